@@ -1,0 +1,167 @@
+"""
+The ``transfer-assess`` command line: a thin shell over the library.
+
+Each command parses its options, calls one library function and picks a renderer. It
+holds no legal logic. Errors caused by input (`TransferAssessError`) become one clear
+message per problem on standard error and exit status 2, never a traceback.
+
+Exit status: 0 the command did its job; 1 a ``--fail-on`` threshold was reached;
+2 bad usage or invalid input.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from transfer_assess import __version__
+from transfer_assess.console import (
+    countries_table,
+    make_console,
+    print_error,
+    print_problems,
+    print_valid,
+)
+from transfer_assess.errors import DataMapError, InputError, TransferAssessError
+from transfer_assess.load import load_map
+from transfer_assess.refdata import check_as_of, load_reference_data
+
+HELP = (
+    "Check whether each personal-data flow of a data map may leave the EU "
+    "(GDPR Chapter V), and what to do where it may not. Information, not legal advice."
+    "\n\nExit status: 0 done; 1 a --fail-on threshold was reached; 2 bad usage or "
+    "invalid input."
+)
+
+app = typer.Typer(
+    name="transfer-assess",
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+def _fail(
+    messages: list[str] | None = None, error: DataMapError | None = None
+) -> NoReturn:
+    console = make_console(stderr=True)
+    if error is not None:
+        print_problems(console, error.problems, style="ta.error")
+    for message in messages or []:
+        print_error(console, message)
+    raise typer.Exit(code=2)
+
+
+def _parse_day(text: str | None) -> date:
+    """Parse ``--as-of`` (default: today, read from the clock here only)."""
+    if text is None:
+        return check_as_of(date.today())  # noqa: DTZ011 - the local calendar day is meant
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"--as-of {text!r} is not an ISO 8601 date like 2026-11-28"
+        ) from None
+    if len(text) != len("2026-11-28"):
+        raise InputError(f"--as-of {text!r} is not an ISO 8601 date like 2026-11-28")
+    return check_as_of(day)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"transfer-assess {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Check personal-data flows against GDPR Chapter V."""
+    del version
+
+
+MapArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="The data map: a .yaml/.yml or .json file, or a folder with "
+        "entities.csv and flows.csv.",
+        show_default=False,
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Assessment date (YYYY-MM-DD, not before 2018-05-25); default: today.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def validate(path: MapArgument) -> None:
+    """Check a data map against the format; exit 0 when valid, 2 when not."""
+    try:
+        datamap = load_map(path)
+    except DataMapError as error:
+        _fail(error=error)
+    if datamap.warnings:
+        print_problems(
+            make_console(stderr=True),
+            [
+                type(problem)(
+                    problem.file,
+                    problem.line,
+                    problem.path,
+                    f"warning: {problem.message}",
+                )
+                for problem in datamap.warnings
+            ],
+            style="ta.warning",
+        )
+    print_valid(make_console(), datamap)
+
+
+@app.command()
+def countries(
+    as_of: AsOfOption = None,
+    include_led: Annotated[
+        bool,
+        typer.Option(
+            "--include-led",
+            help="Also list decisions under the Law Enforcement Directive.",
+        ),
+    ] = False,
+) -> None:
+    """List the adequacy decisions in force on a date, with scope and watch notes."""
+    try:
+        day = _parse_day(as_of)
+        refdata = load_reference_data()
+    except TransferAssessError as error:
+        _fail([str(error)])
+    decisions = refdata.in_force(day, regime=None if include_led else "EU-GDPR")
+    make_console().print(countries_table(refdata, day, decisions))
+
+
+def main() -> None:
+    """Run the command line (the ``transfer-assess`` console script)."""
+    try:
+        app()
+    except TransferAssessError as error:  # pragma: no cover - commands catch their own
+        print_error(make_console(stderr=True), str(error))
+        sys.exit(2)

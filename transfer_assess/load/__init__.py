@@ -1,0 +1,195 @@
+"""
+Loading data maps from YAML, JSON or a CSV folder into a validated `DataMap`.
+
+`load_map` is the public entry point. It reads the file (within the size limit),
+decodes it as strict UTF-8, parses it with the reader for its format and validates
+every rule of the data-map format, raising one `DataMapError` that lists every located
+problem when anything is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from transfer_assess.errors import DataMapError, Problem
+from transfer_assess.load.csv_reader import read_csv_folder
+from transfer_assess.load.document import RawDocument, RawProblem
+from transfer_assess.load.json_reader import read_json
+from transfer_assess.load.limits import Limits
+from transfer_assess.load.validate import build_datamap
+from transfer_assess.load.yaml_reader import read_yaml
+
+if TYPE_CHECKING:
+    from transfer_assess.model import DataMap
+    from transfer_assess.refdata import Taxonomy
+
+__all__ = ["Limits", "load_map", "parse_map"]
+
+_YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+_JSON_SUFFIXES = frozenset({".json"})
+
+
+def load_map(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> DataMap:
+    """
+    Load and validate a data map.
+
+    Args:
+        path: A ``.yaml``/``.yml`` or ``.json`` file, or a folder holding
+            ``entities.csv`` and ``flows.csv``.
+        limits: Bounds on size, depth, aliases and counts; defaults apply when omitted.
+        taxonomy: The built-in category taxonomy; the packaged one when omitted.
+
+    Returns:
+        The validated data map.
+
+    Raises:
+        DataMapError: The file cannot be read or the map is invalid; its
+            ``problems`` list every problem with file, line and path.
+    """
+    limits = limits or Limits()
+    label = os.fspath(path)
+    location = Path(path)
+    if location.is_dir():
+        document = read_csv_folder(
+            location, label, limits, lambda file, shown: _read_text(file, shown, limits)
+        )
+        return _validate(document, label, limits, taxonomy)
+    suffix = location.suffix.lower()
+    if suffix not in _YAML_SUFFIXES | _JSON_SUFFIXES:
+        raise DataMapError(
+            [
+                Problem(
+                    label,
+                    None,
+                    "",
+                    f"unsupported file type {suffix or '(none)'!r}: expected .yaml, "
+                    ".yml, .json or a folder with entities.csv and flows.csv",
+                )
+            ]
+        )
+    text = _read_text_or_raise(location, label, limits)
+    return parse_map(
+        text,
+        file=label,
+        format="json" if suffix in _JSON_SUFFIXES else "yaml",
+        limits=limits,
+        taxonomy=taxonomy,
+    )
+
+
+def parse_map(
+    text: str,
+    *,
+    file: str = "<string>",
+    format: str = "yaml",  # noqa: A002 - the natural name in the public API
+    limits: Limits | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> DataMap:
+    """
+    Parse and validate a data map held in a string.
+
+    Args:
+        text: The document.
+        file: The name used in messages.
+        format: ``"yaml"`` or ``"json"``.
+        limits: Bounds on depth, aliases and counts.
+        taxonomy: The built-in category taxonomy; the packaged one when omitted.
+
+    Returns:
+        The validated data map.
+
+    Raises:
+        DataMapError: The map is invalid.
+        ValueError: `format` is neither ``"yaml"`` nor ``"json"``.
+    """
+    limits = limits or Limits()
+    if format == "yaml":
+        document = read_yaml(text, file, limits)
+    elif format == "json":
+        document = read_json(text, file, limits)
+    else:
+        raise ValueError(f"unknown format {format!r}; expected 'yaml' or 'json'")
+    return _validate(document, file, limits, taxonomy)
+
+
+def _validate(
+    document: RawDocument, label: str, limits: Limits, taxonomy: Taxonomy | None
+) -> DataMap:
+    if taxonomy is None:
+        from transfer_assess.refdata import load_taxonomy  # noqa: PLC0415
+
+        taxonomy = load_taxonomy()
+    return build_datamap(document, taxonomy, limits, label)
+
+
+def _read_text_or_raise(path: Path, label: str, limits: Limits) -> str:
+    problems: list[RawProblem] = []
+    text = _read_text(path, label, limits, problems)
+    if text is None:
+        raise DataMapError(
+            [Problem(item.file, item.line, "", item.message) for item in problems]
+        )
+    return text
+
+
+def _read_text(
+    path: Path, label: str, limits: Limits, problems: list[RawProblem] | None = None
+) -> str | None:
+    """
+    Read a file as strict UTF-8 within the size limit.
+
+    Problems go to `problems` when given, otherwise they are raised.
+    """
+    sink: list[RawProblem] = [] if problems is None else problems
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            sink.append(
+                RawProblem(
+                    label,
+                    (),
+                    f"file is {size:,} bytes, over the limit of {limits.max_bytes:,}",
+                )
+            )
+            return _maybe_raise(sink, problems)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        sink.append(RawProblem(label, (), "no such file"))
+        return _maybe_raise(sink, problems)
+    except IsADirectoryError:
+        sink.append(RawProblem(label, (), "is a folder, expected a file"))
+        return _maybe_raise(sink, problems)
+    except OSError as error:
+        sink.append(RawProblem(label, (), f"cannot read: {error.strerror or error}"))
+        return _maybe_raise(sink, problems)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        sink.append(
+            RawProblem(
+                label,
+                (),
+                f"invalid UTF-8 (byte 0x{data[error.start]:02x} at offset "
+                f"{error.start}); save the file as UTF-8",
+                line,
+            )
+        )
+        return _maybe_raise(sink, problems)
+
+
+def _maybe_raise(
+    sink: list[RawProblem], problems: list[RawProblem] | None
+) -> str | None:
+    if problems is None:
+        raise DataMapError(
+            [Problem(item.file, item.line, "", item.message) for item in sink]
+        )
+    return None

@@ -1,0 +1,120 @@
+"""
+What every reader hands to validation: parsed values plus a way to find their lines.
+
+Readers parse fast and remember nothing about positions. Only when validation has found
+problems does the `Locator` re-read the text once to find the line of each problem's
+path, so that valid maps, the common and the large case, pay nothing for line numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import attrs
+
+#: A path into a document: keys and indexes, e.g. ``("flows", 3, "to")``.
+DocPath = tuple[str | int, ...]
+
+#: Yields ``(path, line)`` for every node of a document in document order.
+NodeLines = Callable[[], Iterator[tuple[DocPath, int]]]
+
+
+def format_path(path: DocPath) -> str:
+    """
+    Render a path as the user reads it: ``flows[3].to``.
+
+    Args:
+        path: Keys and indexes from the document root.
+
+    Returns:
+        The dotted form, with indexes in brackets; the root is the empty string.
+    """
+    parts: list[str] = []
+    for step in path:
+        if isinstance(step, int):
+            parts.append(f"[{step}]")
+        elif parts:
+            parts.append(f".{step}")
+        else:
+            parts.append(step)
+    return "".join(parts)
+
+
+@attrs.define
+class Locator:
+    """Finds the line of paths in one file by walking its nodes once."""
+
+    file: str
+    """The file's name as the user gave it."""
+    node_lines: NodeLines | None
+    """The walk over the file's nodes; ``None`` where lines are not known."""
+
+    def lines(self, paths: Iterable[DocPath]) -> dict[DocPath, int | None]:
+        """
+        Return the line of each path, or of its nearest ancestor that exists.
+
+        Args:
+            paths: The paths to locate.
+
+        Returns:
+            A mapping from every given path to its line (``None`` if unknown).
+        """
+        wanted = set(paths)
+        prefixes = {path[:size] for path in wanted for size in range(len(path) + 1)}
+        found: dict[DocPath, int] = {}
+        if self.node_lines is not None and wanted:
+            for path, node_line in self.node_lines():
+                if path in prefixes and path not in found:
+                    found[path] = node_line
+                    if wanted.issubset(found):
+                        break
+        result: dict[DocPath, int | None] = {}
+        for path in wanted:
+            result[path] = next(
+                (
+                    found[path[:size]]
+                    for size in range(len(path), -1, -1)
+                    if path[:size] in found
+                ),
+                None,
+            )
+        return result
+
+
+@attrs.define
+class RawProblem:
+    """A problem found before lines are known: a path in one file and a message."""
+
+    file: str
+    """The file's name as the user gave it."""
+    path: DocPath
+    """Where in the document."""
+    message: str
+    """What is wrong."""
+    line: int | None = None
+    """The line, when the reader already knows it (syntax errors)."""
+
+
+@attrs.define
+class RawDocument:
+    """A parsed document and what is needed to report problems in it."""
+
+    value: Any
+    """The parsed top-level value (for a valid map, a mapping)."""
+    file: str
+    """The file's name as the user gave it (for CSV, the folder)."""
+    locators: dict[str, Locator] = attrs.field(factory=dict)
+    """A locator per file name."""
+    problems: list[RawProblem] = attrs.field(factory=list)
+    """Problems the reader found (syntax, duplicate keys, limits)."""
+    section_files: dict[str, str] = attrs.field(factory=dict)
+    """For documents spread over files (CSV): the file holding each top-level key."""
+    fatal: bool = False
+    """Whether the value is unusable, so validation must not run."""
+
+    def file_for(self, path: DocPath) -> str:
+        """Return the name of the file that holds `path`."""
+        if path and isinstance(path[0], str):
+            return self.section_files.get(path[0], self.file)
+        return self.file

@@ -1,0 +1,870 @@
+"""
+Validation of a parsed data map into model values, collecting every problem.
+
+Every rule of the data-map format (version 1) is checked here. Problems are gathered
+with the path of the offending value and turned into located `Problem` values at the
+end, so that one run reports everything that is wrong, not just the first thing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pycountry
+
+from transfer_assess.errors import DataMapError, Problem
+from transfer_assess.load.document import DocPath, RawDocument, format_path
+from transfer_assess.model import (
+    EEA,
+    Category,
+    DataMap,
+    Entity,
+    EntityKind,
+    Flow,
+    Frequency,
+    Group,
+    ImporterAccess,
+    LegalBasis,
+    Mechanism,
+    Role,
+    Sector,
+    SpecialCategory,
+)
+
+if TYPE_CHECKING:
+    import enum
+    from collections.abc import Iterable, Mapping
+
+    from transfer_assess.load.limits import Limits
+    from transfer_assess.refdata import Taxonomy
+
+E = TypeVar("E", bound="enum.Enum")
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_CATEGORY_KEY = re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_IO_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,127}")
+
+#: Common mistakes for country codes, with the right code.
+COUNTRY_MISTAKES: Mapping[str, tuple[str, str]] = {
+    "UK": ("GB", "the ISO code of the United Kingdom is 'GB'"),
+    "EL": ("GR", "'EL' is the EU's protocol code; the ISO code of Greece is 'GR'"),
+}
+_REGIONS_NOT_COUNTRIES = frozenset({"EU", "EEA", "EFTA"})
+
+_TOP_KEYS = frozenset(
+    {"version", "organisation", "as_of", "groups", "categories", "entities", "flows"}
+)
+_GROUP_KEYS = frozenset({"id", "name", "bcr", "bcr_approved"})
+_CATEGORY_KEYS = frozenset({"key", "description", "special"})
+_ENTITY_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "kind",
+        "country",
+        "international_organisation",
+        "sector",
+        "group",
+        "certifications",
+        "subject_to_gdpr",
+        "address",
+        "contact",
+    }
+)
+_FLOW_KEYS = frozenset(
+    {
+        "id",
+        "from",
+        "to",
+        "exporter_role",
+        "importer_role",
+        "data_subjects",
+        "data_categories",
+        "special_categories",
+        "purposes",
+        "frequency",
+        "volume",
+        "mechanism",
+        "scc_module",
+        "tia",
+        "measures",
+        "importer_access",
+        "anonymised",
+        "origin",
+        "start",
+        "end",
+        "legal_basis",
+        "nature",
+        "retention",
+        "description",
+    }
+)
+_MISSING: Any = object()
+_MAX_SUGGESTION_POOL = 20_000
+
+
+@functools.cache
+def _is_iso_country(code: str) -> bool:
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+@functools.cache
+def _country_hint(text: str) -> str | None:
+    """Suggest the ISO alpha-2 code for a near miss (case, alpha-3, name)."""
+    upper = text.upper()
+    if upper in COUNTRY_MISTAKES:
+        return COUNTRY_MISTAKES[upper][0]
+    if len(text) == 2 and _is_iso_country(upper):  # noqa: PLR2004 - alpha-2 length
+        return upper
+    try:
+        country = pycountry.countries.lookup(text)
+    except LookupError:
+        return None
+    code: str = country.alpha_2
+    return code
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """
+    Return a ``" (did you mean 'x'?)"`` suffix for a near miss, or ``""``.
+
+    Args:
+        word: What the user wrote.
+        candidates: The valid choices.
+    """
+    pool = list(candidates)
+    if len(pool) > _MAX_SUGGESTION_POOL:
+        return ""
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+class _Checker:
+    """Collects problems while reading one document into model values."""
+
+    def __init__(self, taxonomy: Taxonomy, limits: Limits) -> None:
+        self.taxonomy = taxonomy
+        self.limits = limits
+        self.problems: list[tuple[DocPath, str]] = []
+        self.warnings: list[tuple[DocPath, str]] = []
+
+    def problem(self, path: DocPath, message: str) -> None:
+        self.problems.append((path, message))
+
+    # -- generic fields -------------------------------------------------------------
+
+    def mapping(self, value: Any, path: DocPath, what: str) -> dict[str, Any] | None:
+        if isinstance(value, dict):
+            return value
+        self.problem(path, f"expected {what} (a mapping), got {_describe(value)}")
+        return None
+
+    def keys(
+        self, obj: dict[str, Any], allowed: frozenset[str], path: DocPath
+    ) -> dict[str, Any]:
+        """Report unknown keys; return the ``x-`` keys (checked for depth)."""
+        extensions: dict[str, Any] = {}
+        depth = self.limits.max_depth
+        for key, value in obj.items():
+            if key.startswith("x-"):
+                if _depth(value) > depth:
+                    self.problem(
+                        (*path, key), f"nesting deeper than {depth} levels is refused"
+                    )
+                else:
+                    extensions[key] = value
+            elif key not in allowed:
+                self.problem(
+                    (*path, key),
+                    f"unknown key {key!r}{suggest(key, allowed)}; "
+                    "keys of your own must start with 'x-'",
+                )
+        return extensions
+
+    def string(
+        self, obj: dict[str, Any], key: str, path: DocPath, *, required: bool = False
+    ) -> str | None:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem((*path, key), "required key is missing")
+            return None
+        if not isinstance(value, str):
+            self.problem((*path, key), f"expected a string, got {_describe(value)}")
+            return None
+        if required and not value.strip():
+            self.problem((*path, key), "must not be empty")
+            return None
+        return value
+
+    def identifier(self, obj: dict[str, Any], key: str, path: DocPath) -> str | None:
+        value = self.string(obj, key, path, required=True)
+        if value is not None and not ID_PATTERN.fullmatch(value):
+            self.problem(
+                (*path, key),
+                f"invalid id {value!r}: expected letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit, at most 128 characters",
+            )
+            return None
+        return value
+
+    def choice(
+        self,
+        obj: dict[str, Any],
+        key: str,
+        path: DocPath,
+        enum_type: type[E],
+        *,
+        required: bool = False,
+    ) -> E | None:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem((*path, key), "required key is missing")
+            return None
+        return self.enum_value(value, (*path, key), enum_type)
+
+    def enum_value(self, value: Any, path: DocPath, enum_type: type[E]) -> E | None:
+        allowed = [member.value for member in enum_type]
+        if isinstance(value, str):
+            try:
+                return enum_type(value)
+            except ValueError:
+                pass
+        shown = value if isinstance(value, str) else _describe(value)
+        self.problem(
+            path,
+            f"invalid value {shown!r}{suggest(str(value), allowed)}; expected one of "
+            + ", ".join(allowed),
+        )
+        return None
+
+    def day(
+        self, obj: dict[str, Any], key: str, path: DocPath, *, required: bool = False
+    ) -> date | None:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem((*path, key), "required key is missing")
+            return None
+        if isinstance(value, str) and _DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                self.problem((*path, key), f"no such date {value!r}")
+                return None
+        self.problem(
+            (*path, key),
+            f"expected an ISO 8601 date like 2026-11-28, got {_describe(value)}",
+        )
+        return None
+
+    def boolean(self, obj: dict[str, Any], key: str, path: DocPath) -> bool | None:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            return None
+        if isinstance(value, bool):
+            return value
+        self.problem((*path, key), f"expected true or false, got {_describe(value)}")
+        return None
+
+    def integer(
+        self,
+        obj: dict[str, Any],
+        key: str,
+        path: DocPath,
+        *,
+        required: bool = False,
+        minimum: int | None = None,
+    ) -> int | None:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem((*path, key), "required key is missing")
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problem((*path, key), f"expected an integer, got {_describe(value)}")
+            return None
+        if minimum is not None and value < minimum:
+            self.problem((*path, key), f"must be at least {minimum}, got {value}")
+            return None
+        return value
+
+    def strings(
+        self,
+        obj: dict[str, Any],
+        key: str,
+        path: DocPath,
+        *,
+        required: bool = False,
+    ) -> list[tuple[DocPath, str]] | None:
+        """A list of non-empty strings, each with its path; ``None`` when absent."""
+        value = obj.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem((*path, key), "required key is missing")
+            return None
+        if not isinstance(value, list):
+            self.problem((*path, key), f"expected a list, got {_describe(value)}")
+            return None
+        if required and not value:
+            self.problem((*path, key), "must list at least one value")
+        result: list[tuple[DocPath, str]] = []
+        for index, item in enumerate(value):
+            item_path = (*path, key, index)
+            if not isinstance(item, str) or not item.strip():
+                self.problem(
+                    item_path, f"expected a non-empty string, got {_describe(item)}"
+                )
+                continue
+            result.append((item_path, item))
+        return result
+
+    def unique(
+        self, seen: dict[str, DocPath], value: str, path: DocPath, what: str
+    ) -> bool:
+        first = seen.get(value)
+        if first is not None:
+            self.problem(
+                path, f"duplicate {what} {value!r} (first at {format_path(first)})"
+            )
+            return False
+        seen[value] = path
+        return True
+
+
+def _describe(value: Any) -> str:
+    """Name a value's type for a message, with the value when it is short."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the string {value[:60]!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a plain value, computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+        deepest = max(deepest, level)
+    return deepest
+
+
+def build_datamap(
+    document: RawDocument, taxonomy: Taxonomy, limits: Limits, source: str
+) -> DataMap:
+    """
+    Validate a parsed document and build the data map.
+
+    Args:
+        document: The reader's result.
+        taxonomy: Built-in category keys and their special categories.
+        limits: Size bounds.
+        source: The file or folder name for `DataMap.source`.
+
+    Returns:
+        The data map.
+
+    Raises:
+        DataMapError: With every problem found, located.
+    """
+    checker = _Checker(taxonomy, limits)
+    datamap = None
+    if not document.fatal:
+        datamap = _build(document.value, checker, source)
+    warnings = _locate(document, checker.warnings, [])
+    problems = _locate(document, checker.problems, document.problems)
+    if problems or datamap is None:
+        raise DataMapError(problems[: limits.max_problems])
+    return _with_warnings(datamap, warnings)
+
+
+def _with_warnings(datamap: DataMap, warnings: list[Problem]) -> DataMap:
+    if not warnings:
+        return datamap
+    import attrs  # noqa: PLC0415 - only needed on this rare path
+
+    return attrs.evolve(datamap, warnings=tuple(warnings))
+
+
+def _locate(
+    document: RawDocument,
+    found: list[tuple[DocPath, str]],
+    raw: Iterable[Any],
+) -> list[Problem]:
+    """Turn path problems into located ones, in file and line order."""
+    located: list[Problem] = [
+        Problem(item.file, item.line, format_path(item.path), item.message)
+        for item in raw
+    ]
+    by_file: dict[str, list[tuple[DocPath, str]]] = {}
+    for path, message in found:
+        by_file.setdefault(document.file_for(path), []).append((path, message))
+    for file, items in by_file.items():
+        locator = document.locators.get(file)
+        lines = locator.lines(path for path, _ in items) if locator else {}
+        located.extend(
+            Problem(file, lines.get(path), format_path(path), message)
+            for path, message in items
+        )
+    located.sort(key=lambda problem: (problem.file, problem.line or 0))
+    return located
+
+
+def _build(value: Any, checker: _Checker, source: str) -> DataMap | None:
+    top = checker.mapping(value, (), "a data map")
+    if top is None:
+        return None
+    extensions = checker.keys(top, _TOP_KEYS, ())
+    version = checker.integer(top, "version", (), required=True)
+    if version is not None and version != 1:
+        checker.problem(("version",), f"unsupported version {version}; expected 1")
+    organisation = checker.string(top, "organisation", (), required=True)
+    as_of = checker.day(top, "as_of", ())
+
+    groups = [
+        group
+        for index, item in enumerate(_section(top, "groups", checker, required=False))
+        if (group := _group(item, ("groups", index), checker)) is not None
+    ]
+    _unique_ids(groups, "groups", "group id", checker)
+    categories = [
+        category
+        for index, item in enumerate(
+            _section(top, "categories", checker, required=False)
+        )
+        if (category := _category(item, ("categories", index), checker)) is not None
+    ]
+    seen_keys: dict[str, DocPath] = {}
+    for index, category in enumerate(categories):
+        checker.unique(
+            seen_keys, category.key, ("categories", index, "key"), "category"
+        )
+
+    group_ids = {group.id for group in groups}
+    raw_entities = _section(top, "entities", checker, required=True)
+    if "entities" in top and isinstance(top["entities"], list) and not raw_entities:
+        checker.problem(("entities",), "must list at least one entity")
+    if len(raw_entities) > checker.limits.max_entities:
+        checker.problem(
+            ("entities",),
+            f"{len(raw_entities):,} entities exceed the limit of "
+            f"{checker.limits.max_entities:,}",
+        )
+        return None
+    entities = [
+        _entity(item, ("entities", index), checker, group_ids)
+        for index, item in enumerate(raw_entities)
+    ]
+    entity_ids: dict[str, DocPath] = {}
+    for index, entity in enumerate(entities):
+        if entity is not None:
+            checker.unique(
+                entity_ids, entity.id, ("entities", index, "id"), "entity id"
+            )
+    known_ids = {
+        item.get("id")
+        for item in raw_entities
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
+
+    raw_flows = _section(top, "flows", checker, required=True)
+    if len(raw_flows) > checker.limits.max_flows:
+        checker.problem(
+            ("flows",),
+            f"{len(raw_flows):,} flows exceed the limit of "
+            f"{checker.limits.max_flows:,}",
+        )
+        return None
+    declared = {category.key: category for category in categories}
+    flow_checker = _FlowChecker(checker, known_ids, declared)
+    flows = [
+        flow_checker.flow(item, ("flows", index))
+        for index, item in enumerate(raw_flows)
+    ]
+    flow_ids: dict[str, DocPath] = {}
+    for index, flow in enumerate(flows):
+        if flow is not None:
+            checker.unique(flow_ids, flow.id, ("flows", index, "id"), "flow id")
+
+    if checker.problems or organisation is None:
+        return None
+    return DataMap(
+        organisation=organisation,
+        entities=[entity for entity in entities if entity is not None],
+        flows=[flow for flow in flows if flow is not None],
+        groups=groups,
+        categories=categories,
+        as_of=as_of,
+        source=source,
+        extensions=extensions,
+    )
+
+
+def _section(
+    top: dict[str, Any], key: str, checker: _Checker, *, required: bool
+) -> list[Any]:
+    value = top.get(key, _MISSING)
+    if value is _MISSING or (value is None and not required):
+        if required:
+            checker.problem((key,), "required key is missing")
+        return []
+    if not isinstance(value, list):
+        checker.problem((key,), f"expected a list, got {_describe(value)}")
+        return []
+    return value
+
+
+def _unique_ids(items: list[Group], section: str, what: str, checker: _Checker) -> None:
+    seen: dict[str, DocPath] = {}
+    for index, item in enumerate(items):
+        checker.unique(seen, item.id, (section, index, "id"), what)
+
+
+def _group(value: Any, path: DocPath, checker: _Checker) -> Group | None:
+    obj = checker.mapping(value, path, "a group")
+    if obj is None:
+        return None
+    extensions = checker.keys(obj, _GROUP_KEYS, path)
+    group_id = checker.identifier(obj, "id", path)
+    name = checker.string(obj, "name", path)
+    roles: list[Role] = []
+    for item_path, item in checker.strings(obj, "bcr", path) or []:
+        role = checker.enum_value(item, item_path, Role)
+        if role is not None:
+            roles.append(role)
+    approved = checker.day(obj, "bcr_approved", path)
+    if group_id is None:
+        return None
+    return Group(
+        id=group_id,
+        name=name,
+        bcr=frozenset(roles),
+        bcr_approved=approved,
+        extensions=extensions,
+    )
+
+
+def _category(value: Any, path: DocPath, checker: _Checker) -> Category | None:
+    obj = checker.mapping(value, path, "a category")
+    if obj is None:
+        return None
+    extensions = checker.keys(obj, _CATEGORY_KEYS, path)
+    key = checker.string(obj, "key", path, required=True)
+    if key is not None and not _CATEGORY_KEY.fullmatch(key):
+        checker.problem(
+            (*path, "key"),
+            f"invalid category key {key!r}: expected dotted words like "
+            "'crm.call_recording'",
+        )
+        key = None
+    description = checker.string(obj, "description", path)
+    special = checker.choice(obj, "special", path, SpecialCategory)
+    if key is None:
+        return None
+    return Category(
+        key=key, description=description, special=special, extensions=extensions
+    )
+
+
+def _entity(
+    value: Any, path: DocPath, checker: _Checker, group_ids: set[str]
+) -> Entity | None:
+    obj = checker.mapping(value, path, "an entity")
+    if obj is None:
+        return None
+    extensions = checker.keys(obj, _ENTITY_KEYS, path)
+    entity_id = checker.identifier(obj, "id", path)
+    name = checker.string(obj, "name", path, required=True)
+    kind = checker.choice(obj, "kind", path, EntityKind, required=True)
+    organisation = checker.string(obj, "international_organisation", path)
+    if organisation is not None and not _IO_SLUG.fullmatch(organisation):
+        checker.problem(
+            (*path, "international_organisation"),
+            f"invalid organisation {organisation!r}: expected a lower-case slug like "
+            "'european-patent-organisation'",
+        )
+    country = _country(obj, path, checker, has_organisation=organisation is not None)
+    sector = checker.choice(obj, "sector", path, Sector) or Sector.PRIVATE
+    group = checker.string(obj, "group", path)
+    if group is not None and group not in group_ids:
+        checker.problem(
+            (*path, "group"), f"unknown group {group!r}{suggest(group, group_ids)}"
+        )
+    certifications = [
+        item for _, item in checker.strings(obj, "certifications", path) or []
+    ]
+    subject = checker.boolean(obj, "subject_to_gdpr", path)
+    address = checker.string(obj, "address", path)
+    contact = checker.string(obj, "contact", path)
+    if entity_id is None or name is None or kind is None:
+        return None
+    return Entity(
+        id=entity_id,
+        name=name,
+        kind=kind,
+        country=country,
+        international_organisation=organisation,
+        sector=sector,
+        group=group,
+        certifications=certifications,
+        subject_to_gdpr=subject,
+        address=address,
+        contact=contact,
+        extensions=extensions,
+    )
+
+
+def _country(
+    obj: dict[str, Any], path: DocPath, checker: _Checker, *, has_organisation: bool
+) -> str | None:
+    value = obj.get("country")
+    where = (*path, "country")
+    if value is None:
+        if not has_organisation:
+            checker.problem(
+                where,
+                "required key is missing (an ISO 3166-1 alpha-2 code such as 'DE'; "
+                "or set international_organisation instead)",
+            )
+        return None
+    if has_organisation:
+        checker.problem(
+            where, "an international organisation has no country; remove one of the two"
+        )
+        return None
+    if not isinstance(value, str):
+        # YAML 1.1 tools write Norway as the boolean false; say so.
+        hint = " (write Norway as 'NO')" if value is False else ""
+        checker.problem(where, f"expected a country code, got {_describe(value)}{hint}")
+        return None
+    checker_message = country_problem(value)
+    if checker_message is not None:
+        checker.problem(where, checker_message)
+        return None
+    return value
+
+
+def country_problem(code: str) -> str | None:
+    """
+    Say what is wrong with a country code, or return ``None`` when it is valid.
+
+    Args:
+        code: What the user wrote.
+    """
+    if len(code) == 2 and code.isupper() and code.isascii() and _is_iso_country(code):  # noqa: PLR2004
+        return None
+    if code.upper() in _REGIONS_NOT_COUNTRIES:
+        return f"{code!r} is a region, not a country; give the member state's code"
+    if code.upper() in COUNTRY_MISTAKES:
+        right, why = COUNTRY_MISTAKES[code.upper()]
+        return f"invalid country {code!r}: {why} (did you mean {right!r}?)"
+    hint = _country_hint(code)
+    if hint is not None:
+        return (
+            f"invalid country {code!r}: expected an upper-case ISO 3166-1 alpha-2 code "
+            f"(did you mean {hint!r}?)"
+        )
+    return f"unknown country {code!r}: expected an ISO 3166-1 alpha-2 code such as 'DE'"
+
+
+class _FlowChecker:
+    """Checks flows against the map's entities and categories."""
+
+    def __init__(
+        self,
+        checker: _Checker,
+        entity_ids: set[Any],
+        declared: dict[str, Category],
+    ) -> None:
+        self.checker = checker
+        self.entity_ids = entity_ids
+        self.declared = declared
+
+    def reference(self, obj: dict[str, Any], key: str, path: DocPath) -> str | None:
+        value = self.checker.string(obj, key, path, required=True)
+        if value is not None and value not in self.entity_ids:
+            self.checker.problem(
+                (*path, key),
+                f"unknown entity {value!r}{suggest(value, self.entity_ids)}",
+            )
+            return None
+        return value
+
+    def flow(self, value: Any, path: DocPath) -> Flow | None:
+        checker = self.checker
+        obj = checker.mapping(value, path, "a flow")
+        if obj is None:
+            return None
+        extensions = checker.keys(obj, _FLOW_KEYS, path)
+        flow_id = checker.identifier(obj, "id", path)
+        exporter = self.reference(obj, "from", path)
+        importer = self.reference(obj, "to", path)
+        if exporter is not None and exporter == importer:
+            checker.problem(
+                (*path, "to"),
+                f"a flow cannot go from {exporter!r} to itself (an entity's own staff "
+                "abroad is not a second entity)",
+            )
+        exporter_role = checker.choice(obj, "exporter_role", path, Role, required=True)
+        importer_role = checker.choice(obj, "importer_role", path, Role, required=True)
+        subjects = checker.strings(obj, "data_subjects", path, required=True)
+        categories = self.categories(obj, path)
+        special = self.special(obj, path, categories)
+        purposes = checker.strings(obj, "purposes", path, required=True)
+        frequency = checker.choice(obj, "frequency", path, Frequency, required=True)
+        volume = checker.integer(obj, "volume", path, minimum=0)
+        mechanism = checker.choice(obj, "mechanism", path, Mechanism) or Mechanism.NONE
+        module = self.module(obj, path, mechanism)
+        tia = checker.day(obj, "tia", path)
+        measures = [item for _, item in checker.strings(obj, "measures", path) or []]
+        access = (
+            checker.choice(obj, "importer_access", path, ImporterAccess)
+            or ImporterAccess.CLEARTEXT
+        )
+        anonymised = checker.boolean(obj, "anonymised", path) or False
+        origin = self.origin(obj, path)
+        start = checker.day(obj, "start", path)
+        end = checker.day(obj, "end", path)
+        if start is not None and end is not None and end < start:
+            checker.problem(
+                (*path, "end"),
+                f"end {end.isoformat()} is before start {start.isoformat()}",
+            )
+        legal_basis = checker.choice(obj, "legal_basis", path, LegalBasis)
+        nature = checker.string(obj, "nature", path)
+        retention = checker.string(obj, "retention", path)
+        description = checker.string(obj, "description", path)
+        if (
+            flow_id is None
+            or exporter is None
+            or importer is None
+            or exporter_role is None
+            or importer_role is None
+            or not subjects
+            or not categories
+            or not purposes
+            or frequency is None
+        ):
+            return None
+        return Flow(
+            id=flow_id,
+            exporter=exporter,
+            importer=importer,
+            exporter_role=exporter_role,
+            importer_role=importer_role,
+            data_subjects=[item for _, item in subjects],
+            data_categories=categories,
+            purposes=[item for _, item in purposes],
+            frequency=frequency,
+            special_categories=special,
+            volume=volume,
+            mechanism=mechanism,
+            scc_module=module,
+            tia=tia,
+            measures=measures,
+            importer_access=access,
+            anonymised=anonymised,
+            origin=origin,
+            start=start,
+            end=end,
+            legal_basis=legal_basis,
+            nature=nature,
+            retention=retention,
+            description=description,
+            extensions=extensions,
+        )
+
+    def categories(self, obj: dict[str, Any], path: DocPath) -> list[str]:
+        keys: list[str] = []
+        for item_path, key in (
+            self.checker.strings(obj, "data_categories", path, required=True) or []
+        ):
+            if not _CATEGORY_KEY.fullmatch(key):
+                self.checker.problem(
+                    item_path,
+                    f"invalid category key {key!r}: expected dotted words like "
+                    "'user.contact.email'",
+                )
+                continue
+            if key not in self.declared and not self.checker.taxonomy.is_known(key):
+                pool = list(self.declared) + list(self.checker.taxonomy.keys)
+                self.checker.warnings.append(
+                    (
+                        item_path,
+                        (
+                            f"category {key!r} is neither built in nor declared under "
+                            f"'categories'{suggest(key, pool)}"
+                        ),
+                    )
+                )
+            keys.append(key)
+        return keys
+
+    def special(
+        self, obj: dict[str, Any], path: DocPath, categories: list[str]
+    ) -> set[SpecialCategory]:
+        result: set[SpecialCategory] = set()
+        for item_path, item in (
+            self.checker.strings(obj, "special_categories", path) or []
+        ):
+            member = self.checker.enum_value(item, item_path, SpecialCategory)
+            if member is not None:
+                result.add(member)
+        for key in categories:
+            inferred = self.checker.taxonomy.special_for(key, self.declared)
+            if inferred is not None:
+                result.add(inferred)
+        return result
+
+    def module(
+        self, obj: dict[str, Any], path: DocPath, mechanism: Mechanism
+    ) -> int | None:
+        module = self.checker.integer(obj, "scc_module", path)
+        if module is not None and not 1 <= module <= 4:  # noqa: PLR2004 - four modules
+            self.checker.problem(
+                (*path, "scc_module"),
+                f"invalid SCC module {module}; expected 1, 2, 3 or 4",
+            )
+            return None
+        if mechanism is Mechanism.SCC and module is None and "scc_module" not in obj:
+            self.checker.problem(
+                (*path, "scc_module"),
+                "required when mechanism is 'scc': the module signed (1, 2, 3 or 4)",
+            )
+        return module
+
+    def origin(self, obj: dict[str, Any], path: DocPath) -> list[str] | None:
+        items = self.checker.strings(obj, "origin", path)
+        if items is None:
+            return None
+        regions: list[str] = []
+        for item_path, item in items:
+            if item == EEA:
+                regions.append(item)
+                continue
+            message = country_problem(item)
+            if message is not None:
+                self.checker.problem(item_path, f"{message}, or 'EEA'")
+                continue
+            regions.append(item)
+        return regions
