@@ -155,7 +155,8 @@ def countries(
     except TransferAssessError as error:
         _fail([str(error)])
     decisions = refdata.in_force(day, regime=None if include_led else "EU-GDPR")
-    make_console().print(countries_table(refdata, day, decisions))
+    console = make_console()
+    console.print(countries_table(refdata, day, decisions, width=console.width))
 
 
 def main() -> None:

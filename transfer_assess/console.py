@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pycountry
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
@@ -90,45 +90,76 @@ def _country_name(code: str | None) -> str:
     )
 
 
+#: Below this width the countries listing is printed as blocks instead of a table.
+WIDE = 100
+
+
 def countries_table(
-    refdata: ReferenceData, day: date, decisions: Iterable[Decision]
-) -> Table:
+    refdata: ReferenceData,
+    day: date,
+    decisions: Iterable[Decision],
+    *,
+    width: int = WIDE,
+) -> RenderableType:
     """
-    Build the table of adequacy decisions in force on `day`.
+    Build the listing of adequacy decisions in force on `day`, watch notes below.
 
     Args:
         refdata: The reference data (for its version).
         day: The date shown.
         decisions: The decisions to list.
+        width: The console's width; narrow consoles get blocks instead of a table.
     """
-    table = Table(
-        title=f"Adequacy decisions in force on {day.isoformat()}",
-        caption=(
-            f"reference data {refdata.version} ({refdata.sha256[:12]}); "
-            "information, not legal advice"
-        ),
-        show_lines=True,
-        expand=False,
+    title = Text(
+        f"Adequacy decisions in force on {day.isoformat()}", style="ta.heading"
     )
-    table.add_column("Country", no_wrap=True)
-    table.add_column("Decision", overflow="fold")
-    table.add_column("Scope", overflow="fold")
+    table = Table(show_lines=True, expand=True)
+    table.add_column("Country", overflow="fold", max_width=18)
+    table.add_column("Decision", overflow="fold", max_width=30)
     table.add_column("Until", no_wrap=True)
-    table.add_column("Watch", overflow="fold", style="ta.attention")
+    table.add_column("Scope", overflow="fold", ratio=1)
+    blocks: list[RenderableType] = []
+    notes: list[Text] = []
     for decision in decisions:
-        if decision.country is not None:
-            place = f"{decision.country} {_country_name(decision.country)}"
-        else:
-            place = decision.title
+        place = (
+            f"{decision.country} {_country_name(decision.country)}"
+            if decision.country is not None
+            else decision.title
+        )
         until = decision.known_until(day)
         scope = decision.scope.summary
         if decision.regime != "EU-GDPR":
-            scope = f"[{decision.regime}] {scope}"
+            scope = f"({decision.regime}) {scope}"
+        marks = []
+        for note in decision.active_watch(day):
+            notes.append(
+                Text.assemble(
+                    (f"[{len(notes) + 1}] ", "ta.attention"),
+                    (f"{decision.id}: {note.text}", ""),
+                )
+            )
+            marks.append(f"[{len(notes)}]")
+        until_text = Text(until.isoformat() if until else "no end date")
+        if marks:
+            until_text.append("\nwatch " + " ".join(marks), style="ta.attention")
         table.add_row(
             Text(place),
             Text(f"{decision.id}\n{decision.reference}"),
+            until_text,
             Text(scope),
-            Text(until.isoformat() if until else "no end date"),
-            Text("\n".join(note.text for note in decision.active_watch(day))),
         )
-    return table
+        block = Text.assemble(
+            (place, "ta.heading"),
+            f"  {decision.id}, {decision.reference}; until ",
+            until.isoformat() if until else "no end date",
+            (f"; watch {' '.join(marks)}" if marks else "", "ta.attention"),
+        )
+        block.append(f"\n  {scope}")
+        blocks.append(block)
+    caption = Text(
+        f"Reference data {refdata.version} (sha256 {refdata.sha256[:12]}). "
+        "Information, not legal advice.",
+        style="ta.muted",
+    )
+    body: list[RenderableType] = [table] if width >= WIDE else blocks
+    return Group(title, *body, *notes, caption)

@@ -555,11 +555,10 @@ class _Reader:
         value = obj.get(key)
         if value is None and not required:
             return None
-        try:
-            return date.fromisoformat(str(value)) if isinstance(value, str) else None
-        finally:
-            if not isinstance(value, str) or not _is_iso_date(value):
-                self.problems.append(f"expected an ISO date @ {where}.{key}")
+        if not isinstance(value, str) or not _is_iso_date(value):
+            self.problems.append(f"expected an ISO date @ {where}.{key}")
+            return None
+        return date.fromisoformat(value)
 
     def texts(self, obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = obj.get(key, [])

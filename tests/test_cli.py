@@ -1,0 +1,153 @@
+"""The command line: commands, exit codes and messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.conftest import EXAMPLES, ROOT
+from tests.mapfactory import as_yaml, document
+from transfer_assess import __version__
+from transfer_assess.cli import app
+
+runner = CliRunner()
+
+
+class TestValidate:
+    """``transfer-assess validate``."""
+
+    def test_valid_examples(self) -> None:
+        for name in ("global-group.yaml", "small.yaml", "global-group-csv"):
+            result = runner.invoke(app, ["validate", str(EXAMPLES / name)])
+            assert result.exit_code == 0, result.output
+            assert "valid" in result.stdout
+
+    def test_invalid_map_exits_2_with_located_problems(self, tmp_path: Path) -> None:
+        value = document()
+        value["flows"][0]["to"] = "us-clud"
+        path = tmp_path / "map.yaml"
+        text = as_yaml(value)
+        path.write_text(text, encoding="utf-8")
+        line = text.splitlines().index("  to: us-clud") + 1
+        result = runner.invoke(app, ["validate", str(path)])
+        assert result.exit_code == 2
+        assert (
+            f"{path}:{line}: flows[0].to: unknown entity 'us-clud' (did you mean "
+            "'us-cloud'?)"
+        ) in result.stderr
+        assert "Traceback" not in result.output
+
+    def test_warnings_go_to_stderr(self, tmp_path: Path) -> None:
+        value = document()
+        value["flows"][0]["data_categories"] = ["crm.secret_sauce"]
+        path = tmp_path / "map.yaml"
+        path.write_text(as_yaml(value), encoding="utf-8")
+        result = runner.invoke(app, ["validate", str(path)])
+        assert result.exit_code == 0
+        assert "warning: category 'crm.secret_sauce'" in result.stderr
+
+    def test_markup_in_values_is_printed_literally(self, tmp_path: Path) -> None:
+        value = document()
+        value["flows"][0]["to"] = "[bold red]x"
+        path = tmp_path / "map.yaml"
+        path.write_text(as_yaml(value), encoding="utf-8")
+        result = runner.invoke(app, ["validate", str(path)])
+        assert "unknown entity '[bold red]x'" in result.stderr
+
+    def test_missing_file(self) -> None:
+        result = runner.invoke(app, ["validate", "no-such-map.yaml"])
+        assert result.exit_code == 2
+        assert "no-such-map.yaml: no such file" in result.stderr
+
+    def test_missing_argument_is_a_usage_error(self) -> None:
+        result = runner.invoke(app, ["validate"])
+        assert result.exit_code == 2
+
+
+class TestCountries:
+    """``transfer-assess countries``."""
+
+    def test_no_us_decision_in_august_2020(self) -> None:
+        result = runner.invoke(app, ["countries", "--as-of", "2020-08-01"])
+        assert result.exit_code == 0
+        assert "Switzerland" in result.stdout
+        assert "us-" not in result.stdout
+
+    def test_dpf_brazil_and_epo_today(self) -> None:
+        result = runner.invoke(app, ["countries", "--as-of", "2026-11-28"])
+        assert result.exit_code == 0
+        for expected in ("us-dpf", "brazil", "european-patent-organisation"):
+            assert expected in result.stdout
+        assert "C-703/25 P" in result.stdout
+        assert "gb-led-2025" not in result.stdout
+
+    def test_law_enforcement_decisions_on_request(self) -> None:
+        result = runner.invoke(
+            app, ["countries", "--as-of", "2026-11-28", "--include-led"]
+        )
+        assert "gb-led-2025" in result.stdout
+
+    def test_before_the_gdpr(self) -> None:
+        result = runner.invoke(app, ["countries", "--as-of", "2018-05-24"])
+        assert result.exit_code == 2
+        assert "before 2018-05-25" in result.stderr
+
+    def test_not_a_date(self) -> None:
+        for text in ("2026-13-01", "20261128", "yesterday"):
+            result = runner.invoke(app, ["countries", "--as-of", text])
+            assert result.exit_code == 2
+            assert "is not an ISO 8601 date" in result.stderr
+
+    def test_default_is_today(self) -> None:
+        result = runner.invoke(app, ["countries"])
+        assert result.exit_code == 0
+        assert "Adequacy decisions in force on" in result.stdout
+
+
+class TestProgram:
+    """The installed program and ``python -m``."""
+
+    def test_version(self) -> None:
+        result = runner.invoke(app, ["--version"])
+        assert result.exit_code == 0
+        assert result.stdout.strip() == f"transfer-assess {__version__}"
+
+    def test_help_names_exit_codes(self) -> None:
+        result = runner.invoke(app, ["--help"])
+        assert result.exit_code == 0
+        assert "Exit status: 0 done; 1 a --fail-on threshold" in " ".join(
+            result.stdout.split()
+        )
+
+    def test_module_entry_point(self) -> None:
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "transfer_assess",
+                "validate",
+                "examples/small.yaml",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stderr
+        assert "examples/small.yaml: valid" in completed.stdout
+
+    def test_bad_input_never_shows_a_traceback(self, tmp_path: Path) -> None:
+        path = tmp_path / "map.json"
+        path.write_text('{"version": 1, "organisation": ', encoding="utf-8")
+        completed = subprocess.run(
+            [sys.executable, "-m", "transfer_assess", "validate", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert completed.returncode == 2
+        assert "Traceback" not in completed.stderr
+        assert completed.stderr.startswith(f"{path}:1: JSON syntax error")

@@ -1,0 +1,289 @@
+"""The shipped reference data: integrity, sources and the questions it answers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pycountry
+import pytest
+
+from transfer_assess import Entity, EntityKind, ReferenceDataError, Sector
+from transfer_assess.refdata import (
+    GDPR_APPLIES_FROM,
+    ReferenceData,
+    check_as_of,
+    data_dir,
+    load_reference_data,
+    load_taxonomy,
+)
+
+
+@pytest.fixture(scope="module")
+def refdata() -> ReferenceData:
+    return load_reference_data()
+
+
+def importer(
+    country: str, *certifications: str, sector: Sector = Sector.PRIVATE
+) -> Entity:
+    return Entity(
+        id="importer",
+        name="Importer",
+        kind=EntityKind.SERVICE_PROVIDER,
+        country=country,
+        sector=sector,
+        certifications=certifications,
+    )
+
+
+class TestIntegrity:
+    """Facts that must hold of the shipped files (fideslang-style checks)."""
+
+    def test_every_decision_of_the_fact_base_is_there(
+        self, refdata: ReferenceData
+    ) -> None:
+        expected = {
+            "andorra", "argentina", "brazil", "canada", "european-patent-organisation",
+            "faroe-islands", "gb-gdpr-2021", "gb-gdpr-2025", "gb-led-2021",
+            "gb-led-2025", "guernsey", "isle-of-man", "israel", "japan", "jersey",
+            "korea", "new-zealand", "switzerland", "uruguay", "us-dpf",
+            "us-privacy-shield", "us-safe-harbor",
+        }  # fmt: skip
+        assert {decision.id for decision in refdata.decisions} == expected
+
+    def test_every_decision_is_sourced(self, refdata: ReferenceData) -> None:
+        for decision in refdata.decisions:
+            assert decision.sources, decision.id
+            for note in decision.watch + decision.reviews:
+                assert note.sources, decision.id
+            if decision.end_reason is not None:
+                assert decision.end_reason.sources, decision.id
+
+    def test_codes_are_iso(self, refdata: ReferenceData) -> None:
+        for decision in refdata.decisions:
+            if decision.country is not None:
+                assert pycountry.countries.get(alpha_2=decision.country) is not None
+        for country in refdata.membership:
+            assert pycountry.countries.get(alpha_2=country) is not None
+
+    def test_no_eea_member_has_a_decision(self, refdata: ReferenceData) -> None:
+        for decision in refdata.decisions:
+            assert not refdata.is_eea(
+                decision.country, decision.starts, as_importer=True
+            )
+
+    def test_dates_are_ordered(self, refdata: ReferenceData) -> None:
+        for decision in refdata.decisions:
+            if decision.ended is not None:
+                assert decision.ended > decision.adopted
+            for entry in decision.validity:
+                assert entry.until >= decision.adopted
+
+    def test_files_are_written_deterministically(self) -> None:
+        for name in ("adequacy.json", "eea.json", "taxonomy.json"):
+            text = (data_dir() / name).read_text(encoding="utf-8")
+            assert text.endswith("\n")
+            assert json.loads(text)["as_of"] <= "2026-11-28"
+
+    def test_eea_has_thirty_members_today(self, refdata: ReferenceData) -> None:
+        members = refdata.eea_countries(date(2026, 11, 28))
+        assert len(members) == 30
+        assert "GB" not in members
+        assert {"IS", "LI", "NO", "GR"} <= set(members)
+
+    def test_hash_and_version(self, refdata: ReferenceData) -> None:
+        assert len(refdata.sha256) == 64
+        assert refdata.version == "2026-11-28"
+        assert refdata.origin == "packaged"
+
+
+class TestDates:
+    """Which decisions are in force on a date."""
+
+    def ids(self, refdata: ReferenceData, day: date) -> set[str]:
+        return {decision.id for decision in refdata.in_force(day, regime="EU-GDPR")}
+
+    def test_no_us_decision_after_schrems_ii(self, refdata: ReferenceData) -> None:
+        ids = self.ids(refdata, date(2020, 8, 1))
+        assert not {"us-privacy-shield", "us-dpf", "us-safe-harbor"} & ids
+
+    def test_privacy_shield_until_the_day_before_the_judgment(
+        self, refdata: ReferenceData
+    ) -> None:
+        assert "us-privacy-shield" in self.ids(refdata, date(2020, 7, 15))
+        assert "us-privacy-shield" not in self.ids(refdata, date(2020, 7, 16))
+
+    def test_today(self, refdata: ReferenceData) -> None:
+        ids = self.ids(refdata, date(2026, 11, 28))
+        assert {
+            "us-dpf",
+            "brazil",
+            "european-patent-organisation",
+            "gb-gdpr-2025",
+        } <= ids
+        assert "gb-gdpr-2021" not in ids
+
+    @pytest.mark.parametrize(
+        ("day", "decision", "in_force"),
+        [
+            (date(2023, 7, 9), "us-dpf", False),
+            (date(2023, 7, 10), "us-dpf", True),
+            (date(2025, 7, 14), "european-patent-organisation", False),
+            (date(2025, 7, 15), "european-patent-organisation", True),
+            (date(2026, 1, 25), "brazil", False),
+            (date(2026, 1, 26), "brazil", True),
+            (date(2021, 6, 27), "gb-gdpr-2021", False),
+            (date(2021, 6, 28), "gb-gdpr-2021", True),
+            (date(2025, 12, 27), "gb-gdpr-2021", True),
+            (date(2025, 12, 28), "gb-gdpr-2021", False),
+            (date(2025, 12, 27), "gb-gdpr-2025", False),
+            (date(2025, 12, 28), "gb-gdpr-2025", True),
+            (date(2021, 12, 16), "korea", False),
+            (date(2021, 12, 17), "korea", True),
+        ],
+    )
+    def test_boundaries(
+        self, refdata: ReferenceData, day: date, decision: str, in_force: bool
+    ) -> None:
+        assert refdata.decision(decision).in_force(day) is in_force
+
+    def test_sunset_known_only_from_acts_adopted_by_then(
+        self, refdata: ReferenceData
+    ) -> None:
+        uk = refdata.decision("gb-gdpr-2021")
+        assert uk.known_until(date(2025, 3, 1)) == date(2025, 6, 27)
+        assert uk.known_until(date(2025, 7, 1)) == date(2025, 12, 27)
+        assert uk.successor == "gb-gdpr-2025"
+
+    def test_watch_notes_only_once_pending(self, refdata: ReferenceData) -> None:
+        dpf = refdata.decision("us-dpf")
+        assert dpf.active_watch(date(2026, 11, 28))
+        assert not dpf.active_watch(date(2023, 7, 10))
+
+    @pytest.mark.parametrize(
+        ("day", "as_importer", "inside"),
+        [
+            (date(2020, 1, 31), False, True),
+            (date(2020, 12, 31), False, True),
+            (date(2021, 1, 1), False, False),
+            (date(2021, 1, 1), True, True),
+            (date(2021, 6, 27), True, True),
+            (date(2021, 6, 28), True, False),
+        ],
+    )
+    def test_united_kingdom(
+        self, refdata: ReferenceData, day: date, as_importer: bool, inside: bool
+    ) -> None:
+        assert refdata.is_eea("GB", day, as_importer=as_importer) is inside
+
+    def test_before_the_gdpr_is_refused(self) -> None:
+        assert check_as_of(GDPR_APPLIES_FROM) == GDPR_APPLIES_FROM
+        with pytest.raises(ValueError, match="before 2018-05-25"):
+            check_as_of(date(2018, 5, 24))
+
+
+class TestScope:
+    """Which decisions cover a given importer."""
+
+    def test_dpf_needs_certification(self, refdata: ReferenceData) -> None:
+        day = date(2026, 11, 28)
+        assert refdata.covering(importer("US"), day) == ()
+        (decision,) = refdata.covering(importer("US", "dpf"), day)
+        assert decision.id == "us-dpf"
+
+    def test_dpf_hr_data_needs_hr_certification(self, refdata: ReferenceData) -> None:
+        day = date(2026, 11, 28)
+        assert refdata.covering(importer("US", "dpf"), day, hr_data=True) == ()
+        assert refdata.covering(importer("US", "dpf", "dpf-hr"), day, hr_data=True)
+
+    def test_privacy_shield_certificate_counts_only_while_in_force(
+        self, refdata: ReferenceData
+    ) -> None:
+        certified = importer("US", "privacy-shield")
+        assert refdata.covering(certified, date(2019, 1, 1))
+        assert refdata.covering(certified, date(2020, 7, 16)) == ()
+
+    @pytest.mark.parametrize("country", ["CA", "JP"])
+    def test_public_bodies_not_covered(
+        self, refdata: ReferenceData, country: str
+    ) -> None:
+        day = date(2026, 11, 28)
+        assert refdata.covering(importer(country), day)
+        assert refdata.covering(importer(country, sector=Sector.PUBLIC), day) == ()
+
+    def test_led_decisions_are_not_gdpr_decisions(self, refdata: ReferenceData) -> None:
+        (decision,) = refdata.decisions_for("GB", date(2026, 11, 28))
+        assert decision.id == "gb-gdpr-2025"
+        (led,) = refdata.decisions_for("GB", date(2026, 11, 28), regime="EU-LED")
+        assert led.id == "gb-led-2025"
+
+    def test_international_organisation(self, refdata: ReferenceData) -> None:
+        epo = Entity(
+            id="epo",
+            name="European Patent Office",
+            kind=EntityKind.OTHER,
+            country=None,
+            international_organisation="european-patent-organisation",
+        )
+        (decision,) = refdata.covering(epo, date(2026, 11, 28))
+        assert decision.id == "european-patent-organisation"
+        assert refdata.covering(epo, date(2025, 7, 14)) == ()
+
+    def test_no_decision_for_india(self, refdata: ReferenceData) -> None:
+        assert refdata.decisions_for("IN", date(2026, 11, 28)) == ()
+
+
+class TestValidation:
+    """A broken data folder is refused with every problem listed."""
+
+    def copy(self, tmp_path: Path) -> Path:
+        folder = tmp_path / "data"
+        shutil.copytree(data_dir(), folder)
+        return folder
+
+    def edit(self, folder: Path, name: str, change: object) -> None:
+        path = folder / name
+        value = json.loads(path.read_text(encoding="utf-8"))
+        change(value)  # type: ignore[operator]
+        path.write_text(json.dumps(value), encoding="utf-8")
+
+    def test_eea_member_in_adequacy_is_refused(self, tmp_path: Path) -> None:
+        folder = self.copy(tmp_path)
+        self.edit(
+            folder,
+            "adequacy.json",
+            lambda value: value["entries"][0].update(country="FR"),
+        )
+        with pytest.raises(ReferenceDataError, match="FR is inside the EEA"):
+            load_reference_data(folder)
+
+    def test_every_problem_is_listed(self, tmp_path: Path) -> None:
+        folder = self.copy(tmp_path)
+
+        def break_it(value: dict[str, list[dict[str, object]]]) -> None:
+            value["entries"][0]["sources"] = []
+            value["entries"][1]["adopted"] = "2003-13-01"
+            value["entries"][2]["country"] = "XX"
+
+        self.edit(folder, "adequacy.json", break_it)
+        with pytest.raises(ReferenceDataError) as caught:
+            load_reference_data(folder)
+        text = "\n".join(caught.value.problems)
+        assert "every fact needs a source @ adequacy.json:$.entries[0].sources" in text
+        assert "expected an ISO date @ adequacy.json:$.entries[1].adopted" in text
+        assert "unknown ISO country 'XX' @ adequacy.json:$.entries[2].country" in text
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        folder = self.copy(tmp_path)
+        (folder / "eea.json").unlink()
+        with pytest.raises(ReferenceDataError, match="missing file"):
+            load_reference_data(folder)
+
+    def test_taxonomy(self) -> None:
+        taxonomy = load_taxonomy()
+        assert taxonomy.is_known("user.contact.email")
+        assert taxonomy.special_for("user.health.medications") is not None
+        assert taxonomy.special_for("user") is None
