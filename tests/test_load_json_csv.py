@@ -245,3 +245,71 @@ class TestCsv:
         assert datamap.organisation == "Acme Group"
         assert datamap.as_of is not None
         assert datamap.as_of.isoformat() == "2026-01-31"
+
+
+class TestCsvEdges:
+    """Malformed CSV files are reported with their file and line."""
+
+    def folder(self, tmp_path: Path, entities: str, flows: str = "id\n") -> Path:
+        (tmp_path / "entities.csv").write_text(entities, encoding="utf-8")
+        (tmp_path / "flows.csv").write_text(flows, encoding="utf-8")
+        return tmp_path
+
+    def problems(self, folder: Path) -> list[str]:
+        with pytest.raises(DataMapError) as caught:
+            load_map(folder)
+        return [str(problem) for problem in caught.value.problems]
+
+    def test_duplicate_column(self, tmp_path: Path) -> None:
+        folder = self.folder(tmp_path, "id,name,name,kind,country\na,A,B,other,DE\n")
+        assert f"{folder / 'entities.csv'}:1: entities: duplicate column 'name'" in (
+            self.problems(folder)
+        )
+
+    def test_more_cells_than_columns(self, tmp_path: Path) -> None:
+        folder = self.folder(tmp_path, "id,name,kind,country\n\na,A,other,DE,extra\n")
+        assert self.problems(folder) == [
+            f"{folder / 'entities.csv'}:3: entities[0]: 5 cells but only 4 columns"
+        ]
+
+    def test_empty_file(self, tmp_path: Path) -> None:
+        folder = self.folder(tmp_path, "")
+        assert f"{folder / 'entities.csv'}:1: empty file: no header" in self.problems(
+            folder
+        )
+
+    def test_unclosed_quote(self, tmp_path: Path) -> None:
+        folder = self.folder(tmp_path, 'id,name,kind,country\na,"A,other,DE\n')
+        (problem,) = self.problems(folder)
+        assert "CSV syntax error" in problem
+
+    def test_meta_needs_one_row(self, tmp_path: Path) -> None:
+        folder = self.folder(tmp_path, "id,name,kind,country\na,A,other,DE\n")
+        (folder / "meta.csv").write_text("organisation\nA\nB\n", encoding="utf-8")
+        assert any(
+            "meta.csv must hold exactly one row" in line
+            for line in self.problems(folder)
+        )
+
+    def test_unreadable_meta(self, tmp_path: Path) -> None:
+        folder = self.folder(tmp_path, "id,name,kind,country\na,A,other,DE\n")
+        (folder / "meta.csv").write_bytes(b"organisation\n\xff\n")
+        assert any("invalid UTF-8" in line for line in self.problems(folder))
+
+    def test_groups_and_categories(self, tmp_path: Path) -> None:
+        folder = self.folder(
+            tmp_path,
+            "id,name,kind,country,group\na,A,affiliate,DE,g\nb,B,affiliate,IN,g\n",
+            "id,from,to,exporter_role,importer_role,data_subjects,data_categories,"
+            "purposes,frequency,mechanism\n"
+            "f,a,b,controller,controller,employees,hr.records,hr,regular,bcr\n",
+        )
+        (folder / "groups.csv").write_text(
+            "id,bcr,bcr_approved\ng,controller;processor,2020-01-01\n", encoding="utf-8"
+        )
+        (folder / "categories.csv").write_text(
+            "key,special\nhr.records,health\n", encoding="utf-8"
+        )
+        datamap = load_map(folder)
+        assert datamap.group("g").bcr_approved is not None
+        assert datamap.flow("f").special_categories

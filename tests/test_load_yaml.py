@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -107,10 +106,13 @@ class TestRefusals:
         rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
         for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
             rows.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
-        started = time.monotonic()
-        lines = problems_of("\n".join(rows))
-        assert time.monotonic() - started < 5
-        assert any("billion laughs" in line for line in lines)
+        (line,) = problems_of("\n".join(rows))
+        # Refused at the sixth level, where the repetition first passes the limit:
+        # the document is never expanded (9**9 nodes) to find out.
+        assert line.startswith(
+            "map.yaml:6: f[0]: aliases would repeat more than 100,000"
+        )
+        assert "billion laughs" in line
 
     def test_small_aliases_are_allowed(self) -> None:
         base = document()

@@ -11,8 +11,8 @@ import pycountry
 import pytest
 
 from transfer_assess import Entity, EntityKind, ReferenceDataError, Sector
+from transfer_assess.model import GDPR_APPLIES_FROM
 from transfer_assess.refdata import (
-    GDPR_APPLIES_FROM,
     ReferenceData,
     check_as_of,
     data_dir,
@@ -287,3 +287,184 @@ class TestValidation:
         assert taxonomy.is_known("user.contact.email")
         assert taxonomy.special_for("user.health.medications") is not None
         assert taxonomy.special_for("user") is None
+
+
+class TestValidationInDetail:
+    """Each structural rule of the reference files is enforced with its path."""
+
+    def broken(
+        self, tmp_path: Path, adequacy: object, eea: object, taxonomy: object
+    ) -> str:
+        folder = tmp_path / "data"
+        folder.mkdir()
+        for name, value in (
+            ("adequacy.json", adequacy),
+            ("eea.json", eea),
+            ("taxonomy.json", taxonomy),
+        ):
+            (folder / name).write_text(json.dumps(value), encoding="utf-8")
+        with pytest.raises(ReferenceDataError) as caught:
+            load_reference_data(folder)
+        return "\n".join(caught.value.problems)
+
+    def test_structure(self, tmp_path: Path) -> None:
+        good = json.loads((data_dir() / "adequacy.json").read_text(encoding="utf-8"))
+        entry = good["entries"][0]
+        bad_entries: list[object] = [
+            "not an object",
+            {**entry, "id": "a", "regime": "EU-XX", "international_organisation": "x"},
+            {**entry, "id": "b", "ended": "2020-01-01"},
+            {
+                **entry,
+                "id": "c",
+                "ended": "2000-01-01",
+                "end_reason": {"kind": "magic", "text": "", "sources": []},
+            },
+            {**entry, "id": "d", "end_reason": "gone"},
+            {
+                **entry,
+                "id": "e",
+                "validity": [
+                    "x",
+                    {
+                        "until": "1990-01-01",
+                        "set_by": "x",
+                        "adopted": "1990-01-01",
+                        "sources": ["s"],
+                    },
+                ],
+                "successor": "nobody",
+                "applies_from": "1990-01-01",
+            },
+            {**entry, "id": "f", "scope": "all"},
+            {
+                **entry,
+                "id": "g",
+                "scope": {
+                    "kind": "most",
+                    "summary": "x",
+                    "sectors": ["guild"],
+                    "certification": "gold",
+                    "hr_data": "maybe",
+                    "conditions": [1],
+                },
+            },
+            {**entry, "id": "h", "eea_efta": {"status": "perhaps"}},
+            {**entry, "id": "i", "reviews": "x", "watch": ["x", {"since": "bad"}]},
+            {**entry, "id": "j", "validity": "x", "unconfirmed": "x"},
+        ]
+        text = self.broken(
+            tmp_path,
+            {"schema": "other", "as_of": "bad", "entries": bad_entries},
+            {
+                "schema": "transfer-assess/eea@1",
+                "as_of": "2026-01-01",
+                "version": "1",
+                "entries": [
+                    "x",
+                    {
+                        "country": "ZZ",
+                        "sources": ["s"],
+                        "periods": [
+                            {
+                                "status": "eu_member",
+                                "from": "2000-01-01",
+                                "until": None,
+                                "inside_as_exporter": True,
+                                "inside_as_importer": True,
+                                "citation": "x",
+                            },
+                            {
+                                "status": "odd",
+                                "from": "2001-01-01",
+                                "until": "2000-01-01",
+                                "inside_as_exporter": True,
+                                "inside_as_importer": True,
+                                "citation": "x",
+                            },
+                            {
+                                "status": "eu_member",
+                                "from": "2002-01-01",
+                                "inside_as_exporter": "yes",
+                                "citation": "x",
+                            },
+                            "x",
+                        ],
+                    },
+                    {"country": "ZZ", "sources": ["s"], "periods": "x"},
+                    {"sources": ["s"]},
+                ],
+            },
+            {"categories": ["x", {"key": "k", "special": "odd"}]},
+        )
+        for expected in (
+            "expected schema 'transfer-assess/adequacy@1' @ adequacy.json:$.schema",
+            "expected an ISO date @ adequacy.json:$.as_of",
+            "missing version @ adequacy.json:$.version",
+            "expected an object @ adequacy.json:$.entries[0]",
+            "unknown regime 'EU-XX' @ adequacy.json:$.entries[1].regime",
+            "exactly one of country and international_organisation",
+            "ended and end_reason go together @ adequacy.json:$.entries[2].end_reason",
+            "unknown kind 'magic' @ adequacy.json:$.entries[3].end_reason.kind",
+            "expected an object @ adequacy.json:$.entries[4].end_reason",
+            "expected an object @ adequacy.json:$.entries[5].validity[0]",
+            "expected an object @ adequacy.json:$.entries[6].scope",
+            "expected 'whole' or 'partial' @ adequacy.json:$.entries[7].scope.kind",
+            "expected a list of sectors @ adequacy.json:$.entries[7].scope.sectors",
+            "unknown certification 'gold'",
+            "expected 'legal_review' or null",
+            "expected a list of strings @ adequacy.json:$.entries[7].scope.conditions",
+            "expected status 'incorporated' or 'unknown'",
+            "expected a list @ adequacy.json:$.entries[9].reviews",
+            "expected an object @ adequacy.json:$.entries[9].watch[0]",
+            "expected an ISO date @ adequacy.json:$.entries[9].watch[1].since",
+            "expected a list @ adequacy.json:$.entries[10].validity",
+            "unknown successor 'nobody'",
+            "applies_from before adopted",
+            "validity ends before adoption",
+            "ended not after adopted",
+            "expected an object @ eea.json:$.entries[0]",
+            "unknown ISO country 'ZZ' @ eea.json:$.entries[1].country",
+            "unknown status 'odd'",
+            "until before from",
+            "expected booleans inside_as_exporter/importer",
+            "overlapping periods",
+            "duplicate country 'ZZ'",
+            "expected a non-empty string @ eea.json:$.entries[3].country",
+            "missing key @ taxonomy.json:$.categories[0].key",
+            "unknown special category 'odd'",
+        ):
+            assert expected in text, expected
+
+    def test_entries_must_be_lists(self, tmp_path: Path) -> None:
+        text = self.broken(tmp_path, [], {"entries": {}}, {"categories": {}})
+        assert "expected an object @ adequacy.json:$" in text
+        assert "expected a list @ adequacy.json:$.entries" in text
+        assert "expected a list @ eea.json:$.entries" in text
+        assert "expected a list @ taxonomy.json:$.categories" in text
+
+    def test_unreadable_file(self, tmp_path: Path) -> None:
+        folder = tmp_path / "data"
+        shutil.copytree(data_dir(), folder)
+        (folder / "taxonomy.json").write_text("{", encoding="utf-8")
+        with pytest.raises(ReferenceDataError, match="unreadable"):
+            load_reference_data(folder)
+        with pytest.raises(ReferenceDataError, match="unreadable"):
+            load_taxonomy(folder)
+
+    def test_unknown_decision_id(self) -> None:
+        with pytest.raises(KeyError):
+            load_reference_data().decision("atlantis")
+
+
+def test_duplicate_decision_ids_are_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    path = folder / "adequacy.json"
+    value = json.loads(path.read_text(encoding="utf-8"))
+    value["entries"].append(value["entries"][0])
+    path.write_text(json.dumps(value), encoding="utf-8")
+    with pytest.raises(
+        ReferenceDataError, match=r"duplicate id @ adequacy\.json:andorra"
+    ):
+        load_reference_data(folder)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.mapfactory import as_yaml, document, entity, flow
-from transfer_assess import DataMapError, parse_map
+from transfer_assess import DataMapError, Limits, parse_map
 from transfer_assess.model import Mechanism, SpecialCategory
 
 
@@ -345,3 +345,68 @@ class TestFlows:
         assert flow_value.exists_on(date(2026, 1, 1))
         assert flow_value.exists_on(date(2026, 12, 31))
         assert not flow_value.exists_on(date(2027, 1, 1))
+
+
+class TestFoundWhileDocumenting:
+    """Defects found while writing the docs, kept as regression tests."""
+
+    def test_null_scc_module_counts_as_missing(self) -> None:
+        assert messages(with_flow(mechanism="scc", scc_module=None)) == [
+            (
+                "flows[0].scc_module: required when mechanism is 'scc': the module "
+                "signed (1, 2, 3 or 4)"
+            )
+        ]
+
+    def test_duplicate_group_after_an_invalid_one(self) -> None:
+        value = document()
+        value["groups"] = [{"id": "bad id"}, {"id": "g"}, {"id": "g"}]
+        assert messages(value)[-1] == (
+            "groups[2].id: duplicate group id 'g' (first at groups[1].id)"
+        )
+
+    def test_empty_origin_is_refused(self) -> None:
+        (line,) = messages(with_flow(origin=[]))
+        assert line.startswith("flows[0].origin: must list at least one region")
+
+    def test_as_of_before_the_gdpr(self) -> None:
+        value = document(as_of="2018-05-24")
+        assert messages(value) == [
+            (
+                "as_of: 2018-05-24 is before 2018-05-25, the day the GDPR applies; "
+                "Chapter V cannot be assessed earlier"
+            )
+        ]
+
+    def test_problems_beyond_the_limit_are_counted(self) -> None:
+
+        value = document(
+            flows=[flow(f"f{index}", "hq-de", "nobody") for index in range(5)]
+        )
+        with pytest.raises(DataMapError) as caught:
+            parse_map(as_yaml(value), limits=Limits(max_problems=2))
+        problems = caught.value.problems
+        assert len(problems) == 3
+        assert problems[-1].message == "3 more problems not shown (limit 2)"
+
+    def test_python_tag_gives_one_message(self) -> None:
+        text = as_yaml(document()).replace(
+            "organisation: Example Group",
+            "organisation: !!python/object:os.system x",
+        )
+        with pytest.raises(DataMapError) as caught:
+            parse_map(text)
+        (problem,) = caught.value.problems
+        assert problem.message == (
+            "unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system' "
+            "(safe YAML only)"
+        )
+
+    def test_complex_key_then_another_problem(self) -> None:
+        text = "version: 1\norganisation: E\nx-k: {? [a] : 1}\nentities: [{id: 7}]\n"
+        text += "flows: []\n"
+        with pytest.raises(DataMapError) as caught:
+            parse_map(text, file="m.yaml")
+        lines = [str(problem) for problem in caught.value.problems]
+        assert "m.yaml:3: x-k: mapping keys must be plain strings" in lines
+        assert "m.yaml:4: entities[0].id: expected a string, got the number 7" in lines

@@ -98,6 +98,7 @@ def _root(
 MapArgument = Annotated[
     Path,
     typer.Argument(
+        metavar="MAP",
         help="The data map: a .yaml/.yml or .json file, or a folder with "
         "entities.csv and flows.csv.",
         show_default=False,

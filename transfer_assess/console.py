@@ -71,14 +71,19 @@ def print_valid(console: Console, datamap: DataMap) -> None:
             ("valid", "ta.ok"),
             (
                 (
-                    f" ({len(datamap.entities)} entities, {len(datamap.flows)} flows, "
-                    f"{len(countries)} jurisdictions)"
+                    f" ({_count(len(datamap.entities), 'entity', 'entities')}, "
+                    f"{_count(len(datamap.flows), 'flow', 'flows')}, "
+                    f"{_count(len(countries), 'jurisdiction', 'jurisdictions')})"
                 ),
                 "",
             ),
         ),
         soft_wrap=True,
     )
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number:,} {one if number == 1 else many}"
 
 
 def _country_name(code: str | None) -> str:

@@ -131,6 +131,9 @@ class Measure(enum.Enum):
     CHALLENGE_ORDERS_POLICY = "challenge_orders_policy"
 
 
+#: The first day the GDPR applies (Art. 99(2)); earlier assessment dates are refused.
+GDPR_APPLIES_FROM = date(2018, 5, 25)
+
 #: Data subjects whose data is human-resources data for the DPF's HR scope.
 HR_DATA_SUBJECTS = frozenset({"employees", "job_applicants"})
 

@@ -23,13 +23,17 @@ import attrs
 import pycountry
 
 from transfer_assess.errors import InputError, ReferenceDataError
-from transfer_assess.model import Entity, Sector, SpecialCategory, to_tuple
+from transfer_assess.model import (
+    GDPR_APPLIES_FROM,
+    Entity,
+    Sector,
+    SpecialCategory,
+    to_tuple,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-#: The first day the GDPR applies (Art. 99(2)); earlier assessment dates are refused.
-GDPR_APPLIES_FROM = date(2018, 5, 25)
 
 #: Regimes a decision can belong to.
 REGIMES = frozenset({"EU-GDPR", "EU-LED"})
@@ -138,7 +142,7 @@ class Decision:
     end_reason: EndReason | None
     """Why it ended."""
     validity: tuple[Validity, ...] = attrs.field(converter=to_tuple)
-    """Sunset clauses in adoption order."""
+    """Sunset clauses; `known_until` takes the latest adopted by a date."""
     successor: str | None
     """Id of the decision that takes over when this one expires."""
     scope: Scope
@@ -186,8 +190,10 @@ class Decision:
 
         Returns ``None`` when no sunset is known on that day.
         """
-        known = [entry.until for entry in self.validity if entry.adopted <= day]
-        return known[-1] if known else None
+        known = [entry for entry in self.validity if entry.adopted <= day]
+        if not known:
+            return None
+        return max(known, key=lambda entry: entry.adopted).until
 
     def active_watch(self, day: date) -> tuple[Note, ...]:
         """Watch notes that were already pending on `day`."""
@@ -828,13 +834,14 @@ def _check_decisions(
     problems: list[str],
 ) -> None:
     """Cross-entry checks: unique ids, date order, successors, no EEA member."""
-    seen: set[str] = set()
-    by_id = {decision.id: decision for decision in decisions}
+    by_id: dict[str, Decision] = {}
+    for decision in decisions:
+        where = f"adequacy.json:{decision.id}"
+        if decision.id in by_id:
+            problems.append(f"duplicate id @ {where}")
+        by_id[decision.id] = decision
     for decision in by_id.values():
         where = f"adequacy.json:{decision.id}"
-        if decision.id in seen:
-            problems.append(f"duplicate id @ {where}")
-        seen.add(decision.id)
         if decision.ended is not None and decision.ended <= decision.adopted:
             problems.append(f"ended not after adopted @ {where}.ended")
         if (

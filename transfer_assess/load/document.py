@@ -16,6 +16,17 @@ import attrs
 #: A path into a document: keys and indexes, e.g. ``("flows", 3, "to")``.
 DocPath = tuple[str | int, ...]
 
+
+class _Refused:
+    """The type of `REFUSED`."""
+
+    def __repr__(self) -> str:
+        return "REFUSED"
+
+
+#: Stands for a value a reader refused (and reported); validation skips it.
+REFUSED: Any = _Refused()
+
 #: Yields ``(path, line)`` for every node of a document in document order.
 NodeLines = Callable[[], Iterator[tuple[DocPath, int]]]
 

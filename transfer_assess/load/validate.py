@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pycountry
 
 from transfer_assess.errors import DataMapError, Problem
-from transfer_assess.load.document import DocPath, RawDocument, format_path
+from transfer_assess.load.document import REFUSED, DocPath, RawDocument, format_path
 from transfer_assess.model import (
     EEA,
+    GDPR_APPLIES_FROM,
     Category,
     DataMap,
     Entity,
@@ -161,6 +162,8 @@ class _Checker:
     def mapping(self, value: Any, path: DocPath, what: str) -> dict[str, Any] | None:
         if isinstance(value, dict):
             return value
+        if value is REFUSED:
+            return None
         self.problem(path, f"expected {what} (a mapping), got {_describe(value)}")
         return None
 
@@ -190,6 +193,8 @@ class _Checker:
         self, obj: dict[str, Any], key: str, path: DocPath, *, required: bool = False
     ) -> str | None:
         value = obj.get(key, _MISSING)
+        if value is REFUSED:
+            return None
         if value is _MISSING or value is None:
             if required:
                 self.problem((*path, key), "required key is missing")
@@ -223,6 +228,8 @@ class _Checker:
         required: bool = False,
     ) -> E | None:
         value = obj.get(key, _MISSING)
+        if value is REFUSED:
+            return None
         if value is _MISSING or value is None:
             if required:
                 self.problem((*path, key), "required key is missing")
@@ -248,6 +255,8 @@ class _Checker:
         self, obj: dict[str, Any], key: str, path: DocPath, *, required: bool = False
     ) -> date | None:
         value = obj.get(key, _MISSING)
+        if value is REFUSED:
+            return None
         if value is _MISSING or value is None:
             if required:
                 self.problem((*path, key), "required key is missing")
@@ -266,6 +275,8 @@ class _Checker:
 
     def boolean(self, obj: dict[str, Any], key: str, path: DocPath) -> bool | None:
         value = obj.get(key, _MISSING)
+        if value is REFUSED:
+            return None
         if value is _MISSING or value is None:
             return None
         if isinstance(value, bool):
@@ -283,6 +294,8 @@ class _Checker:
         minimum: int | None = None,
     ) -> int | None:
         value = obj.get(key, _MISSING)
+        if value is REFUSED:
+            return None
         if value is _MISSING or value is None:
             if required:
                 self.problem((*path, key), "required key is missing")
@@ -305,6 +318,8 @@ class _Checker:
     ) -> list[tuple[DocPath, str]] | None:
         """A list of non-empty strings, each with its path; ``None`` when absent."""
         value = obj.get(key, _MISSING)
+        if value is REFUSED:
+            return None
         if value is _MISSING or value is None:
             if required:
                 self.problem((*path, key), "required key is missing")
@@ -317,6 +332,8 @@ class _Checker:
         result: list[tuple[DocPath, str]] = []
         for index, item in enumerate(value):
             item_path = (*path, key, index)
+            if item is REFUSED:
+                continue
             if not isinstance(item, str) or not item.strip():
                 self.problem(
                     item_path, f"expected a non-empty string, got {_describe(item)}"
@@ -394,7 +411,18 @@ def build_datamap(
     warnings = _locate(document, checker.warnings, [])
     problems = _locate(document, checker.problems, document.problems)
     if problems or datamap is None:
-        raise DataMapError(problems[: limits.max_problems])
+        shown = problems[: limits.max_problems]
+        if len(problems) > len(shown):
+            shown.append(
+                Problem(
+                    document.file,
+                    None,
+                    "",
+                    f"{len(problems) - len(shown):,} more problems not shown "
+                    f"(limit {limits.max_problems:,})",
+                )
+            )
+        raise DataMapError(shown)
     return _with_warnings(datamap, warnings)
 
 
@@ -440,25 +468,29 @@ def _build(value: Any, checker: _Checker, source: str) -> DataMap | None:
         checker.problem(("version",), f"unsupported version {version}; expected 1")
     organisation = checker.string(top, "organisation", (), required=True)
     as_of = checker.day(top, "as_of", ())
+    if as_of is not None and as_of < GDPR_APPLIES_FROM:
+        checker.problem(
+            ("as_of",),
+            f"{as_of.isoformat()} is before {GDPR_APPLIES_FROM.isoformat()}, the day "
+            "the GDPR applies; Chapter V cannot be assessed earlier",
+        )
 
-    groups = [
-        group
-        for index, item in enumerate(_section(top, "groups", checker, required=False))
-        if (group := _group(item, ("groups", index), checker)) is not None
-    ]
-    _unique_ids(groups, "groups", "group id", checker)
-    categories = [
-        category
-        for index, item in enumerate(
-            _section(top, "categories", checker, required=False)
-        )
-        if (category := _category(item, ("categories", index), checker)) is not None
-    ]
+    seen_groups: dict[str, DocPath] = {}
+    groups: list[Group] = []
+    for index, item in enumerate(_section(top, "groups", checker, required=False)):
+        group = _group(item, ("groups", index), checker)
+        if group is not None and checker.unique(
+            seen_groups, group.id, ("groups", index, "id"), "group id"
+        ):
+            groups.append(group)
     seen_keys: dict[str, DocPath] = {}
-    for index, category in enumerate(categories):
-        checker.unique(
+    categories: list[Category] = []
+    for index, item in enumerate(_section(top, "categories", checker, required=False)):
+        category = _category(item, ("categories", index), checker)
+        if category is not None and checker.unique(
             seen_keys, category.key, ("categories", index, "key"), "category"
-        )
+        ):
+            categories.append(category)
 
     group_ids = {group.id for group in groups}
     raw_entities = _section(top, "entities", checker, required=True)
@@ -524,6 +556,8 @@ def _section(
     top: dict[str, Any], key: str, checker: _Checker, *, required: bool
 ) -> list[Any]:
     value = top.get(key, _MISSING)
+    if value is REFUSED:
+        return []
     if value is _MISSING or (value is None and not required):
         if required:
             checker.problem((key,), "required key is missing")
@@ -532,12 +566,6 @@ def _section(
         checker.problem((key,), f"expected a list, got {_describe(value)}")
         return []
     return value
-
-
-def _unique_ids(items: list[Group], section: str, what: str, checker: _Checker) -> None:
-    seen: dict[str, DocPath] = {}
-    for index, item in enumerate(items):
-        checker.unique(seen, item.id, (section, index, "id"), what)
 
 
 def _group(value: Any, path: DocPath, checker: _Checker) -> Group | None:
@@ -639,6 +667,8 @@ def _country(
 ) -> str | None:
     value = obj.get("country")
     where = (*path, "country")
+    if value is REFUSED:
+        return None
     if value is None:
         if not has_organisation:
             checker.problem(
@@ -846,7 +876,7 @@ class _FlowChecker:
                 f"invalid SCC module {module}; expected 1, 2, 3 or 4",
             )
             return None
-        if mechanism is Mechanism.SCC and module is None and "scc_module" not in obj:
+        if mechanism is Mechanism.SCC and obj.get("scc_module") is None:
             self.checker.problem(
                 (*path, "scc_module"),
                 "required when mechanism is 'scc': the module signed (1, 2, 3 or 4)",
@@ -856,6 +886,13 @@ class _FlowChecker:
     def origin(self, obj: dict[str, Any], path: DocPath) -> list[str] | None:
         items = self.checker.strings(obj, "origin", path)
         if items is None:
+            return None
+        if not items and obj.get("origin") == []:
+            self.checker.problem(
+                (*path, "origin"),
+                "must list at least one region ('EEA' or a country code); leave "
+                "origin out when the records may come from anywhere",
+            )
             return None
         regions: list[str] = []
         for item_path, item in items:

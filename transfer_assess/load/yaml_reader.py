@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from transfer_assess.load.document import (
+    REFUSED,
     DocPath,
     Locator,
     RawDocument,
@@ -48,14 +49,11 @@ def _line(event: yaml.Event) -> int:
     return mark.line + 1 if mark is not None else 0
 
 
-class _Invalid:
-    """Marks a value or key that could not be built; problems say why."""
+_UNSUPPORTED: Any = object()
+_CORE_SCALARS = frozenset({"int", "float", "bool", "null"})
 
 
-_INVALID = _Invalid()
-
-
-def _resolve_plain(text: str) -> Any:
+def resolve_plain(text: str) -> Any:
     """Resolve a plain scalar by the YAML 1.2 core schema."""
     result: Any = text
     if text in _NULLS:
@@ -80,11 +78,13 @@ def _resolve_plain(text: str) -> Any:
 
 
 def _resolve_tagged(tag: str, text: str) -> Any:
-    """Resolve a scalar with an explicit core-schema tag, or return `_INVALID`."""
+    """Resolve a scalar with an explicit core-schema tag, or return `REFUSED`."""
     kind = tag.removeprefix(_TAG_PREFIX)
     if kind == "str":
         return text
-    resolved = _resolve_plain(text)
+    if kind not in _CORE_SCALARS:
+        return _UNSUPPORTED
+    resolved = resolve_plain(text)
     expected: dict[str, type | tuple[type, ...]] = {
         "int": int,
         "float": (int, float),
@@ -93,9 +93,9 @@ def _resolve_tagged(tag: str, text: str) -> Any:
     }
     wanted = expected.get(kind)
     if wanted is None or isinstance(resolved, bool) != (kind == "bool"):
-        return _INVALID
+        return REFUSED
     if not isinstance(resolved, wanted):
-        return _INVALID
+        return REFUSED
     if kind == "float" and isinstance(resolved, int):
         return float(resolved)
     return resolved
@@ -165,7 +165,7 @@ class _Builder:
         assert top.key_lines is not None  # noqa: S101 - only mapping frames take keys
         if not isinstance(key, str):
             self.problem(top.path, line, "mapping keys must be plain strings")
-            top.key = _INVALID
+            top.key = REFUSED
             return
         first = top.key_lines.get(key)
         if first is not None:
@@ -174,7 +174,7 @@ class _Builder:
                 line,
                 f"duplicate key {key!r} (first at line {first})",
             )
-            top.key = _INVALID
+            top.key = REFUSED
             return
         top.key_lines[key] = line
         top.key = key
@@ -186,12 +186,17 @@ class _Builder:
         value: Any
         if awaiting_key:
             value = event.value
+            if tag not in {None, "!", f"{_TAG_PREFIX}str"}:
+                self.problem(
+                    self.child_path(), line, f"unsupported YAML tag {tag!r} on a key"
+                )
         elif tag is None or tag == "!":
             plain = event.implicit[0] and not event.style
-            value = _resolve_plain(event.value) if plain else event.value
-        elif tag.startswith(_TAG_PREFIX):
-            value = _resolve_tagged(tag, event.value)
-            if value is _INVALID:
+            value = resolve_plain(event.value) if plain else event.value
+        elif tag.startswith(_TAG_PREFIX) and (
+            (value := _resolve_tagged(tag, event.value)) is not _UNSUPPORTED
+        ):
+            if value is REFUSED:
                 self.problem(
                     self.child_path(),
                     line,
@@ -203,7 +208,7 @@ class _Builder:
                 line,
                 f"unsupported YAML tag {tag!r} (safe YAML only)",
             )
-            value = _INVALID
+            value = REFUSED
         self.remember(event.anchor, value, 1)
         self.attach(value, 1, line)
 
@@ -247,8 +252,8 @@ class _Builder:
             self.problem(self.child_path(), line, f"recursive alias *{anchor}")
             self.fatal = True
             return False
-        value, size = self.anchors.get(anchor, (_INVALID, 1))
-        if value is _INVALID and anchor not in self.anchors:
+        value, size = self.anchors.get(anchor, (REFUSED, 1))
+        if value is REFUSED and anchor not in self.anchors:
             self.problem(self.child_path(), line, f"unknown alias *{anchor}")
         self.alias_nodes += size
         if self.alias_nodes > self.limits.max_alias_nodes:
@@ -326,7 +331,8 @@ def read_yaml(text: str, file: str, limits: Limits) -> RawDocument:
 
 def _node_lines(text: str) -> Iterator[tuple[DocPath, int]]:
     """Yield ``(path, line)`` for every node; a mapping value gets its key's line."""
-    stack: list[list[Any]] = []  # [is_mapping, path, key or index, awaiting_key]
+    # Each frame: [is_mapping, path, key or index, awaiting_key, is_a_key]
+    stack: list[list[Any]] = []
 
     def child() -> DocPath | None:
         if not stack:
@@ -342,9 +348,10 @@ def _node_lines(text: str) -> Iterator[tuple[DocPath, int]]:
         for event in yaml.parse(text, Loader=_Parser):
             line = _line(event)
             if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                stack.pop()
+                ended = stack.pop()
                 if stack and stack[-1][0]:
-                    stack[-1][3] = True
+                    # After a key comes its value; after a value, the next key.
+                    stack[-1][3] = not ended[4]
                 continue
             if not isinstance(event, yaml.NodeEvent):
                 continue
@@ -353,6 +360,10 @@ def _node_lines(text: str) -> Iterator[tuple[DocPath, int]]:
                 stack[-1][2] = key
                 stack[-1][3] = False
                 yield (*stack[-1][1], key), line
+                if isinstance(event, yaml.MappingStartEvent):
+                    stack.append([True, (*stack[-1][1], key), None, True, True])
+                elif isinstance(event, yaml.SequenceStartEvent):
+                    stack.append([False, (*stack[-1][1], key), 0, False, True])
                 continue
             in_mapping = bool(stack) and stack[-1][0]
             path = child()
@@ -361,9 +372,9 @@ def _node_lines(text: str) -> Iterator[tuple[DocPath, int]]:
             if not in_mapping:
                 yield path, line
             if isinstance(event, yaml.MappingStartEvent):
-                stack.append([True, path, None, True])
+                stack.append([True, path, None, True, False])
             elif isinstance(event, yaml.SequenceStartEvent):
-                stack.append([False, path, 0, False])
+                stack.append([False, path, 0, False, False])
             elif in_mapping:
                 stack[-1][3] = True
     except yaml.YAMLError:
