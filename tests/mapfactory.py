@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from transfer_assess.load.yaml_reader import resolve_plain
+
 
 def entity(entity_id: str, country: str = "DE", **extra: Any) -> dict[str, Any]:
     """A valid entity mapping."""
@@ -54,9 +56,28 @@ def document(
     }
 
 
+class _Yaml12Dumper(yaml.SafeDumper):
+    """PyYAML's dumper, quoting strings that YAML 1.2 would read as something else.
+
+    PyYAML writes YAML 1.1: it leaves ``0E0`` plain (not a float in 1.1), which a
+    YAML 1.2 reader rightly reads as a number.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    if not isinstance(resolve_plain(text), str):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+    return dumper.represent_str(text)
+
+
+_Yaml12Dumper.add_representer(str, _represent_str)
+
+
 def as_yaml(value: Any) -> str:
-    """Dump plain values as block YAML (strings quoted where YAML 1.1 would bite)."""
-    text: str = yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
+    """Dump plain values as block YAML that a YAML 1.2 reader reads back the same."""
+    text: str = yaml.dump(
+        value, Dumper=_Yaml12Dumper, sort_keys=False, allow_unicode=True
+    )
     return text
 
 
