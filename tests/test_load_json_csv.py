@@ -33,7 +33,20 @@ class TestJson:
 
     def test_nan_is_refused(self) -> None:
         text = as_json(document(flows=[])).replace('"flows": []', '"flows": NaN')
-        assert json_problems(text) == ["map.json: NaN is not valid JSON"]
+        line = text.splitlines().index('  "flows": NaN') + 1
+        assert json_problems(text) == [f"map.json:{line}: flows: NaN is not valid JSON"]
+
+    def test_trailing_comma_is_named(self) -> None:
+        text = '{"version": 1,\n "flows": [1, 2,\n ]}'
+        assert json_problems(text) == [
+            "map.json:2: JSON syntax error: trailing comma before a closing bracket"
+        ]
+
+    def test_huge_integer(self) -> None:
+        text = as_json(document()).replace('"version": 1', '"version": ' + "9" * 5000)
+        assert json_problems(text) == [
+            "map.json:2: version: number with 5,000 digits is too large"
+        ]
 
     def test_duplicate_key_is_located(self) -> None:
         text = '{"version": 1,\n "organisation": "A",\n "organisation": "B",\n'

@@ -23,12 +23,21 @@ if TYPE_CHECKING:
 _TOKENS = re.compile(r'(\n)|("(?:[^"\\\n]|\\.)*")|([{}\[\],:])|([^\s{}\[\],:"]+)')
 
 
-class _NonStandardConstantError(ValueError):
-    """``NaN``, ``Infinity`` or ``-Infinity`` in a JSON document."""
+class _RefusedTokenError(ValueError):
+    """A token the reader refuses: ``NaN``, ``Infinity``, or a huge integer."""
 
 
 def _refuse_constant(name: str) -> Any:
-    raise _NonStandardConstantError(name)
+    raise _RefusedTokenError(name, f"{name} is not valid JSON")
+
+
+def _parse_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _RefusedTokenError(
+            text, f"number with {len(text):,} digits is too large"
+        ) from None
 
 
 def read_json(text: str, file: str, limits: Limits) -> RawDocument:
@@ -60,18 +69,19 @@ def read_json(text: str, file: str, limits: Limits) -> RawDocument:
     document.locators[file] = Locator(file, lambda: _node_lines(text))
     try:
         document.value = json.loads(
-            text, object_pairs_hook=pairs_hook, parse_constant=_refuse_constant
+            text,
+            object_pairs_hook=pairs_hook,
+            parse_constant=_refuse_constant,
+            parse_int=_parse_int,
         )
     except json.JSONDecodeError as error:
-        document.problems.append(
-            RawProblem(file, (), f"JSON syntax error: {error.msg}", error.lineno)
-        )
+        document.problems.append(_syntax_problem(file, text, error))
         document.fatal = True
         return document
-    except _NonStandardConstantError as error:
-        document.problems.append(
-            RawProblem(file, (), f"{error.args[0]} is not valid JSON", None)
-        )
+    except _RefusedTokenError as error:
+        token, message = error.args
+        path, line = _find_literal(text, token)
+        document.problems.append(RawProblem(file, path, message, line))
         document.fatal = True
         return document
     except RecursionError:
@@ -90,11 +100,30 @@ def read_json(text: str, file: str, limits: Limits) -> RawDocument:
     return document
 
 
-def _scan(text: str) -> Iterator[tuple[DocPath, int, bool]]:
-    """
-    Yield ``(path, line, is_duplicate_key)`` for every value of a valid document.
+def _syntax_problem(file: str, text: str, error: json.JSONDecodeError) -> RawProblem:
+    """Describe a syntax error; a comma before a closing bracket is named as such."""
+    before = text[: error.pos].rstrip()
+    if before.endswith(",") and text[error.pos : error.pos + 1] in {"}", "]"}:
+        line = before.count("\n") + 1
+        return RawProblem(
+            file, (), "JSON syntax error: trailing comma before a closing bracket", line
+        )
+    if error.pos >= len(text.rstrip()):
+        return RawProblem(
+            file,
+            (),
+            f"JSON syntax error: the document ends early ({error.msg})",
+            error.lineno,
+        )
+    return RawProblem(file, (), f"JSON syntax error: {error.msg}", error.lineno)
 
-    A mapping value is reported at the line of its key.
+
+def _scan(text: str) -> Iterator[tuple[DocPath, int, bool, str | None]]:
+    """
+    Yield ``(path, line, is_duplicate_key, literal)`` for every value of a document.
+
+    A mapping value is reported at the line of its key; `literal` is the text of a
+    number or constant value (``None`` for strings and containers).
     """
     line = 1
     # Each frame: [is_object, path, key or index, expecting_key, seen_keys]
@@ -122,29 +151,31 @@ def _scan(text: str) -> Iterator[tuple[DocPath, int, bool]]:
             duplicate = key in top[4]
             top[4].add(key)
             top[2] = key
-            yield (*top[1], key), line, duplicate
+            yield (*top[1], key), line, duplicate, None
             continue
-        if top is None:
-            path: DocPath = ()
-            yield path, line, False
-        elif top[0]:
-            path = (*top[1], top[2])
-        else:
-            path = (*top[1], top[2])
-            yield path, line, False
+        path: DocPath = () if top is None else (*top[1], top[2])
+        if top is None or not top[0] or literal is not None:
+            yield path, line, False, literal
         if punctuation == "{":
             stack.append([True, path, None, True, set()])
         elif punctuation == "[":
             stack.append([False, path, 0, False, None])
-        del literal
+
+
+def _find_literal(text: str, token: str) -> tuple[DocPath, int | None]:
+    """The path and line of the first literal equal to `token` (not in a string)."""
+    for path, line, _, literal in _scan(text):
+        if literal == token:
+            return path, line
+    return (), None  # pragma: no cover - the parser saw the token
 
 
 def _node_lines(text: str) -> Iterator[tuple[DocPath, int]]:
-    for path, line, _ in _scan(text):
+    for path, line, _, _ in _scan(text):
         yield path, line
 
 
 def _duplicate_keys(text: str) -> Iterator[tuple[DocPath, int]]:
-    for path, line, duplicate in _scan(text):
+    for path, line, duplicate, _ in _scan(text):
         if duplicate:
             yield path, line

@@ -38,7 +38,7 @@ from transfer_assess.model import (
 
 if TYPE_CHECKING:
     import enum
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Collection, Iterable, Mapping
 
     from transfer_assess.load.limits import Limits
     from transfer_assess.refdata import Taxonomy
@@ -107,6 +107,7 @@ _FLOW_KEYS = frozenset(
 )
 _MISSING: Any = object()
 _MAX_SUGGESTION_POOL = 20_000
+_SUGGESTION_BUDGET = 30_000
 
 
 @functools.cache
@@ -153,9 +154,24 @@ class _Checker:
         self.limits = limits
         self.problems: list[tuple[DocPath, str]] = []
         self.warnings: list[tuple[DocPath, str]] = []
+        # "Did you mean" compares strings; cap the total work on large broken maps.
+        self.suggestion_budget = _SUGGESTION_BUDGET
 
     def problem(self, path: DocPath, message: str) -> None:
         self.problems.append((path, message))
+
+    def suggest(self, word: str, candidates: Collection[str]) -> str:
+        """`suggest` within a budget of comparisons shared by the whole document."""
+        if len(candidates) > self.suggestion_budget:
+            self.suggestion_budget = 0
+            return ""
+        self.suggestion_budget -= len(candidates)
+        pool = [
+            candidate
+            for candidate in candidates
+            if abs(len(candidate) - len(word)) <= max(2, len(word) // 3)
+        ]
+        return suggest(word, pool)
 
     # -- generic fields -------------------------------------------------------------
 
@@ -243,10 +259,14 @@ class _Checker:
                 return enum_type(value)
             except ValueError:
                 pass
-        shown = value if isinstance(value, str) else _describe(value)
+        if not isinstance(value, str):
+            self.problem(
+                path, f"expected one of {', '.join(allowed)}, got {_describe(value)}"
+            )
+            return None
         self.problem(
             path,
-            f"invalid value {shown!r}{suggest(str(value), allowed)}; expected one of "
+            f"invalid value {value!r}{suggest(value, allowed)}; expected one of "
             + ", ".join(allowed),
         )
         return None
@@ -513,10 +533,20 @@ def _build(value: Any, checker: _Checker, source: str) -> DataMap | None:
             checker.unique(
                 entity_ids, entity.id, ("entities", index, "id"), "entity id"
             )
+    # References are checked only against a usable entities section, so that one
+    # broken section does not make every flow look wrong. Ids that are present but
+    # invalid still match (their own problem is reported once) but are never
+    # suggested.
+    entities_usable = isinstance(top.get("entities"), list)
     known_ids = {
         item.get("id")
         for item in raw_entities
         if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
+    valid_ids = {
+        entity_id
+        for entity_id in known_ids
+        if isinstance(entity_id, str) and ID_PATTERN.fullmatch(entity_id)
     }
 
     raw_flows = _section(top, "flows", checker, required=True)
@@ -528,7 +558,9 @@ def _build(value: Any, checker: _Checker, source: str) -> DataMap | None:
         )
         return None
     declared = {category.key: category for category in categories}
-    flow_checker = _FlowChecker(checker, known_ids, declared)
+    flow_checker = _FlowChecker(
+        checker, known_ids if entities_usable else None, valid_ids, declared
+    )
     flows = [
         flow_checker.flow(item, ("flows", index))
         for index, item in enumerate(raw_flows)
@@ -636,7 +668,8 @@ def _entity(
     group = checker.string(obj, "group", path)
     if group is not None and group not in group_ids:
         checker.problem(
-            (*path, "group"), f"unknown group {group!r}{suggest(group, group_ids)}"
+            (*path, "group"),
+            f"unknown group {group!r}{checker.suggest(group, group_ids)}",
         )
     certifications = [
         item for _, item in checker.strings(obj, "certifications", path) or []
@@ -723,20 +756,22 @@ class _FlowChecker:
     def __init__(
         self,
         checker: _Checker,
-        entity_ids: set[Any],
+        entity_ids: set[Any] | None,
+        valid_ids: set[str],
         declared: dict[str, Category],
     ) -> None:
         self.checker = checker
         self.entity_ids = entity_ids
+        self.valid_ids = valid_ids
         self.declared = declared
 
     def reference(self, obj: dict[str, Any], key: str, path: DocPath) -> str | None:
         value = self.checker.string(obj, key, path, required=True)
-        if value is not None and value not in self.entity_ids:
-            self.checker.problem(
-                (*path, key),
-                f"unknown entity {value!r}{suggest(value, self.entity_ids)}",
-            )
+        if value is None or self.entity_ids is None:
+            return value
+        if value not in self.entity_ids:
+            hint = self.checker.suggest(value, self.valid_ids)
+            self.checker.problem((*path, key), f"unknown entity {value!r}{hint}")
             return None
         return value
 
@@ -843,7 +878,7 @@ class _FlowChecker:
                         item_path,
                         (
                             f"category {key!r} is neither built in nor declared under "
-                            f"'categories'{suggest(key, pool)}"
+                            f"'categories'{self.checker.suggest(key, pool)}"
                         ),
                     )
                 )
@@ -898,6 +933,11 @@ class _FlowChecker:
         for item_path, item in items:
             if item == EEA:
                 regions.append(item)
+                continue
+            if item.upper() == EEA:
+                self.checker.problem(
+                    item_path, f"invalid region {item!r} (did you mean {EEA!r}?)"
+                )
                 continue
             message = country_problem(item)
             if message is not None:

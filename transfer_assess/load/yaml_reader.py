@@ -188,11 +188,21 @@ class _Builder:
             value = event.value
             if tag not in {None, "!", f"{_TAG_PREFIX}str"}:
                 self.problem(
-                    self.child_path(), line, f"unsupported YAML tag {tag!r} on a key"
+                    (*self.stack[-1].path, value),
+                    line,
+                    f"unsupported YAML tag {tag!r} on a key",
                 )
         elif tag is None or tag == "!":
             plain = event.implicit[0] and not event.style
-            value = resolve_plain(event.value) if plain else event.value
+            try:
+                value = resolve_plain(event.value) if plain else event.value
+            except ValueError:
+                self.problem(
+                    self.child_path(),
+                    line,
+                    f"number with {len(event.value):,} characters is too large",
+                )
+                value = REFUSED
         elif tag.startswith(_TAG_PREFIX) and (
             (value := _resolve_tagged(tag, event.value)) is not _UNSUPPORTED
         ):
@@ -309,12 +319,7 @@ def read_yaml(text: str, file: str, limits: Limits) -> RawDocument:
             elif isinstance(event, yaml.AliasEvent) and not builder.alias(event):
                 break
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        detail = error.problem or error.context or "invalid YAML"
-        builder.problems.append(
-            RawProblem(file, (), f"YAML syntax error: {detail}", line)
-        )
+        builder.problems.append(_syntax_problem(file, error))
         builder.fatal = True
     except yaml.YAMLError as error:
         builder.problems.append(RawProblem(file, (), f"YAML error: {error}"))
@@ -327,6 +332,36 @@ def read_yaml(text: str, file: str, limits: Limits) -> RawDocument:
     )
     document.locators[file] = Locator(file, lambda: _node_lines(text))
     return document
+
+
+def _syntax_problem(file: str, error: yaml.MarkedYAMLError) -> RawProblem:
+    """
+    Locate a syntax error where the user must look.
+
+    An unclosed ``[`` or ``{`` is reported where it opens, with the line where the
+    parser noticed; other errors where the parser noticed them.
+    """
+    problem_mark, context_mark = error.problem_mark, error.context_mark
+    detail = error.problem or error.context or "invalid YAML"
+    if "maximum nesting depth" in detail:
+        detail = "nesting is too deep"
+    line = problem_mark.line + 1 if problem_mark is not None else None
+    context = error.context or ""
+    if (
+        context_mark is not None
+        and context.startswith("while parsing a flow ")
+        and line is not None
+        and context_mark.line + 1 < line
+    ):
+        what = context.removeprefix("while parsing a ")
+        return RawProblem(
+            file,
+            (),
+            f"YAML syntax error: the {what} that starts here is not closed: "
+            f"{detail} (noticed at line {line})",
+            context_mark.line + 1,
+        )
+    return RawProblem(file, (), f"YAML syntax error: {detail}", line)
 
 
 def _node_lines(text: str) -> Iterator[tuple[DocPath, int]]:
