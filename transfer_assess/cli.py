@@ -11,6 +11,7 @@ Exit status: 0 the command did its job; 1 a ``--fail-on`` threshold was reached;
 
 from __future__ import annotations
 
+import enum
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,15 +20,22 @@ from typing import Annotated, NoReturn
 import typer
 
 from transfer_assess import __version__
+from transfer_assess.assess import assess
 from transfer_assess.console import (
+    assessment_table,
     countries_table,
+    explanation,
     make_console,
     print_error,
     print_problems,
     print_valid,
 )
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
+from transfer_assess.findings import Assessment
 from transfer_assess.load import load_map
+from transfer_assess.load.validate import suggest
+from transfer_assess.model import DataMap
+from transfer_assess.output import write_atomically
 from transfer_assess.refdata import check_as_of, load_reference_data
 
 HELP = (
@@ -58,9 +66,11 @@ def _fail(
     raise typer.Exit(code=2)
 
 
-def _parse_day(text: str | None) -> date:
-    """Parse ``--as-of`` (default: today, read from the clock here only)."""
+def _parse_day(text: str | None, default: date | None = None) -> date:
+    """Parse ``--as-of``; default: the map's ``as_of``, else today (the only clock)."""
     if text is None:
+        if default is not None:
+            return check_as_of(default)
         return check_as_of(date.today())  # noqa: DTZ011 - the local calendar day is meant
     try:
         day = date.fromisoformat(text)
@@ -158,6 +168,114 @@ def countries(
     decisions = refdata.in_force(day, regime=None if include_led else "EU-GDPR")
     console = make_console()
     console.print(countries_table(refdata, day, decisions, width=console.width))
+
+
+class OutputFormat(enum.StrEnum):
+    """Formats of ``assess``."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+class FailOn(enum.StrEnum):
+    """Thresholds of ``--fail-on``."""
+
+    GAP = "gap"
+    ATTENTION = "attention"
+
+
+def _load(path: Path) -> DataMap:
+    try:
+        return load_map(path)
+    except DataMapError as error:
+        _fail(error=error)
+
+
+def _assess(path: Path, as_of: str | None) -> Assessment:
+    datamap = _load(path)
+    try:
+        return assess(datamap, as_of=_parse_day(as_of, datamap.as_of))
+    except TransferAssessError as error:
+        _fail([str(error)])
+
+
+@app.command("assess")
+def assess_command(
+    path: MapArgument,
+    as_of: AsOfOption = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", help="table for people, json for tooling."),
+    ] = OutputFormat.TABLE,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="Write to this file (atomically) instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding reaches this status (for CI).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Assess every flow of a map on a date; exit 1 with --fail-on when reached."""
+    result = _assess(path, as_of)
+    if output is not None and output.resolve() == path.resolve():
+        _fail([f"--output {output} would overwrite the map"])
+    if output_format is OutputFormat.JSON:
+        text = result.to_json()
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            _write(output, text)
+    elif output is None:
+        console = make_console()
+        console.print(assessment_table(result))
+    else:
+        console = make_console(width=100)
+        with console.capture() as captured:
+            console.print(assessment_table(result))
+        _write(output, captured.get())
+    statuses = {finding.status.value for finding in result.findings}
+    if fail_on is FailOn.GAP and "gap" in statuses:
+        raise typer.Exit(code=1)
+    if fail_on is FailOn.ATTENTION and statuses & {"gap", "attention"}:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def explain(
+    path: MapArgument,
+    flow_id: Annotated[
+        str, typer.Argument(metavar="FLOW_ID", help="The id of the flow to explain.")
+    ],
+    as_of: AsOfOption = None,
+) -> None:
+    """Show why a flow got its verdict: rules fired, reasons, sources, the chain."""
+    result = _assess(path, as_of)
+    try:
+        finding = result.finding(flow_id)
+    except KeyError:
+        if flow_id in result.inactive:
+            _fail([f"flow {flow_id!r} does not exist on {result.as_of.isoformat()}"])
+        datamap = _load(path)
+        hint = suggest(flow_id, [flow.id for flow in datamap.flows])
+        _fail([f"no flow {flow_id!r} in {path}{hint}"])
+    make_console().print(explanation(finding, result.as_of))
+
+
+def _write(target: Path, text: str) -> None:
+    """Write a file atomically: a temporary file beside it, then a rename."""
+    try:
+        write_atomically(target, text)
+    except OSError as error:
+        _fail([f"cannot write {target}: {error.strerror or error}"])
 
 
 def main() -> None:

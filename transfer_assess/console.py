@@ -15,12 +15,14 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
+from rich.tree import Tree
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import date
 
     from transfer_assess.errors import Problem
+    from transfer_assess.findings import Assessment, Finding
     from transfer_assess.model import DataMap
     from transfer_assess.refdata import Decision, ReferenceData
 
@@ -168,3 +170,123 @@ def countries_table(
     )
     body: list[RenderableType] = [table] if width >= WIDE else blocks
     return Group(title, *body, *notes, caption)
+
+
+_STATUS_STYLE = {"ok": "ta.ok", "attention": "ta.attention", "gap": "ta.gap"}
+
+
+def _status_text(status: str) -> Text:
+    return Text(status, style=_STATUS_STYLE.get(status, ""))
+
+
+def _where(country: str | None, organisation: str | None) -> str:
+    return country or organisation or "?"
+
+
+def assessment_table(assessment: Assessment) -> RenderableType:
+    """
+    The findings as a table, worst first, with a summary line above.
+
+    Args:
+        assessment: The result of `transfer_assess.assess`.
+    """
+    summary = assessment.summary
+    heading = Text.assemble(
+        (f"{assessment.organisation}", "ta.heading"),
+        f" on {assessment.as_of.isoformat()}: {_count(summary.flows, 'flow', 'flows')}"
+        f", {_count(summary.transfers, 'transfer', 'transfers')}; ",
+        (f"{summary.ok} ok", "ta.ok"),
+        ", ",
+        (f"{summary.attention} attention", "ta.attention"),
+        ", ",
+        (f"{summary.gap} gap", "ta.gap"),
+        f"; {summary.inactive} inactive" if summary.inactive else "",
+    )
+    table = Table(expand=True, show_lines=False)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Flow", overflow="fold", ratio=2)
+    table.add_column("From → to", overflow="fold", ratio=3)
+    table.add_column("Basis", overflow="fold", ratio=2)
+    table.add_column("First action", overflow="fold", ratio=2)
+    ordered = sorted(
+        assessment.findings,
+        key=lambda finding: (-finding.status.rank, finding.flow),
+    )
+    for finding in ordered:
+        route = (
+            f"{finding.exporter} ({_where(finding.exporter_country, None)}) → "
+            f"{finding.importer} "
+            f"({_where(finding.importer_country, finding.importer_organisation)})"
+        )
+        basis = finding.basis.value
+        if finding.basis.value == "scc" and finding.scc_module:
+            basis += f" (module {finding.scc_module})"
+        if finding.onward:
+            basis += ", onward"
+        first = (
+            finding.recommendations[0].action.value if finding.recommendations else ""
+        )
+        if first == "scc" and finding.scc_module:
+            first += f" (module {finding.scc_module})"
+        table.add_row(
+            _status_text(finding.status.value),
+            Text(finding.flow),
+            Text(route),
+            Text(basis),
+            Text(first),
+        )
+    caption = Text(
+        f"Reference data {assessment.reference_version} "
+        f"(sha256 {assessment.reference_sha256[:12]}). "
+        "Information, not legal advice. "
+        "`transfer-assess explain MAP FLOW` shows why.",
+        style="ta.muted",
+    )
+    return Group(heading, table, caption)
+
+
+def explanation(finding: Finding, as_of: date) -> RenderableType:
+    """
+    The decision trace of one finding: rules fired, reasons, citations, chain.
+
+    Args:
+        finding: The finding to explain.
+        as_of: The assessment date.
+    """
+    parts: list[RenderableType] = []
+    title = Text.assemble(
+        ("Flow ", "ta.heading"),
+        (finding.flow, "ta.heading"),
+        f" on {as_of.isoformat()}: ",
+        _status_text(finding.status.value),
+        f" (basis {finding.basis.value}"
+        + (f", SCC module {finding.scc_module}" if finding.scc_module else "")
+        + (", onward transfer" if finding.onward else "")
+        + ("" if finding.transfer else ", not a transfer")
+        + ")",
+    )
+    parts.append(title)
+    if finding.chain:
+        parts.append(Text("Chain: " + " → ".join(finding.chain)))
+    trace = Tree(Text("Rules fired", style="ta.heading"))
+    for reason in finding.reasons:
+        node = trace.add(Text(reason.rule, style="ta.heading"))
+        node.add(Text(reason.text))
+        if reason.citations:
+            node.add(Text("Sources: " + "; ".join(reason.citations), style="ta.muted"))
+    parts.append(trace)
+    if finding.recommendations:
+        advice = Tree(Text("Recommendations, best first", style="ta.heading"))
+        for recommendation in finding.recommendations:
+            node = advice.add(Text(recommendation.action.value, style="ta.attention"))
+            node.add(Text(recommendation.detail))
+            if recommendation.citations:
+                node.add(
+                    Text(
+                        "Sources: " + "; ".join(recommendation.citations),
+                        style="ta.muted",
+                    )
+                )
+        parts.append(advice)
+    parts.append(Text("Information, not legal advice.", style="ta.muted"))
+    return Group(*parts)

@@ -1,0 +1,212 @@
+"""
+What an assessment finds: one `Finding` per flow, with reasons and recommendations.
+
+The vocabularies (`Basis`, `Status`, `Action`) are the stable values of the JSON
+report (``docs/report.md``); the classes are frozen values, built by
+`transfer_assess.assess` and rendered by `transfer_assess.report`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+import attrs
+
+from transfer_assess.model import to_tuple
+
+
+class Basis(enum.Enum):
+    """The legal footing of a flow under Chapter V."""
+
+    NOT_PERSONAL_DATA = "not_personal_data"
+    NOT_IN_SCOPE = "not_in_scope"
+    EEA = "eea"
+    ADEQUACY = "adequacy"
+    BCR = "bcr"
+    SCC = "scc"
+    AD_HOC_CLAUSES = "ad_hoc_clauses"
+    CODE_OF_CONDUCT = "code_of_conduct"
+    CERTIFICATION = "certification"
+    PUBLIC_BODY_INSTRUMENT = "public_body_instrument"
+    DEROGATION = "derogation"
+    NONE = "none"
+
+
+class Status(enum.Enum):
+    """What a finding asks of its reader, from nothing to do to no valid basis."""
+
+    OK = "ok"
+    ATTENTION = "attention"
+    GAP = "gap"
+
+    @property
+    def rank(self) -> int:
+        """0 for ok, 1 for attention, 2 for gap."""
+        return _RANKS[self]
+
+    def worst(self, other: Status) -> Status:
+        """The more severe of two statuses."""
+        return self if self.rank >= other.rank else other
+
+
+_RANKS = {Status.OK: 0, Status.ATTENTION: 1, Status.GAP: 2}
+
+
+class Action(enum.Enum):
+    """What a recommendation asks to do."""
+
+    NONE = "none"
+    ANONYMISE = "anonymise"
+    PSEUDONYMISE = "pseudonymise"
+    CONSENT = "consent"
+    SCC = "scc"
+    BCR = "bcr"
+    DPF = "dpf"
+    PUBLIC_BODY_INSTRUMENT = "public_body_instrument"
+    TIA = "tia"
+    SUPPLEMENTARY_MEASURES = "supplementary_measures"
+    FIX_MECHANISM = "fix_mechanism"
+    STOP_TRANSFER = "stop_transfer"
+    LEGAL_REVIEW = "legal_review"
+
+
+@attrs.frozen
+class Reason:
+    """One step of the decision trace: which rule fired and why."""
+
+    rule: str
+    """Stable rule id, e.g. ``EU.ADEQUACY.SCOPE``."""
+    text: str
+    """A complete sentence naming the parties and the destination."""
+    citations: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    """Legal sources: articles, decisions, judgments, guidelines."""
+
+
+@attrs.frozen
+class Recommendation:
+    """One thing to do about a finding."""
+
+    action: Action
+    """What to do."""
+    detail: str
+    """One plain sentence."""
+    citations: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    """Legal sources."""
+
+
+@attrs.frozen
+class Finding:
+    """The verdict on one flow that exists on the assessment date."""
+
+    flow: str
+    """Flow id."""
+    exporter: str
+    """Exporter's entity id."""
+    importer: str
+    """Importer's entity id."""
+    exporter_country: str | None
+    """Exporter's country code (``None`` for an international organisation)."""
+    importer_country: str | None
+    """Importer's country code (``None`` for an international organisation)."""
+    transfer: bool
+    """Whether the flow is a Chapter V transfer."""
+    onward: bool
+    """Whether it is an onward transfer (the exporter is not subject to the GDPR)."""
+    basis: Basis
+    """The legal footing."""
+    status: Status
+    """What it asks of the reader."""
+    scc_module: int | None
+    """The SCC module that fits the roles, where SCCs are the basis or recommended."""
+    recommendations: tuple[Recommendation, ...] = attrs.field(converter=to_tuple)
+    """What to do, best first."""
+    reasons: tuple[Reason, ...] = attrs.field(converter=to_tuple)
+    """The decision trace, in the order the rules fired."""
+    chain: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    """For a transfer: entity ids from the first entity subject to the GDPR through
+    the exporter to the importer (``hq-de → us-cloud → in-support``)."""
+    importer_organisation: str | None = None
+    """The importer's international organisation, when it is one."""
+    regime: str = "EU"
+    """The regime assessed."""
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rule ids that fired, in order."""
+        return tuple(reason.rule for reason in self.reasons)
+
+
+@attrs.frozen
+class Summary:
+    """Counts over the findings."""
+
+    flows: int
+    """Flows that exist on the date (one finding each)."""
+    transfers: int
+    """Findings that are Chapter V transfers."""
+    ok: int
+    """Findings with status ok."""
+    attention: int
+    """Findings with status attention."""
+    gap: int
+    """Findings with status gap."""
+    inactive: int
+    """Flows left out because they do not exist on the date."""
+
+
+@attrs.frozen
+class Assessment:
+    """The result of assessing a data map on one date."""
+
+    organisation: str
+    """The map's organisation."""
+    as_of: date
+    """The assessment date."""
+    regime: str
+    """The regime assessed (``EU``)."""
+    reference_version: str
+    """Version of the reference data used."""
+    reference_sha256: str
+    """Hash of the reference data used."""
+    findings: tuple[Finding, ...] = attrs.field(converter=to_tuple)
+    """One finding per flow that exists on the date, sorted by flow id."""
+    inactive: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    """Ids of the flows that do not exist on the date, sorted."""
+
+    @property
+    def summary(self) -> Summary:
+        """Counts over the findings."""
+        statuses = [finding.status for finding in self.findings]
+        return Summary(
+            flows=len(self.findings),
+            transfers=sum(finding.transfer for finding in self.findings),
+            ok=statuses.count(Status.OK),
+            attention=statuses.count(Status.ATTENTION),
+            gap=statuses.count(Status.GAP),
+            inactive=len(self.inactive),
+        )
+
+    def finding(self, flow_id: str) -> Finding:
+        """
+        The finding for a flow.
+
+        Raises:
+            KeyError: The flow has no finding (unknown or inactive on the date).
+        """
+        for finding in self.findings:
+            if finding.flow == flow_id:
+                return finding
+        raise KeyError(flow_id)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON report (``transfer-assess/report@1``) as plain values."""
+        from transfer_assess.report.json import report_dict  # noqa: PLC0415
+
+        return report_dict(self)
+
+    def to_json(self) -> str:
+        """The JSON report as text: byte-identical for the same input."""
+        from transfer_assess.report.json import render_json  # noqa: PLC0415
+
+        return render_json(self)

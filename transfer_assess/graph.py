@@ -1,0 +1,257 @@
+"""
+The flow graph and where protected data goes: origin propagation over the map.
+
+`FlowGraph` wraps a `networkx.MultiDiGraph` whose nodes are entity ids and whose edges
+are flows keyed by flow id. `propagate` computes, for one assessment date, which data
+categories of EEA origin every entity holds, as a breadth-first worklist over
+``(entity, category)`` states: each state is visited once, so the cost is linear in
+entities + flows x categories, cycles included, and the first visit of a state is along
+a shortest chain back to an entity subject to the GDPR (GDPR Art. 44: Chapter V
+protects data "including for onward transfers").
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import attrs
+import networkx as nx
+
+from transfer_assess.model import EEA
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+    from datetime import date
+
+    from transfer_assess.model import DataMap, Entity, Flow
+    from transfer_assess.refdata import ReferenceData
+
+#: Stands for "every category": what an entity subject to the GDPR holds.
+ALL = "*"
+
+
+def overlap(first: str, second: str) -> str | None:
+    """
+    The part two hierarchical category keys share, or ``None`` when disjoint.
+
+    Keys are hierarchical: ``user.contact`` carries ``user.contact.email``, so the two
+    overlap in ``user.contact.email`` (the more specific key). `ALL` overlaps anything.
+    """
+    if first == ALL:
+        return second
+    if second == ALL:
+        return first
+    if first == second:
+        return first
+    if second.startswith(first + "."):
+        return second
+    if first.startswith(second + "."):
+        return first
+    return None
+
+
+@attrs.frozen
+class Hop:
+    """How a category reached an entity: by which flow, from which state."""
+
+    flow: str
+    """Id of the flow that brought it."""
+    exporter: str
+    """Entity the flow came from."""
+    key: str
+    """The category key at the exporter that the flow carried on."""
+
+
+@attrs.define
+class Protection:
+    """What each entity holds of EEA origin on one date, with shortest chains."""
+
+    held: dict[str, dict[str, Hop | None]]
+    """Per entity id: protected category keys, each with the hop that brought it
+    (``None`` for the entity's own data when it is subject to the GDPR)."""
+    subject: frozenset[str]
+    """Entities subject to the GDPR on the date (they hold everything as protected)."""
+    eea: frozenset[str] = frozenset()
+    """Country codes inside the EEA on the date (for ``origin`` lists)."""
+
+    def keys(self, entity_id: str) -> tuple[str, ...]:
+        """The protected keys an entity holds, sorted (``*`` for everything)."""
+        return tuple(sorted(self.held.get(entity_id, {})))
+
+    def carried(self, flow: Flow) -> tuple[str, ...]:
+        """
+        The protected parts of the categories a flow carries, sorted.
+
+        Empty when the exporter holds no protected data the flow carries, or when the
+        flow is anonymised or limited by ``origin`` to non-EEA records (for an
+        exporter not subject to the GDPR).
+        """
+        held = self.held.get(flow.exporter)
+        if not held or flow.anonymised:
+            return ()
+        if ALL in held:
+            return tuple(sorted(set(flow.data_categories)))
+        if flow.origin is not None and not any(
+            region == EEA or region in self.eea for region in flow.origin
+        ):
+            return ()
+        result = {
+            shared
+            for category in flow.data_categories
+            for key in held
+            if (shared := overlap(key, category)) is not None
+        }
+        return tuple(sorted(result))
+
+    def chain(self, entity_id: str, key: str) -> tuple[str, ...]:
+        """
+        Entity ids from an entity subject to the GDPR to `entity_id` for one key.
+
+        Follows the recorded shortest route; a single id for a subject entity.
+        """
+        route = [entity_id]
+        current, current_key = entity_id, key
+        seen = {(current, current_key)}
+        while True:
+            hop = self.held.get(current, {}).get(current_key)
+            if hop is None:
+                break
+            current, current_key = hop.exporter, hop.key
+            if (current, current_key) in seen:  # pragma: no cover - BFS never loops
+                break
+            seen.add((current, current_key))
+            route.append(current)
+        return tuple(reversed(route))
+
+    def best_chain(self, entity_id: str, keys: Iterable[str]) -> tuple[str, ...]:
+        """The shortest of the chains of `keys` at `entity_id` (ties: first key)."""
+        chains = [self.chain(entity_id, key) for key in sorted(keys)]
+        return min(chains, key=len) if chains else (entity_id,)
+
+
+class FlowGraph:
+    """A data map as a directed multigraph: entity ids as nodes, flows as edges."""
+
+    def __init__(self, datamap: DataMap) -> None:
+        """
+        Build the graph of a map.
+
+        Args:
+            datamap: The validated map.
+        """
+        self._map = datamap
+        self._g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+        for entity in sorted(datamap.entities, key=lambda entity: entity.id):
+            self._g.add_node(entity.id, entity=entity)
+        for flow in sorted(datamap.flows, key=lambda flow: flow.id):
+            self._g.add_edge(flow.exporter, flow.importer, key=flow.id, flow=flow)
+
+    @property
+    def datamap(self) -> DataMap:
+        """The map the graph was built from."""
+        return self._map
+
+    def entity(self, entity_id: str) -> Entity:
+        """The entity with this id."""
+        entity: Entity = self._g.nodes[entity_id]["entity"]
+        return entity
+
+    def flows(self) -> Iterator[Flow]:
+        """All flows, sorted by id."""
+        return iter(sorted(self._map.flows, key=lambda flow: flow.id))
+
+    def outbound(self, entity_id: str) -> Iterator[Flow]:
+        """Flows leaving an entity, sorted by flow id."""
+        found: list[Flow] = [
+            data["flow"] for _, _, data in self._g.out_edges(entity_id, data=True)
+        ]
+        return iter(sorted(found, key=lambda flow: flow.id))
+
+    def propagate(
+        self,
+        day: date,
+        refdata: ReferenceData,
+        *,
+        subject: Iterable[str] | None = None,
+    ) -> Protection:
+        """
+        Compute which categories of EEA origin each entity holds on `day`.
+
+        An entity subject to the GDPR (in the EEA as an exporter on `day`, or
+        ``subject_to_gdpr``) holds everything as protected. A flow that has started
+        by `day` (ended flows too: what they delivered stays protected), is not
+        anonymised and does not exclude EEA records by ``origin`` carries the
+        protected part of its categories to its importer.
+
+        Args:
+            day: The assessment date.
+            refdata: EEA membership over time.
+            subject: Entity ids subject to the GDPR; computed when omitted.
+        """
+        if subject is None:
+            subject = [
+                entity.id
+                for entity in self._map.entities
+                if is_subject(entity, day, refdata)
+            ]
+        subject_ids = frozenset(subject)
+        eea_today = set(refdata.eea_countries(day))
+        held: dict[str, dict[str, Hop | None]] = {
+            entity_id: {ALL: None} for entity_id in sorted(subject_ids)
+        }
+        queue: deque[tuple[str, str]] = deque(
+            (entity_id, ALL) for entity_id in sorted(subject_ids)
+        )
+        outbound = _outbound_carriers(self._map.flows, day, eea_today, subject_ids)
+        while queue:
+            exporter, key = queue.popleft()
+            for flow in outbound.get(exporter, ()):
+                importer = flow.importer
+                if importer in subject_ids:
+                    continue
+                target = held.setdefault(importer, {})
+                for category in flow.data_categories:
+                    shared = overlap(key, category)
+                    if shared is None or shared in target:
+                        continue
+                    target[shared] = Hop(flow.id, exporter, key)
+                    queue.append((importer, shared))
+        return Protection(held=held, subject=subject_ids, eea=frozenset(eea_today))
+
+
+def is_subject(entity: Entity, day: date, refdata: ReferenceData) -> bool:
+    """
+    Whether an entity is subject to the GDPR on `day`.
+
+    Entities in the EEA (as exporters: the United Kingdom until 2020-12-31) are, and so
+    are entities outside it marked ``subject_to_gdpr`` (GDPR Art. 3(2)).
+    """
+    if entity.subject_to_gdpr:
+        return True
+    return refdata.is_eea(entity.country, day, as_importer=False)
+
+
+def _outbound_carriers(
+    flows: Iterable[Flow], day: date, eea: set[str], subject: frozenset[str]
+) -> Mapping[str, list[Flow]]:
+    """
+    Flows that can carry protected data on `day`, by exporter, sorted by id.
+
+    ``origin`` limits only exporters not subject to the GDPR: what an exporter subject
+    to it transfers is protected whatever its origin.
+    """
+    result: dict[str, list[Flow]] = {}
+    for flow in sorted(flows, key=lambda flow: flow.id):
+        if flow.anonymised:
+            continue
+        if flow.start is not None and flow.start > day:
+            continue
+        if (
+            flow.exporter not in subject
+            and flow.origin is not None
+            and not any(region == EEA or region in eea for region in flow.origin)
+        ):
+            continue
+        result.setdefault(flow.exporter, []).append(flow)
+    return result

@@ -1,0 +1,301 @@
+"""
+Recommendations: what to do about a finding, best first (design rules.md section 6).
+
+A finding that is not ok always gets at least one recommendation. The rules' own
+requests come first (fix the mechanism, document a TIA, have counsel review), then the
+tools that fit the flow in the order of section 6: anonymise, DPF certification, BCRs,
+an instrument between public bodies, SCCs with the module for the roles, consent, and
+with any Art. 46 tool a transfer impact assessment and supplementary measures
+(EDPB Recommendations 01/2020).
+"""
+
+from __future__ import annotations
+
+from transfer_assess.findings import Action, Basis, Recommendation, Status
+from transfer_assess.model import EntityKind, Frequency, ImporterAccess, Measure
+from transfer_assess.rules import Context, Hint, Outcome, Trace
+from transfer_assess.rules.adequacy import scope_failures
+from transfer_assess.rules.safeguards import is_public
+
+#: Purposes that anonymous data can serve (policy: words and Fides data-use keys).
+ANONYMISABLE_PURPOSES = frozenset(
+    {
+        "statistics",
+        "analytics",
+        "reporting",
+        "research",
+        "product_improvement",
+        "market_research",
+        "improve",
+    }
+)
+_ART46_ACTIONS = frozenset({Action.SCC, Action.BCR, Action.PUBLIC_BODY_INSTRUMENT})
+_ART46_BASES = frozenset(
+    {
+        Basis.SCC,
+        Basis.BCR,
+        Basis.AD_HOC_CLAUSES,
+        Basis.CODE_OF_CONDUCT,
+        Basis.CERTIFICATION,
+        Basis.PUBLIC_BODY_INSTRUMENT,
+    }
+)
+_OCCASIONAL = frozenset({Frequency.ONE_OFF, Frequency.OCCASIONAL})
+_RANK = {
+    action: rank
+    for rank, action in enumerate(
+        (
+            Action.FIX_MECHANISM,
+            Action.ANONYMISE,
+            Action.PSEUDONYMISE,
+            Action.DPF,
+            Action.BCR,
+            Action.PUBLIC_BODY_INSTRUMENT,
+            Action.SCC,
+            Action.CONSENT,
+            Action.TIA,
+            Action.SUPPLEMENTARY_MEASURES,
+            Action.LEGAL_REVIEW,
+            Action.STOP_TRANSFER,
+            Action.NONE,
+        )
+    )
+}
+SCC_DECISION = "Commission Implementing Decision (EU) 2021/914"
+#: Where each SCC module governs onward transfers by the importer.
+_ONWARD_CLAUSES = {
+    1: "Clause 8.7",
+    2: "Clauses 8.8 and 9",
+    3: "Clauses 8.8 and 9",
+    4: "Clause 8",
+}
+
+
+def _purpose_is_anonymisable(purpose: str) -> bool:
+    words = purpose.lower().replace("-", "_").split(".")
+    return any(word in ANONYMISABLE_PURPOSES for word in words)
+
+
+def recommend(
+    context: Context, outcome: Outcome, trace: Trace
+) -> tuple[Recommendation, ...]:
+    """
+    The recommendations for one finding, best first.
+
+    Args:
+        context: The flow and its parties.
+        outcome: The verdict.
+        trace: The rules' reasons and requests.
+    """
+    if not outcome.transfer:
+        return ()
+    if outcome.status is Status.OK:
+        return _advisory(context, outcome, trace)
+    chosen: dict[Action, Recommendation] = {}
+    for hint in trace.hints:
+        _add(chosen, _from_hint(hint))
+    if outcome.status is Status.GAP:
+        for recommendation in _alternatives(context):
+            _add(chosen, recommendation)
+    if any(action in chosen for action in _ART46_ACTIONS) or (
+        outcome.basis in _ART46_BASES
+    ):
+        for recommendation in _measures(context, outcome, trace):
+            _add(chosen, recommendation)
+    # NOTE: section 6 ends a gap with stop_transfer "where nothing above fits". In
+    # this model SCCs fit every restricted transfer (with a legal review where the
+    # importer is subject to the GDPR), so something always fits; the stop advice
+    # waits for destination profiles that can say no measure is effective.
+    result = sorted(chosen.values(), key=lambda item: _RANK[item.action])
+    return tuple(result)
+
+
+def _add(chosen: dict[Action, Recommendation], recommendation: Recommendation) -> None:
+    chosen.setdefault(recommendation.action, recommendation)
+
+
+def _from_hint(hint: Hint) -> Recommendation:
+    return Recommendation(hint.action, hint.detail, hint.citations)
+
+
+def _advisory(
+    context: Context, outcome: Outcome, trace: Trace
+) -> tuple[Recommendation, ...]:
+    """Advice on an ok finding: a fallback for a watched decision."""
+    if outcome.basis is not Basis.ADEQUACY or not trace.asks(Action.SCC):
+        return ()
+    if context.flow.mechanism.value in {"scc", "bcr"}:
+        return ()
+    hint = next(hint for hint in trace.hints if hint.action is Action.SCC)
+    return (_scc(context, detail=hint.detail),)
+
+
+def _alternatives(context: Context) -> list[Recommendation]:
+    """The tools of section 6 that fit a flow with a gap."""
+    flow, exporter, importer = context.flow, context.exporter, context.importer
+    result: list[Recommendation] = []
+    special = bool(flow.special_categories)
+    if (
+        all(_purpose_is_anonymisable(purpose) for purpose in flow.purposes)
+        and not special
+    ):
+        result.append(
+            Recommendation(
+                Action.ANONYMISE,
+                f"Every purpose of flow {flow.id} can be served by anonymous data: "
+                "anonymise before sending and test the result against singling out, "
+                "linkability and inference.",
+                ("GDPR Recital 26", "WP29 Opinion 05/2014 on Anonymisation Techniques"),
+            )
+        )
+    for decision in context.refdata.decisions_for(
+        importer.jurisdiction, context.day, regime=context.regime
+    ):
+        certification = decision.scope.certification
+        failures = scope_failures(decision, context)
+        sector_ok = (
+            decision.scope.sectors is None or importer.sector in decision.scope.sectors
+        )
+        if failures and sector_ok and certification is not None:
+            needed = [certification]
+            if flow.is_hr_data and decision.scope.hr_certification:
+                needed.append(decision.scope.hr_certification)
+            missing = [name for name in needed if not importer.has_certification(name)]
+            result.append(
+                Recommendation(
+                    Action.DPF,
+                    f"If {importer.id} certifies ({', '.join(missing)}), "
+                    f"{decision.reference} would cover flow {flow.id}.",
+                    ("GDPR Art. 45(1)", decision.reference),
+                )
+            )
+    if exporter.group is not None and exporter.group == importer.group:
+        result.append(
+            Recommendation(
+                Action.BCR,
+                f"{exporter.id} and {importer.id} are in the group {exporter.group}: "
+                "binding corporate rules (or the group's existing BCRs, extended to "
+                "this flow) can cover intra-group transfers.",
+                ("GDPR Art. 46(2)(b)", "GDPR Art. 47"),
+            )
+        )
+    if is_public(exporter.kind, exporter.sector) and is_public(
+        importer.kind, importer.sector
+    ):
+        result.append(
+            Recommendation(
+                Action.PUBLIC_BODY_INSTRUMENT,
+                f"Both ends of flow {flow.id} are public bodies: a binding instrument "
+                "or an authorised administrative arrangement can serve it.",
+                ("GDPR Art. 46(2)(a)", "GDPR Art. 46(3)(b)"),
+            )
+        )
+    result.append(_scc(context))
+    if (
+        flow.frequency in _OCCASIONAL
+        and exporter.kind is not EntityKind.PUBLIC_AUTHORITY
+    ):
+        warning = ""
+        subjects = set(flow.data_subjects)
+        if "employees" in subjects:
+            warning = " Consent is rarely freely given in employment."
+        elif "children" in subjects:
+            warning = (
+                " For children, consent must come from the holder of parental "
+                "responsibility."
+            )
+        result.append(
+            Recommendation(
+                Action.CONSENT,
+                f"For this {flow.frequency.value} flow, explicit, specific and "
+                "informed consent of each data subject to the transfer is possible "
+                f"as a last resort.{warning}",
+                ("GDPR Art. 49(1)(a)", "EDPB Guidelines 2/2018"),
+            )
+        )
+    return result
+
+
+def _scc(context: Context, *, detail: str | None = None) -> Recommendation:
+    """SCCs with the module for the roles; onward advice where it is onward."""
+    flow, exporter = context.flow, context.exporter
+    module = context.expected_module
+    text = detail or (
+        f"Sign the 2021 SCCs, module {module} ({flow.exporter_role.value} to "
+        f"{flow.importer_role.value}), for flow {flow.id}."
+    )
+    citations = ["GDPR Art. 46(2)(c)", SCC_DECISION]
+    if not context.exporter_subject:
+        clause = _ONWARD_CLAUSES[module]
+        text += (
+            f" As an onward transfer, it must meet the onward-transfer terms of the "
+            f"contract that brought the data to {exporter.id} (SCC {clause})"
+        )
+        citations.append(f"{SCC_DECISION}, {clause}")
+        if exporter.has_certification("dpf"):
+            text += " and the DPF Accountability for Onward Transfer Principle"
+            citations.append("EU-US DPF Principles, Accountability for Onward Transfer")
+        text += "."
+    return Recommendation(Action.SCC, text, tuple(citations))
+
+
+def _measures(context: Context, outcome: Outcome, trace: Trace) -> list[Recommendation]:
+    """TIA and supplementary measures for an Art. 46 tool (EDPB Rec. 01/2020)."""
+    flow = context.flow
+    result = [
+        Recommendation(
+            Action.TIA,
+            f"Assess the destination's law and practice for flow {flow.id} in a "
+            "transfer impact assessment (EDPB Recommendations 01/2020, six steps).",
+            ("CJEU C-311/18 (Schrems II)", "EDPB Recommendations 01/2020"),
+        )
+    ]
+    del outcome, trace
+    access = flow.importer_access
+    if access in {ImporterAccess.ENCRYPTED, ImporterAccess.NONE}:
+        held = flow.has_measure(Measure.EXPORTER_HELD_KEYS)
+        result.append(
+            Recommendation(
+                Action.SUPPLEMENTARY_MEASURES,
+                (
+                    "Keep the data encrypted with keys held only in the EEA or an "
+                    "adequate country (in place: exporter-held keys)."
+                    if held
+                    else "Encrypt the data with state-of-the-art encryption and keys "
+                    "held only by the exporter in the EEA or an adequate country "
+                    "(EDPB use case 1)."
+                ),
+                ("EDPB Recommendations 01/2020, Annex 2, use case 1",),
+            )
+        )
+    elif access is ImporterAccess.PSEUDONYMISED:
+        result.append(
+            Recommendation(
+                Action.SUPPLEMENTARY_MEASURES,
+                "Keep the additional information that re-identifies the data only "
+                "with the exporter in the EEA or an adequate country, so the importer "
+                "and its authorities cannot attribute it (EDPB use case 2).",
+                ("EDPB Recommendations 01/2020, Annex 2, use case 2",),
+            )
+        )
+    else:
+        result.append(
+            Recommendation(
+                Action.SUPPLEMENTARY_MEASURES,
+                f"The importer of flow {flow.id} sees the data in clear: if the "
+                "destination's law allows disproportionate access by public "
+                "authorities, no effective technical measure is known (EDPB use "
+                "cases 6 and 7); add contractual and organisational measures and "
+                "weigh the transfer.",
+                ("EDPB Recommendations 01/2020, Annex 2, use cases 6 and 7",),
+            )
+        )
+        result.append(
+            Recommendation(
+                Action.LEGAL_REVIEW,
+                f"Have counsel assess the destination's law and practice on public "
+                f"authorities' access for flow {flow.id}, since the data is in clear.",
+                ("EDPB Recommendations 02/2020 (European Essential Guarantees)",),
+            )
+        )
+    return result

@@ -1,0 +1,1 @@
+"""Renderers of an `Assessment`: the JSON contract (`json`) and, later, documents."""

@@ -1,0 +1,136 @@
+"""
+The decision procedure for one flow, as a catalogue of rules with stable ids.
+
+Each module holds the rules of one legal mechanism: `scope` (is there a transfer at
+all), `adequacy` (Art. 45), `safeguards` (Art. 46/47) and `derogations` (Art. 49).
+A rule has a stable id, a title, the articles it applies and a short statement of its
+logic; these are documented in ``docs/rules.md``. The procedure (`evaluate`) calls the
+modules in the order of GDPR Chapter V, and every rule that fires adds a `Reason` to
+the flow's `Trace`. No rule holds a country code: every fact comes from
+`transfer_assess.refdata.ReferenceData`.
+"""
+
+from __future__ import annotations
+
+# NOTE: plain module imports; mypy cannot follow "from package import module"
+# inside the package's own __init__ while the modules import each other.
+import transfer_assess.rules.adequacy as adequacy  # noqa: PLR0402
+import transfer_assess.rules.derogations as derogations  # noqa: PLR0402
+import transfer_assess.rules.safeguards as safeguards  # noqa: PLR0402
+import transfer_assess.rules.scope as scope  # noqa: PLR0402
+from transfer_assess.rules.base import (
+    Context,
+    Hint,
+    Outcome,
+    Rule,
+    Settings,
+    Trace,
+    scc_module_for,
+)
+
+#: Every rule, in the order the procedure applies them.
+RULES: tuple[Rule, ...] = (
+    *scope.RULES,
+    *adequacy.RULES,
+    *safeguards.RULES,
+    *derogations.RULES,
+)
+
+
+def rule(rule_id: str) -> Rule:
+    """
+    The rule with this id.
+
+    Raises:
+        KeyError: No rule has that id.
+    """
+    for candidate in RULES:
+        if candidate.id == rule_id:
+            return candidate
+    raise KeyError(rule_id)
+
+
+def evaluate(context: Context, trace: Trace) -> Outcome:
+    """
+    Run the Chapter V procedure on one flow.
+
+    Scope first (anonymised, inside the EEA, no protected data, transfer), then an
+    adequacy decision covering the importer, then the mechanism the map declares
+    (Art. 46/47 tools or an Art. 49 derogation).
+
+    Args:
+        context: The flow and what the rules may look at.
+        trace: Receives the reasons and the actions the rules ask for.
+    """
+    outcome = scope.evaluate(context, trace)
+    if not outcome.transfer:
+        return outcome
+    decided = adequacy.evaluate(context, trace, onward=outcome.onward)
+    if decided is not None:
+        return decided
+    if context.flow.mechanism.is_derogation:
+        return derogations.evaluate(context, trace, onward=outcome.onward)
+    return safeguards.evaluate(context, trace, onward=outcome.onward)
+
+
+def rules_markdown() -> str:
+    """
+    The rule catalogue as Markdown: ``docs/rules.md`` is this text.
+
+    Regenerate the page with ``python -m transfer_assess.rules > docs/rules.md``.
+    """
+    lines = [
+        "# Rules",
+        "",
+        "Every reason in a finding names the rule that fired.",
+        (
+            "This page is generated from the rules' metadata "
+            "(`python -m transfer_assess.rules > docs/rules.md`);"
+        ),
+        "a test checks that it matches the code.",
+        (
+            "The rules apply GDPR Chapter V in the order of the design's decision "
+            "procedure:"
+        ),
+        (
+            "scope first, then adequacy (Art. 45), then the declared mechanism "
+            "(Art. 46/47 tools, Art. 49 derogations)."
+        ),
+        "",
+        (
+            "The thresholds of 180 days (an adequacy decision about to lapse) and "
+            "365 days (a transfer impact assessment to renew) are policy, not law: "
+            "they are settings (`transfer_assess.rules.Settings`) with these "
+            "defaults."
+        ),
+        "",
+    ]
+    for item in RULES:
+        lines += [
+            f"## {item.id}",
+            "",
+            f"**{item.title}.**",
+            "",
+            item.logic,
+            "",
+            f"*Articles:* {'; '.join(item.articles)}.",
+            "",
+            f"*Example:* {item.example}",
+            "",
+        ]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+__all__ = [
+    "RULES",
+    "Context",
+    "Hint",
+    "Outcome",
+    "Rule",
+    "Settings",
+    "Trace",
+    "evaluate",
+    "rule",
+    "rules_markdown",
+    "scc_module_for",
+]

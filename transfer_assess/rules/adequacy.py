@@ -1,0 +1,352 @@
+"""
+Adequacy decisions (GDPR Art. 45): is the importer covered on the date?
+
+A decision counts when it is in force on the date (adopted, or applying, on or before
+it, and not yet ended) and the importer is inside its scope: sector, certification and
+HR-data conditions come from the reference data, never from code. Conditions the map
+cannot express are stated for the user to confirm.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from transfer_assess.findings import Action, Basis, Status
+from transfer_assess.model import Mechanism, Sector
+from transfer_assess.refdata import scope_admits
+from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
+
+if TYPE_CHECKING:
+    from transfer_assess.refdata import Decision
+
+COVERED = Rule(
+    id="EU.ADEQUACY.SCOPE",
+    title="An adequacy decision covers the importer",
+    articles=("GDPR Art. 45(1)",),
+    logic=(
+        "A decision in force on the date covers the importer's country or "
+        "international organisation, and the importer is inside its scope (sector, "
+        "certification, HR data): basis adequacy, status ok. A mechanism declared "
+        "besides (SCCs kept as a fallback) is mentioned, not flagged."
+    ),
+    example="A German controller sends data to a DPF-certified US processor in 2026.",
+)
+OUT_OF_SCOPE = Rule(
+    id="EU.ADEQUACY.OUT_OF_SCOPE",
+    title="A decision exists, but the importer is outside its scope",
+    articles=("GDPR Art. 45(1)",),
+    logic=(
+        "A decision is in force for the destination, but the importer does not meet "
+        "its scope: not certified where certification is required, HR data without "
+        "the HR certification, or a public body where only the private sector is "
+        "covered. The flow needs another tool."
+    ),
+    example="A Japanese public university receives data: the Japan decision covers "
+    "only business operators.",
+)
+NO_DECISION = Rule(
+    id="EU.ADEQUACY.NONE",
+    title="No adequacy decision in force for the destination",
+    articles=("GDPR Art. 45", "GDPR Art. 46"),
+    logic=(
+        "No decision covers the destination on the date (none ever, not yet, or no "
+        "longer: the reason names an ended decision and why it ended). The flow "
+        "needs an Art. 46 tool or an Art. 49 derogation."
+    ),
+    example="Customer data sent to India, or to a US importer on 2020-08-01.",
+)
+LAPSE = Rule(
+    id="EU.ADEQUACY.LAPSE",
+    title="The decision lapses soon",
+    articles=("GDPR Art. 45(3)", "GDPR Art. 45(5)"),
+    logic=(
+        "The decision, as known from acts adopted on or before the date, ends within "
+        "the warning period (180 days by default) and no successor has been "
+        "adopted: status attention, prepare a fallback tool."
+    ),
+    example="The 2021 UK decision assessed on 2025-03-01 (sunset 2025-06-27).",
+)
+WATCH = Rule(
+    id="EU.ADEQUACY.WATCH",
+    title="A watch note on the decision",
+    articles=("GDPR Art. 45(5)",),
+    logic=(
+        "The reference data attaches a watch note to the decision (for example a "
+        "pending court challenge): it is repeated as a reason and a fallback tool is "
+        "recommended; the status does not change."
+    ),
+    example="The DPF decision while the Latombe appeal is pending.",
+)
+CONDITION = Rule(
+    id="EU.ADEQUACY.CONDITION",
+    title="A scope condition the map cannot express",
+    articles=("GDPR Art. 45(1)",),
+    logic=(
+        "The decision's scope has a condition the data map cannot express (Israel's "
+        "automated transfers, Korea's exclusions, the 2021 UK decision's immigration "
+        "exclusion): the decision is applied and the condition is stated for the "
+        "user to confirm."
+    ),
+    example="Employee data sent to Korea: confirm the importer is not excluded.",
+)
+EEA_EFTA = Rule(
+    id="EU.ADEQUACY.EEA_EFTA",
+    title="An exporter in Iceland, Liechtenstein or Norway",
+    articles=("EEA Agreement Art. 102", "GDPR Art. 45"),
+    logic=(
+        "Exporters in the EEA EFTA states rely on a decision once the EEA Agreement "
+        "takes it in. Where the reference data does not know that it has, the "
+        "decision is applied with status attention and a legal review."
+    ),
+    example="A Norwegian affiliate sends data to Brazil in 2026.",
+)
+HR_DATA = Rule(
+    id="EU.ADEQUACY.HR_DATA",
+    title="HR data under a decision that covers it only in part",
+    articles=("GDPR Art. 45(1)", "Commission Decision 2002/2/EC"),
+    logic=(
+        "The decision covers employee data only in part (Canada: PIPEDA applies to "
+        "employee data only of federally regulated employers): status attention, "
+        "legal review."
+    ),
+    example="A German affiliate sends employee records to a Canadian HR provider.",
+)
+
+RULES = (COVERED, OUT_OF_SCOPE, NO_DECISION, LAPSE, WATCH, CONDITION, EEA_EFTA, HR_DATA)
+
+
+def scope_failures(decision: Decision, context: Context) -> list[str]:
+    """Why the importer is outside a decision's scope; empty when it is inside."""
+    importer, flow = context.importer, context.flow
+    scope = decision.scope
+    failures = []
+    if scope.sectors is not None and importer.sector not in scope.sectors:
+        covered = " or ".join(sorted(sector.value for sector in scope.sectors))
+        failures.append(
+            f"the decision covers only {covered}-sector importers and "
+            f"{importer.id} is in the {importer.sector.value} sector"
+        )
+    if scope.certification is not None and not importer.has_certification(
+        scope.certification
+    ):
+        failures.append(
+            f"{importer.id} does not hold the {scope.certification!r} certification "
+            "the decision requires"
+        )
+    elif (
+        flow.is_hr_data
+        and scope.hr_certification is not None
+        and not importer.has_certification(scope.hr_certification)
+    ):
+        subjects = ", ".join(sorted(set(flow.data_subjects)))
+        failures.append(
+            f"the flow carries HR data ({subjects}) and {importer.id}'s certification "
+            f"does not cover HR data ({scope.hr_certification!r} is missing)"
+        )
+    return failures
+
+
+def absence(context: Context) -> str:
+    """
+    A sentence on why no decision covers the importer on the date.
+
+    Names ended decisions (with the date and reason) and decisions whose scope the
+    importer misses.
+    """
+    importer, day, refdata = context.importer, context.day, context.refdata
+    jurisdiction = importer.jurisdiction
+    in_force = refdata.decisions_for(jurisdiction, day, regime=context.regime)
+    parts = [
+        f"{decision.reference} is in force but {'; '.join(failures)}"
+        for decision in in_force
+        if (failures := scope_failures(decision, context))
+    ]
+    if parts:
+        return "; ".join(parts) + "."
+    ended = [
+        decision
+        for decision in refdata.decisions
+        if decision.regime == context.regime
+        and decision.jurisdiction == jurisdiction
+        and decision.ended is not None
+        and decision.ended <= day
+    ]
+    if ended:
+        last = max(ended, key=lambda decision: decision.ended or day)
+        reason = last.end_reason.text if last.end_reason else "it ended"
+        return (
+            f"no adequacy decision covers {jurisdiction} on {day.isoformat()}; "
+            f"{last.reference} stopped applying on {last.ended} ({reason})."
+        )
+    later = [
+        decision
+        for decision in refdata.decisions
+        if decision.regime == context.regime
+        and decision.jurisdiction == jurisdiction
+        and decision.starts > day
+    ]
+    if later:
+        first = min(later, key=lambda decision: decision.starts)
+        return (
+            f"no adequacy decision covers {jurisdiction} on {day.isoformat()}; "
+            f"{first.reference} applies only from {first.starts.isoformat()}."
+        )
+    return f"no adequacy decision covers {jurisdiction} on {day.isoformat()}."
+
+
+def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome | None:
+    """Apply the first decision in force that covers the importer, if any."""
+    importer, day, refdata = context.importer, context.day, context.refdata
+    decisions = refdata.decisions_for(importer.jurisdiction, day, regime=context.regime)
+    applicable = None
+    for decision in decisions:
+        failures = scope_failures(decision, context)
+        if failures:
+            trace.add(
+                OUT_OF_SCOPE,
+                f"{decision.reference} ({decision.id}) is in force for "
+                f"{importer.jurisdiction} on {day.isoformat()}, but {party(importer)} "
+                f"is outside its scope: {'; '.join(failures)}.",
+                "GDPR Art. 45(1)",
+                decision.reference,
+            )
+            continue
+        applicable = decision
+        break
+    if applicable is None:
+        if not decisions:
+            why = absence(context)
+            trace.add(
+                NO_DECISION,
+                f"{why[0].upper()}{why[1:-1]}, so flow {context.flow.id} to "
+                f"{party(importer)} needs an Art. 46 tool or an Art. 49 derogation.",
+            )
+        return None
+    return _apply(applicable, context, trace, onward=onward)
+
+
+def _apply(
+    decision: Decision, context: Context, trace: Trace, *, onward: bool
+) -> Outcome:
+    flow, importer, day = context.flow, context.importer, context.day
+    status = Status.OK
+    declared = flow.mechanism
+    besides = ""
+    if declared not in {Mechanism.ADEQUACY, Mechanism.DPF, Mechanism.NONE}:
+        besides = (
+            f" The map also declares {declared.value}; it is not needed while the "
+            "decision applies and can stay as a fallback."
+        )
+    trace.add(
+        COVERED,
+        f"{decision.reference} ({decision.id}) covers {party(importer)} on "
+        f"{day.isoformat()}: {decision.scope.summary}{besides}",
+        "GDPR Art. 45(1)",
+        decision.reference,
+    )
+    for condition in decision.scope.conditions:
+        trace.add(
+            CONDITION,
+            f"{decision.reference} applies to flow {flow.id} only if this holds, "
+            f"which the map cannot express; confirm it: {condition}",
+            "GDPR Art. 45(1)",
+            decision.reference,
+        )
+    if flow.is_hr_data and decision.scope.hr_data == "legal_review":
+        status = Status.ATTENTION
+        trace.add(
+            HR_DATA,
+            f"Flow {flow.id} carries HR data to {party(importer)}; "
+            f"{decision.reference} covers employee data only in part, so whether it "
+            "covers this flow needs a legal check.",
+            "GDPR Art. 45(1)",
+            decision.reference,
+        )
+        trace.ask(
+            Action.LEGAL_REVIEW,
+            f"Check whether {decision.reference} covers the HR data of flow "
+            f"{flow.id} (for Canada: whether the importer is a federally regulated "
+            "employer under PIPEDA); if not, use SCCs.",
+            decision.reference,
+        )
+    status = status.worst(_eea_efta(decision, context, trace))
+    status = status.worst(_lapse(decision, context, trace))
+    for note in decision.active_watch(day):
+        trace.add(
+            WATCH,
+            f"Watch {decision.reference}: {note.text}",
+            *(note.reference or decision.reference,),
+        )
+        trace.ask(
+            Action.SCC,
+            f"Keep a fallback ready for flow {flow.id} in case {decision.reference} "
+            "falls: SCCs with a documented transfer impact assessment.",
+            "GDPR Art. 46(2)(c)",
+            "Commission Implementing Decision (EU) 2021/914",
+        )
+    return Outcome(transfer=True, basis=Basis.ADEQUACY, status=status, onward=onward)
+
+
+def _eea_efta(decision: Decision, context: Context, trace: Trace) -> Status:
+    exporter, day = context.exporter, context.day
+    if exporter.country is None or context.flow.exporter != exporter.id:
+        return Status.OK
+    period = context.refdata.membership_on(exporter.country, day)
+    if period is None or period.status != "eea_efta":
+        return Status.OK
+    known = decision.eea_efta_status == "incorporated" and (
+        decision.eea_efta_from is None or decision.eea_efta_from <= day
+    )
+    if known:
+        return Status.OK
+    trace.add(
+        EEA_EFTA,
+        f"{party(exporter)} is in an EEA EFTA state; whether the EEA Agreement had "
+        f"taken in {decision.reference} by {day.isoformat()} is not known from the "
+        "reference data.",
+        "EEA Agreement Art. 102",
+        decision.reference,
+    )
+    trace.ask(
+        Action.LEGAL_REVIEW,
+        f"Confirm that {decision.reference} applies to exporters in "
+        f"{exporter.country} on {day.isoformat()} (EEA Joint Committee decision); "
+        "until then, rely on SCCs.",
+        "EEA Agreement Art. 102",
+    )
+    return Status.ATTENTION
+
+
+def _lapse(decision: Decision, context: Context, trace: Trace) -> Status:
+    day = context.day
+    until = decision.known_until(day)
+    if until is None:
+        return Status.OK
+    remaining = (until - day).days
+    if remaining > context.settings.lapse_warning_days:
+        return Status.OK
+    if decision.successor is not None:
+        successor = context.refdata.decision(decision.successor)
+        if successor.adopted <= day and scope_admits(
+            successor.scope, context.importer, hr_data=context.flow.is_hr_data
+        ):
+            return Status.OK
+    trace.add(
+        LAPSE,
+        f"{decision.reference} ends after {until.isoformat()}, {remaining} days after "
+        f"{day.isoformat()}, as known from acts adopted by then; no successor "
+        "decision had been adopted.",
+        "GDPR Art. 45(3)",
+        decision.reference,
+    )
+    trace.ask(
+        Action.SCC,
+        f"Prepare a fallback for flow {context.flow.id} before "
+        f"{decision.reference} lapses: SCCs with a transfer impact assessment.",
+        "GDPR Art. 46(2)(c)",
+        "Commission Implementing Decision (EU) 2021/914",
+    )
+    return Status.ATTENTION
+
+
+__all__ = ["RULES", "Sector", "absence", "evaluate", "scope_failures"]

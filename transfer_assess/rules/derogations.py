@@ -1,0 +1,185 @@
+"""
+Derogations for specific situations (GDPR Art. 49), read restrictively.
+
+EDPB Guidelines 2/2018: derogations are a last resort and must not become the rule.
+Contract, contract in the data subject's interest, legal claims, compelling legitimate
+interests and consent serve only one-off or occasional transfers; public interest,
+vital interests and public registers serve any frequency, but a regular use should move
+to a durable tool. Public authorities acting in their public powers cannot use consent,
+the contract derogations or compelling legitimate interests (Art. 49(3)).
+"""
+
+from __future__ import annotations
+
+from transfer_assess.findings import Action, Basis, Status
+from transfer_assess.model import EntityKind, Frequency, Mechanism
+from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
+from transfer_assess.rules.safeguards import is_public
+
+FREQUENCY = Rule(
+    id="EU.DEROGATION.FREQUENCY",
+    title="Derogations that serve only occasional transfers",
+    articles=("GDPR Art. 49(1)", "GDPR Recital 111", "EDPB Guidelines 2/2018"),
+    logic=(
+        "Consent, contract, contract in the data subject's interest, legal claims "
+        "and compelling legitimate interests are admissible only for one_off or "
+        "occasional flows; a regular or continuous flow relying on them is a gap."
+    ),
+    example="Consent relied on for a continuous feed of user ids to a platform.",
+)
+PUBLIC_AUTHORITY = Rule(
+    id="EU.DEROGATION.PUBLIC_AUTHORITY",
+    title="Derogations closed to public authorities",
+    articles=("GDPR Art. 49(3)",),
+    logic=(
+        "A public-authority exporter, assumed to act in the exercise of its public "
+        "powers, cannot use consent, the contract derogations or compelling "
+        "legitimate interests: gap."
+    ),
+    example="A tax office relies on taxpayers' consent to send files abroad.",
+)
+ADMISSIBLE = Rule(
+    id="EU.DEROGATION.ADMISSIBLE",
+    title="An admissible derogation",
+    articles=("GDPR Art. 49(1)", "EDPB Guidelines 2/2018"),
+    logic=(
+        "The derogation fits the flow: basis derogation, status attention (document "
+        "why its conditions are met); a regular use of public interest, vital "
+        "interests or a public register should move to a durable tool."
+    ),
+    example="A one-off transfer of a customer's file to a court abroad (legal claims).",
+)
+
+RULES = (FREQUENCY, PUBLIC_AUTHORITY, ADMISSIBLE)
+
+_OCCASIONAL_ONLY = frozenset(
+    {
+        Mechanism.DEROGATION_CONSENT,
+        Mechanism.DEROGATION_CONTRACT,
+        Mechanism.DEROGATION_CONTRACT_IN_INTEREST,
+        Mechanism.DEROGATION_LEGAL_CLAIMS,
+        Mechanism.DEROGATION_COMPELLING_LEGITIMATE_INTERESTS,
+    }
+)
+_NOT_FOR_AUTHORITIES = frozenset(
+    {
+        Mechanism.DEROGATION_CONSENT,
+        Mechanism.DEROGATION_CONTRACT,
+        Mechanism.DEROGATION_CONTRACT_IN_INTEREST,
+        Mechanism.DEROGATION_COMPELLING_LEGITIMATE_INTERESTS,
+    }
+)
+#: The article of each derogation.
+ARTICLES = {
+    Mechanism.DEROGATION_CONSENT: "GDPR Art. 49(1)(a)",
+    Mechanism.DEROGATION_CONTRACT: "GDPR Art. 49(1)(b)",
+    Mechanism.DEROGATION_CONTRACT_IN_INTEREST: "GDPR Art. 49(1)(c)",
+    Mechanism.DEROGATION_PUBLIC_INTEREST: "GDPR Art. 49(1)(d)",
+    Mechanism.DEROGATION_LEGAL_CLAIMS: "GDPR Art. 49(1)(e)",
+    Mechanism.DEROGATION_VITAL_INTERESTS: "GDPR Art. 49(1)(f)",
+    Mechanism.DEROGATION_PUBLIC_REGISTER: "GDPR Art. 49(1)(g)",
+    Mechanism.DEROGATION_COMPELLING_LEGITIMATE_INTERESTS: (
+        "GDPR Art. 49(1), second subparagraph"
+    ),
+}
+_OCCASIONAL = frozenset({Frequency.ONE_OFF, Frequency.OCCASIONAL})
+
+
+def name(mechanism: Mechanism) -> str:
+    """The derogation's name in words (``contract in interest``)."""
+    return mechanism.value.removeprefix("derogation:").replace("_", " ")
+
+
+def admissible(mechanism: Mechanism, frequency: Frequency, kind: EntityKind) -> bool:
+    """Whether a derogation may serve a flow of this frequency from this exporter."""
+    if mechanism in _OCCASIONAL_ONLY and frequency not in _OCCASIONAL:
+        return False
+    return not (
+        mechanism in _NOT_FOR_AUTHORITIES and kind is EntityKind.PUBLIC_AUTHORITY
+    )
+
+
+def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
+    """Judge the Art. 49 derogation a transfer relies on."""
+    flow, exporter, importer = context.flow, context.exporter, context.importer
+    mechanism = flow.mechanism
+    article = ARTICLES[mechanism]
+    failed = False
+    if mechanism in _OCCASIONAL_ONLY and flow.frequency not in _OCCASIONAL:
+        failed = True
+        trace.add(
+            FREQUENCY,
+            f"Flow {flow.id} to {party(importer)} is {flow.frequency.value}; the "
+            f"{name(mechanism)} derogation serves only occasional, non-repetitive "
+            "transfers.",
+            article,
+            "GDPR Recital 111",
+            "EDPB Guidelines 2/2018",
+        )
+    if (
+        mechanism in _NOT_FOR_AUTHORITIES
+        and exporter.kind is EntityKind.PUBLIC_AUTHORITY
+    ):
+        failed = True
+        trace.add(
+            PUBLIC_AUTHORITY,
+            f"{party(exporter)} is a public authority; assuming it acts in the "
+            f"exercise of its public powers, it cannot rely on the {name(mechanism)} "
+            "derogation.",
+            "GDPR Art. 49(3)",
+        )
+    if failed:
+        trace.ask(
+            Action.FIX_MECHANISM,
+            f"The {name(mechanism)} derogation cannot carry flow {flow.id}; put a "
+            "transfer tool in place.",
+            article,
+            "EDPB Guidelines 2/2018",
+        )
+        return Outcome(
+            transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward
+        )
+    trace.add(
+        ADMISSIBLE,
+        f"Flow {flow.id} to {party(importer)} relies on the {name(mechanism)} "
+        f"derogation ({article}), which can serve a {flow.frequency.value} flow; "
+        "derogations are a last resort and must be documented.",
+        article,
+        "EDPB Guidelines 2/2018",
+    )
+    if mechanism is Mechanism.DEROGATION_CONSENT:
+        trace.ask(
+            Action.CONSENT,
+            f"Keep proof that each data subject of flow {flow.id} gave explicit "
+            "consent to this transfer after being told it has no adequacy decision "
+            "or safeguards and what the risks are.",
+            article,
+            "EDPB Guidelines 2/2018",
+        )
+    else:
+        trace.ask(
+            Action.LEGAL_REVIEW,
+            f"Document why the {name(mechanism)} derogation's conditions are met for "
+            f"flow {flow.id}"
+            + (
+                ", inform the supervisory authority and the data subjects, and record "
+                "the assessment (Art. 49(1) second subparagraph, Art. 49(6))."
+                if mechanism is Mechanism.DEROGATION_COMPELLING_LEGITIMATE_INTERESTS
+                else "."
+            ),
+            article,
+        )
+    if flow.frequency not in _OCCASIONAL:
+        both_public = is_public(exporter.kind, exporter.sector) and is_public(
+            importer.kind, importer.sector
+        )
+        action = Action.PUBLIC_BODY_INSTRUMENT if both_public else Action.SCC
+        trace.ask(
+            action,
+            f"Flow {flow.id} is {flow.frequency.value}: a derogation should not "
+            "become the rule; move it to a durable transfer tool.",
+            "EDPB Guidelines 2/2018",
+        )
+    return Outcome(
+        transfer=True, basis=Basis.DEROGATION, status=Status.ATTENTION, onward=onward
+    )

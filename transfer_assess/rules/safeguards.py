@@ -1,0 +1,404 @@
+"""
+The mechanism the map declares, when no adequacy decision applies (Art. 46, 47).
+
+SCCs must use the module that fits the roles; BCRs must bind both entities and be
+approved by the date; ad hoc clauses, codes and certifications need their approval
+checked; instruments between public bodies need public bodies at both ends. Every
+Art. 46 tool needs a current transfer impact assessment (Schrems II). A claimed
+adequacy or DPF basis that does not apply is a gap, as is no mechanism at all.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from transfer_assess.findings import Action, Basis, Status
+from transfer_assess.model import EntityKind, Mechanism, Role, Sector
+from transfer_assess.rules.adequacy import absence
+from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
+
+CLAIM = Rule(
+    id="EU.MECHANISM.CLAIM",
+    title="Adequacy or the DPF is claimed but does not apply",
+    articles=("GDPR Art. 45(1)", "GDPR Art. 44"),
+    logic=(
+        "The map relies on adequacy (or the DPF) but no decision covers the importer "
+        "on the date: no decision, one that has ended, or an importer outside its "
+        "scope. Status gap, action fix_mechanism."
+    ),
+    example="DPF declared for a US importer that is not on the DPF List.",
+)
+NO_MECHANISM = Rule(
+    id="EU.MECHANISM.NONE",
+    title="No transfer tool",
+    articles=("GDPR Art. 44", "GDPR Art. 46"),
+    logic="A restricted transfer with mechanism none: basis none, status gap.",
+    example="An Indian affiliate's support team reads EU tickets with no SCCs signed.",
+)
+SCC_MODULE = Rule(
+    id="EU.SCC.MODULE",
+    title="The SCC module must fit the roles",
+    articles=("GDPR Art. 46(2)(c)", "Commission Implementing Decision (EU) 2021/914"),
+    logic=(
+        "Controller to controller is module 1, controller to processor 2, processor "
+        "to processor 3, processor to controller 4. The right module gives basis "
+        "scc; a wrong or missing one is a gap naming the right module."
+    ),
+    example="Module 2 signed for a controller-to-controller exchange: use module 1.",
+)
+TIA = Rule(
+    id="EU.SCC.TIA",
+    title="A current transfer impact assessment (every Art. 46 tool)",
+    articles=(
+        "CJEU C-311/18 (Schrems II)",
+        "EDPB Recommendations 01/2020",
+        "Commission Implementing Decision (EU) 2021/914, Clause 14",
+    ),
+    logic=(
+        "An Art. 46 tool (SCCs, BCRs, codes, certification, ad hoc clauses, public "
+        "body instruments) needs a documented transfer impact assessment; none, one "
+        "dated after the assessment date, or one older than 365 days (a policy "
+        "setting) gives status attention and action tia."
+    ),
+    example="SCCs module 2 with a TIA from 2024-05-10, assessed on 2026-11-28.",
+)
+SCC_IMPORTER_SUBJECT = Rule(
+    id="EU.SCC.IMPORTER_SUBJECT",
+    title="SCCs with an importer subject to the GDPR",
+    articles=("Commission Implementing Decision (EU) 2021/914, recital 7 and Art. 1",),
+    logic=(
+        "The 2021 SCCs are not designed for importers whose processing is itself "
+        "subject to the GDPR under Art. 3(2): status attention, legal review."
+    ),
+    example="SCCs with a US platform that targets EU users.",
+)
+SCC_LEGACY = Rule(
+    id="EU.SCC.LEGACY",
+    title="SCCs before the 2021 clauses",
+    articles=(
+        "Commission Decision 2001/497/EC",
+        "Commission Decision 2004/915/EC",
+        "Commission Decision 2010/87/EU",
+    ),
+    logic=(
+        "Before 2021-06-27 the older SCC sets applied: controller-to-controller "
+        "(2001/2004) and controller-to-processor (2010). There was no Commission set "
+        "for processor exporters, so modules 3 and 4 then need a legal review."
+    ),
+    example="A processor-to-processor flow with SCCs, assessed on 2020-01-01.",
+)
+BCR_GROUP = Rule(
+    id="EU.BCR.GROUP",
+    title="BCRs must bind both entities",
+    articles=("GDPR Art. 46(2)(b)", "GDPR Art. 47"),
+    logic=(
+        "Both entities belong to one group whose BCRs are approved by the date and "
+        "cover the exporter's role (BCR-C for a controller exporter, BCR-P for a "
+        "processor exporter): basis bcr; otherwise a gap."
+    ),
+    example="An EU affiliate sends data to the group's Chinese headquarters.",
+)
+ART46_APPROVAL = Rule(
+    id="EU.ART46.APPROVAL",
+    title="Ad hoc clauses, codes of conduct and certification",
+    articles=("GDPR Art. 46(2)(e)", "GDPR Art. 46(2)(f)", "GDPR Art. 46(3)(a)"),
+    logic=(
+        "These tools are lawful once approved or authorised and backed by binding "
+        "commitments of the importer, which the map cannot show: basis as declared, "
+        "status attention."
+    ),
+    example="Ad hoc clauses authorised by a supervisory authority.",
+)
+PUBLIC_BODY = Rule(
+    id="EU.PUBLIC_BODY.INSTRUMENT",
+    title="Instruments between public bodies",
+    articles=("GDPR Art. 46(2)(a)", "GDPR Art. 46(3)(b)"),
+    logic=(
+        "A legally binding instrument or administrative arrangement serves only "
+        "between public authorities or bodies (kind public_authority or sector "
+        "public at both ends): basis public_body_instrument, status attention; "
+        "otherwise a gap."
+    ),
+    example="A national agency shares data with a foreign agency under an MoU.",
+)
+
+RULES = (
+    CLAIM,
+    NO_MECHANISM,
+    SCC_MODULE,
+    TIA,
+    SCC_IMPORTER_SUBJECT,
+    SCC_LEGACY,
+    BCR_GROUP,
+    ART46_APPROVAL,
+    PUBLIC_BODY,
+)
+
+#: The day the 2021 SCCs could first be used (20 days after publication).
+SCC_2021_FROM = date(2021, 6, 27)
+
+_ART46_BASIS = {
+    Mechanism.AD_HOC_CLAUSES: Basis.AD_HOC_CLAUSES,
+    Mechanism.CODE_OF_CONDUCT: Basis.CODE_OF_CONDUCT,
+    Mechanism.CERTIFICATION: Basis.CERTIFICATION,
+}
+
+
+def is_public(entity_kind: EntityKind, sector: Sector) -> bool:
+    """Whether an entity is a public authority or body."""
+    return entity_kind is EntityKind.PUBLIC_AUTHORITY or sector is Sector.PUBLIC
+
+
+def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
+    """Judge the declared mechanism (not a derogation) of a transfer."""
+    mechanism = context.flow.mechanism
+    if mechanism in {Mechanism.ADEQUACY, Mechanism.DPF}:
+        return _claim(context, trace, onward=onward)
+    if mechanism is Mechanism.SCC:
+        return _scc(context, trace, onward=onward)
+    if mechanism is Mechanism.BCR:
+        return _bcr(context, trace, onward=onward)
+    if mechanism in _ART46_BASIS:
+        return _approved(context, trace, onward=onward)
+    if mechanism is Mechanism.PUBLIC_BODY_INSTRUMENT:
+        return _public_body(context, trace, onward=onward)
+    flow, importer = context.flow, context.importer
+    trace.add(
+        NO_MECHANISM,
+        f"Flow {flow.id} to {party(importer)} is a restricted transfer and the map "
+        "names no transfer tool for it.",
+    )
+    return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward)
+
+
+def _claim(context: Context, trace: Trace, *, onward: bool) -> Outcome:
+    flow = context.flow
+    why = absence(context)
+    trace.add(
+        CLAIM,
+        f"Flow {flow.id} relies on {flow.mechanism.value}, but {why}",
+        "GDPR Art. 45(1)",
+    )
+    trace.ask(
+        Action.FIX_MECHANISM,
+        f"Replace the {flow.mechanism.value} basis of flow {flow.id}, which does not "
+        f"apply on {context.day.isoformat()}, with a tool that does.",
+        "GDPR Art. 44",
+    )
+    return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward)
+
+
+def check_tia(context: Context, trace: Trace) -> Status:
+    """Judge the transfer impact assessment of an Art. 46 tool."""
+    flow, day = context.flow, context.day
+    limit = context.settings.tia_max_age_days
+    tia = flow.tia
+    problem = None
+    if tia is None:
+        problem = "has no documented transfer impact assessment"
+    elif tia > day:
+        problem = (
+            f"has a transfer impact assessment dated {tia.isoformat()}, after "
+            f"{day.isoformat()}"
+        )
+    elif (day - tia).days > limit:
+        problem = (
+            f"has a transfer impact assessment from {tia.isoformat()}, "
+            f"{(day - tia).days} days before {day.isoformat()} (more than {limit})"
+        )
+    if problem is None:
+        return Status.OK
+    trace.add(TIA, f"Flow {flow.id} {problem}.")
+    trace.ask(
+        Action.TIA,
+        f"Document a transfer impact assessment for flow {flow.id} (EDPB "
+        "Recommendations 01/2020, six steps) and review it at least yearly.",
+        "CJEU C-311/18 (Schrems II)",
+        "EDPB Recommendations 01/2020",
+    )
+    return Status.ATTENTION
+
+
+def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
+    flow, importer, day = context.flow, context.importer, context.day
+    expected = context.expected_module
+    roles = f"{flow.exporter_role.value} to {flow.importer_role.value}"
+    if flow.scc_module != expected:
+        signed = (
+            f"module {flow.scc_module}" if flow.scc_module is not None else "no module"
+        )
+        trace.add(
+            SCC_MODULE,
+            f"Flow {flow.id} is {roles}, which needs SCC module {expected}; the map "
+            f"names {signed}.",
+        )
+        trace.ask(
+            Action.FIX_MECHANISM,
+            f"Sign SCC module {expected} ({roles}) for flow {flow.id} instead of "
+            f"{signed}.",
+            "Commission Implementing Decision (EU) 2021/914",
+        )
+        return Outcome(
+            transfer=True,
+            basis=Basis.NONE,
+            status=Status.GAP,
+            onward=onward,
+            scc_module=expected,
+        )
+    status = Status.OK
+    trace.add(
+        SCC_MODULE,
+        f"Flow {flow.id} to {party(importer)} is {roles} and uses SCC module "
+        f"{expected}, which fits.",
+    )
+    if day < SCC_2021_FROM:
+        if expected in {3, 4}:
+            status = Status.ATTENTION
+            trace.add(
+                SCC_LEGACY,
+                f"On {day.isoformat()} the 2021 SCCs did not yet exist and no "
+                f"Commission set served {roles} transfers.",
+            )
+            trace.ask(
+                Action.LEGAL_REVIEW,
+                f"Check which contract covered flow {flow.id} on {day.isoformat()}; "
+                "no Commission SCC set served processor exporters before 2021-06-27.",
+                "Commission Decision 2010/87/EU",
+            )
+        else:
+            trace.add(
+                SCC_LEGACY,
+                f"On {day.isoformat()} the older SCC sets applied; module {expected} "
+                f"is read as the {'2001/2004' if expected == 1 else '2010'} set.",
+            )
+    if importer.subject_to_gdpr:
+        status = Status.ATTENTION
+        trace.add(
+            SCC_IMPORTER_SUBJECT,
+            f"{party(importer)} is subject to the GDPR under Art. 3(2); the 2021 SCCs "
+            "are not designed for such importers.",
+        )
+        trace.ask(
+            Action.LEGAL_REVIEW,
+            f"Have counsel document why SCCs fit flow {flow.id} although the "
+            "importer is subject to the GDPR under Art. 3(2).",
+            "Commission Implementing Decision (EU) 2021/914, recital 7",
+        )
+    status = status.worst(check_tia(context, trace))
+    return Outcome(
+        transfer=True,
+        basis=Basis.SCC,
+        status=status,
+        onward=onward,
+        scc_module=expected,
+    )
+
+
+def _bcr(context: Context, trace: Trace, *, onward: bool) -> Outcome:
+    flow, exporter, importer, day = (
+        context.flow,
+        context.exporter,
+        context.importer,
+        context.day,
+    )
+    group = context.group_of(exporter)
+    failure = None
+    if group is None:
+        failure = f"{party(exporter)} belongs to no group"
+    elif importer.group != group.id:
+        failure = f"{party(importer)} is not in the group {group.id}"
+    elif flow.exporter_role not in group.bcr:
+        kind = "BCR-C" if flow.exporter_role is Role.CONTROLLER else "BCR-P"
+        failure = (
+            f"the group {group.id} holds no {kind} for a "
+            f"{flow.exporter_role.value} exporter"
+        )
+    elif group.bcr_approved is None or group.bcr_approved > day:
+        approved = (
+            group.bcr_approved.isoformat() if group.bcr_approved else "no recorded date"
+        )
+        failure = (
+            f"the group's BCRs were not approved by {day.isoformat()} ({approved})"
+        )
+    if failure is not None:
+        trace.add(BCR_GROUP, f"Flow {flow.id} relies on BCRs, but {failure}.")
+        trace.ask(
+            Action.FIX_MECHANISM,
+            f"Do not rely on BCRs for flow {flow.id}: {failure}.",
+            "GDPR Art. 47",
+        )
+        return Outcome(
+            transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward
+        )
+    assert group is not None  # noqa: S101 - failure is None only with a group
+    trace.add(
+        BCR_GROUP,
+        f"{party(exporter)} and {party(importer)} are both bound by the BCRs of "
+        f"{group.id}, approved on {group.bcr_approved}.",
+    )
+    status = check_tia(context, trace)
+    return Outcome(transfer=True, basis=Basis.BCR, status=status, onward=onward)
+
+
+def _approved(context: Context, trace: Trace, *, onward: bool) -> Outcome:
+    flow = context.flow
+    trace.add(
+        ART46_APPROVAL,
+        f"Flow {flow.id} relies on {flow.mechanism.value.replace('_', ' ')}; the "
+        "approval or authorisation and the importer's binding commitments must be "
+        "verified.",
+    )
+    trace.ask(
+        Action.LEGAL_REVIEW,
+        f"Verify the approval of the {flow.mechanism.value.replace('_', ' ')} for flow "
+        f"{flow.id} and the importer's binding, enforceable commitments.",
+        "GDPR Art. 46",
+    )
+    check_tia(context, trace)
+    return Outcome(
+        transfer=True,
+        basis=_ART46_BASIS[flow.mechanism],
+        status=Status.ATTENTION,
+        onward=onward,
+    )
+
+
+def _public_body(context: Context, trace: Trace, *, onward: bool) -> Outcome:
+    flow, exporter, importer = context.flow, context.exporter, context.importer
+    if is_public(exporter.kind, exporter.sector) and is_public(
+        importer.kind, importer.sector
+    ):
+        trace.add(
+            PUBLIC_BODY,
+            f"Flow {flow.id} runs between two public bodies, {party(exporter)} and "
+            f"{party(importer)}, under a binding instrument or arrangement, whose "
+            "terms (and, for an arrangement, authorisation) must be verified.",
+        )
+        trace.ask(
+            Action.LEGAL_REVIEW,
+            f"Verify the instrument between the public bodies of flow {flow.id} and, "
+            "for an administrative arrangement, the supervisory authority's "
+            "authorisation.",
+            "GDPR Art. 46(2)(a)",
+            "GDPR Art. 46(3)(b)",
+        )
+        check_tia(context, trace)
+        return Outcome(
+            transfer=True,
+            basis=Basis.PUBLIC_BODY_INSTRUMENT,
+            status=Status.ATTENTION,
+            onward=onward,
+        )
+    private = exporter if not is_public(exporter.kind, exporter.sector) else importer
+    trace.add(
+        PUBLIC_BODY,
+        f"Flow {flow.id} relies on an instrument between public bodies, but "
+        f"{party(private)} is not a public authority or body.",
+    )
+    trace.ask(
+        Action.FIX_MECHANISM,
+        f"An instrument between public bodies cannot serve flow {flow.id}; use "
+        "another tool.",
+        "GDPR Art. 46(2)(a)",
+    )
+    return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward)

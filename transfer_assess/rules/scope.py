@@ -1,0 +1,172 @@
+"""
+Whether a flow is a restricted transfer at all (GDPR Art. 44, Recital 26, Art. 3(2)).
+
+The first rule that applies decides: anonymous data is not personal data; data going
+to an importer inside the EEA is not a transfer; a flow that carries no data of EEA
+origin is out of scope; anything else is a transfer, onward when the exporter is not
+itself subject to the GDPR.
+"""
+
+from __future__ import annotations
+
+from transfer_assess.findings import Basis, Status
+from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
+
+ANONYMISED = Rule(
+    id="EU.SCOPE.ANONYMISED",
+    title="Anonymous data is not personal data",
+    articles=("GDPR Recital 26", "WP29 Opinion 05/2014 on Anonymisation Techniques"),
+    logic=(
+        "A flow marked anonymised carries data that is anonymous in the importer's "
+        "hands, so Chapter V does not apply: basis not_personal_data, status ok. "
+        "Producing anonymous data is itself processing, and pseudonymised data is "
+        "still personal data."
+    ),
+    example="A monthly statistics extract sent to the group's headquarters.",
+)
+EEA_INTERNAL = Rule(
+    id="EU.SCOPE.EEA",
+    title="Both ends inside the EEA",
+    articles=("GDPR Art. 44", "EEA Agreement"),
+    logic=(
+        "Exporter and importer are both inside the EEA on the date (the United "
+        "Kingdom as an exporter until 2020-12-31): no transfer, basis eea."
+    ),
+    example="A German affiliate sends orders to a Dutch logistics provider.",
+)
+INBOUND = Rule(
+    id="EU.SCOPE.INBOUND",
+    title="Data coming into the EEA",
+    articles=("GDPR Art. 44", "EDPB Guidelines 05/2021"),
+    logic=(
+        "The importer is inside the EEA on the date but the exporter is not: data "
+        "coming in is not a Chapter V transfer, basis not_in_scope. As an importer "
+        "the United Kingdom counts as inside until 2021-06-27 (membership, then "
+        "the withdrawal transition, then the trade agreement's bridge)."
+    ),
+    example="The Chinese headquarters sends a report back to the German affiliate.",
+)
+NO_PROTECTED_DATA = Rule(
+    id="EU.SCOPE.NO_PROTECTED_DATA",
+    title="No data of EEA origin moves",
+    articles=("GDPR Art. 44", "GDPR Art. 3"),
+    logic=(
+        "The exporter is not subject to the GDPR and holds nothing of EEA origin in "
+        "the categories the flow carries (or the flow's origin list excludes the "
+        "EEA): basis not_in_scope."
+    ),
+    example="A Japanese affiliate sends Japanese customers' data to Singapore.",
+)
+TRANSFER = Rule(
+    id="EU.SCOPE.TRANSFER",
+    title="A transfer to a third country or international organisation",
+    articles=("GDPR Art. 44", "EDPB Guidelines 05/2021"),
+    logic=(
+        "An exporter subject to the GDPR discloses personal data to another entity "
+        "outside the EEA: Chapter V applies, whether or not the importer is itself "
+        "subject to the GDPR under Art. 3(2)."
+    ),
+    example="A French affiliate sends customer data to an Indian support centre.",
+)
+ONWARD = Rule(
+    id="EU.SCOPE.ONWARD",
+    title="An onward transfer",
+    articles=("GDPR Art. 44",),
+    logic=(
+        "The exporter is outside the EEA and not subject to the GDPR, but holds data "
+        "of EEA origin received through an earlier transfer, and passes it on: "
+        "Chapter V still protects it (an onward transfer). The finding shows the chain "
+        "back to the EEA."
+    ),
+    example="A US cloud provider passes EU customer data to its Indian sub-processor.",
+)
+
+RULES = (ANONYMISED, EEA_INTERNAL, INBOUND, NO_PROTECTED_DATA, TRANSFER, ONWARD)
+
+_STATUS_WORDS = {
+    "eu_member": "an EU member state",
+    "eea_efta": "an EEA EFTA state",
+    "withdrawal_transition": "in the withdrawal transition period, still treated "
+    "as an EU member state",
+    "tca_bridge": "under the EU-UK Trade and Cooperation Agreement's bridge, which "
+    "treated transfers to it as not going to a third country",
+}
+
+
+def evaluate(context: Context, trace: Trace) -> Outcome:
+    """Decide whether the flow is a transfer, and whether onward."""
+    flow, exporter, importer = context.flow, context.exporter, context.importer
+    if flow.anonymised:
+        trace.add(
+            ANONYMISED,
+            f"Flow {flow.id} from {party(exporter)} to {party(importer)} is marked "
+            "anonymised: the importer receives no personal data, so Chapter V does "
+            "not apply. Producing the anonymous data is itself processing under the "
+            "GDPR, and pseudonymised data is not anonymous.",
+        )
+        return Outcome(transfer=False, basis=Basis.NOT_PERSONAL_DATA, status=Status.OK)
+    refdata, day = context.refdata, context.day
+    importer_period = (
+        refdata.membership_on(importer.country, day) if importer.country else None
+    )
+    if importer_period is not None and importer_period.inside_as_importer:
+        where = _STATUS_WORDS.get(importer_period.status, importer_period.status)
+        if refdata.is_eea(exporter.country, day, as_importer=False):
+            trace.add(
+                EEA_INTERNAL,
+                f"{party(exporter)} and {party(importer)} are both inside the EEA on "
+                f"{day.isoformat()} ({importer.country} is {where}): no transfer.",
+                "GDPR Art. 44",
+                importer_period.citation,
+            )
+            return Outcome(transfer=False, basis=Basis.EEA, status=Status.OK)
+        trace.add(
+            INBOUND,
+            f"{party(importer)} is inside the EEA on {day.isoformat()} "
+            f"({importer.country} is {where}) and {party(exporter)} is not: data "
+            "coming into the EEA is not a Chapter V transfer.",
+            "GDPR Art. 44",
+            importer_period.citation,
+        )
+        return Outcome(transfer=False, basis=Basis.NOT_IN_SCOPE, status=Status.OK)
+    carried = context.protection.carried(flow)
+    if not context.exporter_subject and not carried:
+        trace.add(
+            NO_PROTECTED_DATA,
+            f"{party(exporter)} is not subject to the GDPR on {day.isoformat()} and "
+            f"holds no data of EEA origin among what flow {flow.id} carries to "
+            f"{party(importer)}: not in scope of Chapter V.",
+        )
+        return Outcome(transfer=False, basis=Basis.NOT_IN_SCOPE, status=Status.OK)
+    destination = (
+        f"the international organisation {importer.international_organisation}"
+        if importer.country is None
+        else f"the third country {importer.country}"
+    )
+    if context.exporter_subject:
+        why = (
+            "is subject to the GDPR under Art. 3(2)"
+            if exporter.subject_to_gdpr
+            and not refdata.is_eea(exporter.country, day, as_importer=False)
+            else "is established in the EEA"
+        )
+        trace.add(
+            TRANSFER,
+            f"{party(exporter)} {why} and discloses personal data to "
+            f"{party(importer)} in {destination}: a transfer under Chapter V"
+            + (
+                "; the importer being subject to the GDPR under Art. 3(2) does not "
+                "change that."
+                if importer.subject_to_gdpr
+                else "."
+            ),
+        )
+        return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=False)
+    chain = context.protection.best_chain(exporter.id, carried)
+    trace.add(
+        ONWARD,
+        f"{party(exporter)} is not subject to the GDPR but holds data of EEA origin "
+        f"({', '.join(carried)}) received along {' → '.join(chain)}; passing it to "
+        f"{party(importer)} in {destination} is an onward transfer.",
+    )
+    return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=True)
