@@ -187,6 +187,10 @@ class Assessment:
             inactive=len(self.inactive),
         )
 
+    def findings_by_flow(self) -> dict[str, Finding]:
+        """The findings keyed by flow id."""
+        return {finding.flow: finding for finding in self.findings}
+
     def finding(self, flow_id: str) -> Finding:
         """
         The finding for a flow.
@@ -194,10 +198,7 @@ class Assessment:
         Raises:
             KeyError: The flow has no finding (unknown or inactive on the date).
         """
-        for finding in self.findings:
-            if finding.flow == flow_id:
-                return finding
-        raise KeyError(flow_id)
+        return self.findings_by_flow()[flow_id]
 
     def to_dict(self) -> dict[str, object]:
         """The JSON report (``transfer-assess/report@1``) as plain values."""

@@ -156,7 +156,9 @@ def _alternatives(context: Context) -> list[Recommendation]:
         sector_ok = (
             decision.scope.sectors is None or importer.sector in decision.scope.sectors
         )
-        if failures and sector_ok and certification is not None:
+        # The dpf action is certification under the EU-US DPF; earlier frameworks'
+        # certifications had no action of their own and are not recommended.
+        if failures and sector_ok and certification == "dpf":
             needed = [certification]
             if flow.is_hr_data and decision.scope.hr_certification:
                 needed.append(decision.scope.hr_certification)

@@ -18,6 +18,8 @@ import transfer_assess.rules.adequacy as adequacy  # noqa: PLR0402
 import transfer_assess.rules.derogations as derogations  # noqa: PLR0402
 import transfer_assess.rules.safeguards as safeguards  # noqa: PLR0402
 import transfer_assess.rules.scope as scope  # noqa: PLR0402
+from transfer_assess.findings import Status
+from transfer_assess.model import Mechanism
 from transfer_assess.rules.base import (
     Context,
     Hint,
@@ -27,6 +29,8 @@ from transfer_assess.rules.base import (
     Trace,
     scc_module_for,
 )
+
+_NOT_A_FALLBACK = frozenset({Mechanism.ADEQUACY, Mechanism.DPF, Mechanism.NONE})
 
 #: Every rule, in the order the procedure applies them.
 RULES: tuple[Rule, ...] = (
@@ -67,10 +71,36 @@ def evaluate(context: Context, trace: Trace) -> Outcome:
         return outcome
     decided = adequacy.evaluate(context, trace, onward=outcome.onward)
     if decided is not None:
-        return decided
+        if decided.status is Status.OK:
+            return decided
+        return _fallback(context, trace, decided)
+    return _mechanism(context, trace, onward=outcome.onward)
+
+
+def _mechanism(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     if context.flow.mechanism.is_derogation:
-        return derogations.evaluate(context, trace, onward=outcome.onward)
-    return safeguards.evaluate(context, trace, onward=outcome.onward)
+        return derogations.evaluate(context, trace, onward=onward)
+    return safeguards.evaluate(context, trace, onward=onward)
+
+
+def _fallback(context: Context, trace: Trace, decided: Outcome) -> Outcome:
+    """Let a declared Art. 46/47 tool that fits settle an adequacy needing attention."""
+    mechanism = context.flow.mechanism
+    if mechanism in _NOT_A_FALLBACK or mechanism.is_derogation:
+        return decided
+    declared = Trace()
+    outcome = _mechanism(context, declared, onward=decided.onward)
+    if outcome.status is not Status.OK:
+        return decided
+    trace.reasons.extend(declared.reasons)
+    trace.add(
+        adequacy.FALLBACK,
+        f"The adequacy question above needs attention, but the declared "
+        f"{mechanism.value} fits flow {context.flow.id} with nothing to do, so it "
+        "carries the flow.",
+    )
+    trace.hints.clear()
+    return outcome
 
 
 def rules_markdown() -> str:

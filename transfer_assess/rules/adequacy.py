@@ -112,7 +112,30 @@ HR_DATA = Rule(
     example="A German affiliate sends employee records to a Canadian HR provider.",
 )
 
-RULES = (COVERED, OUT_OF_SCOPE, NO_DECISION, LAPSE, WATCH, CONDITION, EEA_EFTA, HR_DATA)
+FALLBACK = Rule(
+    id="EU.ADEQUACY.FALLBACK",
+    title="A declared tool settles what the decision leaves open",
+    articles=("GDPR Art. 46", "GDPR Art. 45(1)"),
+    logic=(
+        "Where the adequacy decision needs attention (it lapses soon, covers HR data "
+        "only in part, or may not yet apply to an EEA EFTA exporter) and the map "
+        "declares an Art. 46/47 tool that fits with nothing to do, that tool carries "
+        "the flow: its basis, status ok."
+    ),
+    example="Employee data to Canada under SCCs module 1 with a current TIA.",
+)
+
+RULES = (
+    COVERED,
+    OUT_OF_SCOPE,
+    NO_DECISION,
+    LAPSE,
+    WATCH,
+    CONDITION,
+    EEA_EFTA,
+    HR_DATA,
+    FALLBACK,
+)
 
 
 def scope_failures(decision: Decision, context: Context) -> list[str]:
