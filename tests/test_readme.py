@@ -39,3 +39,9 @@ def test_exactly_two_commands_and_ci_runs_the_test_one() -> None:
 
 def test_says_information_not_legal_advice() -> None:
     assert "information, not legal advice" in README
+
+
+def test_python_example_runs() -> None:
+    block = README.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
