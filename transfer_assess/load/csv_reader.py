@@ -17,6 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transfer_assess.load.document import DocPath, Locator, RawDocument, RawProblem
+from transfer_assess.load.validate import (
+    CATEGORY_KEYS,
+    ENTITY_KEYS,
+    FLOW_KEYS,
+    GROUP_KEYS,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -25,66 +31,10 @@ if TYPE_CHECKING:
 
 #: Files of a CSV map: top-level key, file name, whether required, allowed columns.
 SECTIONS: tuple[tuple[str, str, bool, frozenset[str]], ...] = (
-    (
-        "entities",
-        "entities.csv",
-        True,
-        frozenset(
-            {
-                "id",
-                "name",
-                "kind",
-                "country",
-                "international_organisation",
-                "sector",
-                "group",
-                "certifications",
-                "subject_to_gdpr",
-                "address",
-                "contact",
-            }
-        ),
-    ),
-    (
-        "flows",
-        "flows.csv",
-        True,
-        frozenset(
-            {
-                "id",
-                "from",
-                "to",
-                "exporter_role",
-                "importer_role",
-                "data_subjects",
-                "data_categories",
-                "special_categories",
-                "purposes",
-                "frequency",
-                "volume",
-                "mechanism",
-                "scc_module",
-                "tia",
-                "measures",
-                "importer_access",
-                "anonymised",
-                "origin",
-                "start",
-                "end",
-                "legal_basis",
-                "nature",
-                "retention",
-                "description",
-            }
-        ),
-    ),
-    ("groups", "groups.csv", False, frozenset({"id", "name", "bcr", "bcr_approved"})),
-    (
-        "categories",
-        "categories.csv",
-        False,
-        frozenset({"key", "description", "special"}),
-    ),
+    ("entities", "entities.csv", True, ENTITY_KEYS),
+    ("flows", "flows.csv", True, FLOW_KEYS),
+    ("groups", "groups.csv", False, GROUP_KEYS),
+    ("categories", "categories.csv", False, CATEGORY_KEYS),
 )
 _META = frozenset({"version", "organisation", "as_of"})
 _LISTS = frozenset(

@@ -60,9 +60,10 @@ _REGIONS_NOT_COUNTRIES = frozenset({"EU", "EEA", "EFTA"})
 _TOP_KEYS = frozenset(
     {"version", "organisation", "as_of", "groups", "categories", "entities", "flows"}
 )
-_GROUP_KEYS = frozenset({"id", "name", "bcr", "bcr_approved"})
-_CATEGORY_KEYS = frozenset({"key", "description", "special"})
-_ENTITY_KEYS = frozenset(
+#: Keys of each section of the format (also the CSV columns).
+GROUP_KEYS = frozenset({"id", "name", "bcr", "bcr_approved"})
+CATEGORY_KEYS = frozenset({"key", "description", "special"})
+ENTITY_KEYS = frozenset(
     {
         "id",
         "name",
@@ -77,7 +78,7 @@ _ENTITY_KEYS = frozenset(
         "contact",
     }
 )
-_FLOW_KEYS = frozenset(
+FLOW_KEYS = frozenset(
     {
         "id",
         "from",
@@ -205,15 +206,29 @@ class _Checker:
                 )
         return extensions
 
-    def string(
-        self, obj: dict[str, Any], key: str, path: DocPath, *, required: bool = False
-    ) -> str | None:
+    def fetch(
+        self, obj: dict[str, Any], key: str, path: DocPath, *, required: bool
+    ) -> Any:
+        """
+        The value under `key`, or `_MISSING` when there is none to check.
+
+        Absent and null values are missing (a problem when `required`); values a
+        reader refused are missing too, their problem being reported already.
+        """
         value = obj.get(key, _MISSING)
         if value is REFUSED:
-            return None
+            return _MISSING
         if value is _MISSING or value is None:
             if required:
                 self.problem((*path, key), "required key is missing")
+            return _MISSING
+        return value
+
+    def string(
+        self, obj: dict[str, Any], key: str, path: DocPath, *, required: bool = False
+    ) -> str | None:
+        value = self.fetch(obj, key, path, required=required)
+        if value is _MISSING:
             return None
         if not isinstance(value, str):
             self.problem((*path, key), f"expected a string, got {_describe(value)}")
@@ -243,12 +258,8 @@ class _Checker:
         *,
         required: bool = False,
     ) -> E | None:
-        value = obj.get(key, _MISSING)
-        if value is REFUSED:
-            return None
-        if value is _MISSING or value is None:
-            if required:
-                self.problem((*path, key), "required key is missing")
+        value = self.fetch(obj, key, path, required=required)
+        if value is _MISSING:
             return None
         return self.enum_value(value, (*path, key), enum_type)
 
@@ -274,12 +285,8 @@ class _Checker:
     def day(
         self, obj: dict[str, Any], key: str, path: DocPath, *, required: bool = False
     ) -> date | None:
-        value = obj.get(key, _MISSING)
-        if value is REFUSED:
-            return None
-        if value is _MISSING or value is None:
-            if required:
-                self.problem((*path, key), "required key is missing")
+        value = self.fetch(obj, key, path, required=required)
+        if value is _MISSING:
             return None
         if isinstance(value, str) and _DATE.fullmatch(value):
             try:
@@ -294,10 +301,8 @@ class _Checker:
         return None
 
     def boolean(self, obj: dict[str, Any], key: str, path: DocPath) -> bool | None:
-        value = obj.get(key, _MISSING)
-        if value is REFUSED:
-            return None
-        if value is _MISSING or value is None:
+        value = self.fetch(obj, key, path, required=False)
+        if value is _MISSING:
             return None
         if isinstance(value, bool):
             return value
@@ -313,12 +318,8 @@ class _Checker:
         required: bool = False,
         minimum: int | None = None,
     ) -> int | None:
-        value = obj.get(key, _MISSING)
-        if value is REFUSED:
-            return None
-        if value is _MISSING or value is None:
-            if required:
-                self.problem((*path, key), "required key is missing")
+        value = self.fetch(obj, key, path, required=required)
+        if value is _MISSING:
             return None
         if not isinstance(value, int) or isinstance(value, bool):
             self.problem((*path, key), f"expected an integer, got {_describe(value)}")
@@ -337,12 +338,8 @@ class _Checker:
         required: bool = False,
     ) -> list[tuple[DocPath, str]] | None:
         """A list of non-empty strings, each with its path; ``None`` when absent."""
-        value = obj.get(key, _MISSING)
-        if value is REFUSED:
-            return None
-        if value is _MISSING or value is None:
-            if required:
-                self.problem((*path, key), "required key is missing")
+        value = self.fetch(obj, key, path, required=required)
+        if value is _MISSING:
             return None
         if not isinstance(value, list):
             self.problem((*path, key), f"expected a list, got {_describe(value)}")
@@ -604,7 +601,7 @@ def _group(value: Any, path: DocPath, checker: _Checker) -> Group | None:
     obj = checker.mapping(value, path, "a group")
     if obj is None:
         return None
-    extensions = checker.keys(obj, _GROUP_KEYS, path)
+    extensions = checker.keys(obj, GROUP_KEYS, path)
     group_id = checker.identifier(obj, "id", path)
     name = checker.string(obj, "name", path)
     roles: list[Role] = []
@@ -628,7 +625,7 @@ def _category(value: Any, path: DocPath, checker: _Checker) -> Category | None:
     obj = checker.mapping(value, path, "a category")
     if obj is None:
         return None
-    extensions = checker.keys(obj, _CATEGORY_KEYS, path)
+    extensions = checker.keys(obj, CATEGORY_KEYS, path)
     key = checker.string(obj, "key", path, required=True)
     if key is not None and not _CATEGORY_KEY.fullmatch(key):
         checker.problem(
@@ -652,7 +649,7 @@ def _entity(
     obj = checker.mapping(value, path, "an entity")
     if obj is None:
         return None
-    extensions = checker.keys(obj, _ENTITY_KEYS, path)
+    extensions = checker.keys(obj, ENTITY_KEYS, path)
     entity_id = checker.identifier(obj, "id", path)
     name = checker.string(obj, "name", path, required=True)
     kind = checker.choice(obj, "kind", path, EntityKind, required=True)
@@ -780,7 +777,7 @@ class _FlowChecker:
         obj = checker.mapping(value, path, "a flow")
         if obj is None:
             return None
-        extensions = checker.keys(obj, _FLOW_KEYS, path)
+        extensions = checker.keys(obj, FLOW_KEYS, path)
         flow_id = checker.identifier(obj, "id", path)
         exporter = self.reference(obj, "from", path)
         importer = self.reference(obj, "to", path)
