@@ -196,8 +196,24 @@ class TestVerdicts:
         scc = next(
             item for item in finding.recommendations if item.action is Action.SCC
         )
-        assert "Clauses 8.8 and 9" in scc.detail
-        assert "Accountability for Onward Transfer" in scc.detail
+        # The data reached us under the DPF: its onward principle applies.
+        assert "DPF Accountability for Onward Transfer" in scc.detail
+        assert "Clause" not in scc.detail
+
+    def test_onward_advice_names_the_inbound_contract(self) -> None:
+        value = document(
+            entities=[entity("hq-de"), entity("us", "US"), entity("in", "IN")],
+            flows=[flow("a", "hq-de", "us", mechanism="scc", scc_module=2,
+                        tia="2026-10-01"),
+                   flow("b", "us", "in", exporter_role="processor",
+                        importer_role="controller")],
+        )  # fmt: skip
+        finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("b")
+        scc = next(
+            item for item in finding.recommendations if item.action is Action.SCC
+        )
+        assert "module 4" in scc.detail
+        assert "Clauses 8.8 and 9 of the SCCs (module 2) of flow a" in scc.detail
 
     def test_anonymise_recommended_for_statistics(self) -> None:
         finding = one(
@@ -345,7 +361,7 @@ class TestCli:
         runner.invoke(
             app, ["assess", str(EXAMPLES / "small.yaml"), "--output", str(table)]
         )
-        assert "Status" in table.read_text(encoding="utf-8")
+        assert "gap (1)" in table.read_text(encoding="utf-8")
 
     def test_output_never_overwrites_the_map(self, tmp_path: Path) -> None:
         path = write_map(tmp_path, document())

@@ -8,17 +8,27 @@ markup, so that brackets in names are printed as they are.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
-import pycountry
 from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 from rich.tree import Tree
 
+from transfer_assess.refdata import country_name
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import date
 
     from transfer_assess.errors import Problem
@@ -88,15 +98,6 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number:,} {one if number == 1 else many}"
 
 
-def _country_name(code: str | None) -> str:
-    if code is None:
-        return ""
-    country = pycountry.countries.get(alpha_2=code)
-    return (
-        str(getattr(country, "common_name", None) or country.name) if country else code
-    )
-
-
 #: Below this width the countries listing is printed as blocks instead of a table.
 WIDE = 100
 
@@ -129,7 +130,7 @@ def countries_table(
     notes: list[Text] = []
     for decision in decisions:
         place = (
-            f"{decision.country} {_country_name(decision.country)}"
+            f"{decision.country} {country_name(decision.country)}"
             if decision.country is not None
             else decision.title
         )
@@ -185,16 +186,18 @@ def _where(country: str | None, organisation: str | None) -> str:
 
 def assessment_table(assessment: Assessment) -> RenderableType:
     """
-    The findings as a table, worst first, with a summary line above.
+    The terminal report: a summary panel, findings grouped by status, onward chains.
+
+    Names from the map are printed literally (as `Text`, never as markup), colours
+    come from the theme and are dropped with ``NO_COLOR``.
 
     Args:
         assessment: The result of `transfer_assess.assess`.
     """
     summary = assessment.summary
-    heading = Text.assemble(
-        (f"{assessment.organisation}", "ta.heading"),
-        f" on {assessment.as_of.isoformat()}: {_count(summary.flows, 'flow', 'flows')}"
-        f", {_count(summary.transfers, 'transfer', 'transfers')}; ",
+    counts = Text.assemble(
+        f"{_count(summary.flows, 'flow', 'flows')} on {assessment.as_of.isoformat()}, "
+        f"{_count(summary.transfers, 'transfer', 'transfers')}: ",
         (f"{summary.ok} ok", "ta.ok"),
         ", ",
         (f"{summary.attention} attention", "ta.attention"),
@@ -202,47 +205,87 @@ def assessment_table(assessment: Assessment) -> RenderableType:
         (f"{summary.gap} gap", "ta.gap"),
         f"; {summary.inactive} inactive" if summary.inactive else "",
     )
-    table = Table(expand=True, show_lines=False)
-    table.add_column("Status", no_wrap=True)
+    parts: list[RenderableType] = [
+        Panel(
+            Group(
+                counts,
+                Text(
+                    f"Reference data {assessment.reference_version} "
+                    f"(sha256 {assessment.reference_sha256[:12]}). "
+                    "Information, not legal advice.",
+                    style="ta.muted",
+                ),
+            ),
+            title=Text(assessment.organisation, style="ta.heading"),
+            title_align="left",
+        )
+    ]
+    for status in ("gap", "attention", "ok"):
+        group = [f for f in assessment.findings if f.status.value == status]
+        if group:
+            parts.append(_status_table(status, group))
+    chains = _chain_tree(assessment)
+    if chains is not None:
+        parts.append(chains)
+    parts.append(Text("transfer-assess explain MAP FLOW shows why.", style="ta.muted"))
+    return Group(*parts)
+
+
+def _status_table(status: str, findings: list[Finding]) -> Table:
+    table = Table(
+        title=Text(f"{status} ({len(findings)})", style=_STATUS_STYLE[status]),
+        title_justify="left",
+        expand=True,
+    )
     table.add_column("Flow", overflow="fold", ratio=2)
     table.add_column("From → to", overflow="fold", ratio=3)
     table.add_column("Basis", overflow="fold", ratio=2)
-    table.add_column("First action", overflow="fold", ratio=2)
-    ordered = sorted(
-        assessment.findings,
-        key=lambda finding: (-finding.status.rank, finding.flow),
+    table.add_column(
+        "First action" if status != "ok" else "Advice", overflow="fold", ratio=3
     )
-    for finding in ordered:
+    for finding in findings:
         route = (
             f"{finding.exporter} ({_where(finding.exporter_country, None)}) → "
             f"{finding.importer} "
             f"({_where(finding.importer_country, finding.importer_organisation)})"
         )
         basis = finding.basis.value
-        if finding.basis.value == "scc" and finding.scc_module:
+        if finding.scc_module and finding.basis.value == "scc":
             basis += f" (module {finding.scc_module})"
         if finding.onward:
             basis += ", onward"
-        first = (
-            finding.recommendations[0].action.value if finding.recommendations else ""
-        )
-        if first == "scc" and finding.scc_module:
-            first += f" (module {finding.scc_module})"
-        table.add_row(
-            _status_text(finding.status.value),
-            Text(finding.flow),
-            Text(route),
-            Text(basis),
-            Text(first),
-        )
-    caption = Text(
-        f"Reference data {assessment.reference_version} "
-        f"(sha256 {assessment.reference_sha256[:12]}). "
-        "Information, not legal advice. "
-        "`transfer-assess explain MAP FLOW` shows why.",
-        style="ta.muted",
-    )
-    return Group(heading, table, caption)
+        action = Text("")
+        if finding.recommendations:
+            first = finding.recommendations[0]
+            label = first.action.value
+            if label == "scc" and finding.scc_module:
+                label += f" (module {finding.scc_module})"
+            action = Text.assemble((label, "ta.heading"))
+        table.add_row(Text(finding.flow), Text(route), Text(basis), action)
+    return table
+
+
+def _chain_tree(assessment: Assessment) -> Tree | None:
+    """Onward chains as a tree merged by their common starts."""
+    onward = [finding for finding in assessment.findings if finding.onward]
+    if not onward:
+        return None
+    tree = Tree(Text("Onward chains", style="ta.heading"))
+    nodes: dict[tuple[str, ...], Tree] = {}
+    for finding in sorted(onward, key=lambda item: item.chain):
+        parent = tree
+        for size in range(1, len(finding.chain) + 1):
+            prefix = finding.chain[:size]
+            if prefix not in nodes:
+                label = Text(prefix[-1])
+                if size == len(finding.chain):
+                    label.append(f"  {finding.flow}: ", style="ta.muted")
+                    label.append(
+                        finding.status.value, style=_STATUS_STYLE[finding.status.value]
+                    )
+                nodes[prefix] = parent.add(label)
+            parent = nodes[prefix]
+    return tree
 
 
 def explanation(finding: Finding, as_of: date) -> RenderableType:
@@ -290,3 +333,28 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
         parts.append(advice)
     parts.append(Text("Information, not legal advice.", style="ta.muted"))
     return Group(*parts)
+
+
+@contextlib.contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[int, int], None]]:
+    """
+    A progress bar on standard error for long assessments.
+
+    Yields:
+        A callback ``advance(done, total)``.
+    """
+    console = make_console(stderr=True)
+    with Progress(
+        TextColumn("assessing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("assess", total=total)
+
+        def advance(done: int, _total: int) -> None:
+            progress.update(task, completed=done)
+
+        yield advance

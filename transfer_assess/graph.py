@@ -124,6 +124,20 @@ class Protection:
             route.append(current)
         return tuple(reversed(route))
 
+    def inbound(self, entity_id: str, keys: Iterable[str]) -> str | None:
+        """
+        The flow that brought `entity_id` its data along the shortest chain.
+
+        ``None`` for an entity subject to the GDPR (the data is its own).
+        """
+        held = self.held.get(entity_id, {})
+        hops = [
+            (len(self.chain(entity_id, key)), key, hop)
+            for key in sorted(keys)
+            if (hop := held.get(key)) is not None
+        ]
+        return min(hops, key=lambda item: item[:2])[2].flow if hops else None
+
     def best_chain(self, entity_id: str, keys: Iterable[str]) -> tuple[str, ...]:
         """The shortest of the chains of `keys` at `entity_id` (ties: first key)."""
         chains = [self.chain(entity_id, key) for key in sorted(keys)]

@@ -53,6 +53,11 @@ class Frequency(enum.Enum):
     REGULAR = "regular"
     CONTINUOUS = "continuous"
 
+    @property
+    def text(self) -> str:
+        """The value in words (``one-off``)."""
+        return self.value.replace("_", "-")
+
 
 class Mechanism(enum.Enum):
     """The transfer tool the organisation relies on today for a flow."""

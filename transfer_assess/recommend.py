@@ -12,10 +12,17 @@ with any Art. 46 tool a transfer impact assessment and supplementary measures
 from __future__ import annotations
 
 from transfer_assess.findings import Action, Basis, Recommendation, Status
-from transfer_assess.model import EntityKind, Frequency, ImporterAccess, Measure
+from transfer_assess.model import (
+    EntityKind,
+    Frequency,
+    ImporterAccess,
+    Measure,
+    Mechanism,
+    Role,
+)
 from transfer_assess.rules import Context, Hint, Outcome, Trace
 from transfer_assess.rules.adequacy import scope_failures
-from transfer_assess.rules.safeguards import is_public
+from transfer_assess.rules.safeguards import SCC_2021_FROM, is_public
 
 #: Purposes that anonymous data can serve (policy: words and Fides data-use keys).
 ANONYMISABLE_PURPOSES = frozenset(
@@ -97,8 +104,8 @@ def recommend(
     if outcome.status is Status.GAP:
         for recommendation in _alternatives(context):
             _add(chosen, recommendation)
-    if any(action in chosen for action in _ART46_ACTIONS) or (
-        outcome.basis in _ART46_BASES
+    if outcome.basis in _ART46_BASES or any(
+        action in chosen for action in _ART46_ACTIONS
     ):
         for recommendation in _measures(context, outcome, trace):
             _add(chosen, recommendation)
@@ -121,13 +128,25 @@ def _from_hint(hint: Hint) -> Recommendation:
 def _advisory(
     context: Context, outcome: Outcome, trace: Trace
 ) -> tuple[Recommendation, ...]:
-    """Advice on an ok finding: a fallback for a watched decision."""
+    """Advice on an ok finding: a fallback for a watched decision, kept current."""
     if outcome.basis is not Basis.ADEQUACY or not trace.asks(Action.SCC):
         return ()
-    if context.flow.mechanism.value in {"scc", "bcr"}:
+    flow = context.flow
+    if flow.mechanism not in {Mechanism.SCC, Mechanism.BCR}:
+        hint = next(hint for hint in trace.hints if hint.action is Action.SCC)
+        return (_scc(context, detail=hint.detail),)
+    limit = context.settings.tia_max_age_days
+    if flow.tia is not None and 0 <= (context.day - flow.tia).days <= limit:
         return ()
-    hint = next(hint for hint in trace.hints if hint.action is Action.SCC)
-    return (_scc(context, detail=hint.detail),)
+    return (
+        Recommendation(
+            Action.TIA,
+            f"The {flow.mechanism.value} kept as a fallback for flow {flow.id} has "
+            "no current transfer impact assessment; renew it so the fallback is "
+            "ready if the decision falls.",
+            ("CJEU C-311/18 (Schrems II)", "EDPB Recommendations 01/2020"),
+        ),
+    )
 
 
 def _alternatives(context: Context) -> list[Recommendation]:
@@ -172,12 +191,21 @@ def _alternatives(context: Context) -> list[Recommendation]:
                 )
             )
     if exporter.group is not None and exporter.group == importer.group:
+        group = context.group_of(exporter)
+        kind = "BCR-C" if flow.exporter_role is Role.CONTROLLER else "BCR-P"
+        held = group is not None and flow.exporter_role in group.bcr
         result.append(
             Recommendation(
                 Action.BCR,
                 f"{exporter.id} and {importer.id} are in the group {exporter.group}: "
-                "binding corporate rules (or the group's existing BCRs, extended to "
-                "this flow) can cover intra-group transfers.",
+                + (
+                    f"the group's approved {kind} can cover this flow once it is "
+                    "listed in their scope."
+                    if held
+                    else f"{kind} (binding corporate rules for a "
+                    f"{flow.exporter_role.value} exporter), approved by the lead "
+                    "supervisory authority, can cover intra-group transfers."
+                ),
                 ("GDPR Art. 46(2)(b)", "GDPR Art. 47"),
             )
         )
@@ -209,7 +237,7 @@ def _alternatives(context: Context) -> list[Recommendation]:
         result.append(
             Recommendation(
                 Action.CONSENT,
-                f"For this {flow.frequency.value} flow, explicit, specific and "
+                f"For this {flow.frequency.text} flow, explicit, specific and "
                 "informed consent of each data subject to the transfer is possible "
                 f"as a last resort.{warning}",
                 ("GDPR Art. 49(1)(a)", "EDPB Guidelines 2/2018"),
@@ -219,26 +247,71 @@ def _alternatives(context: Context) -> list[Recommendation]:
 
 
 def _scc(context: Context, *, detail: str | None = None) -> Recommendation:
-    """SCCs with the module for the roles; onward advice where it is onward."""
-    flow, exporter = context.flow, context.exporter
+    """SCCs with the module for the roles, with onward and Art. 3(2) advice."""
+    flow, exporter, importer = context.flow, context.exporter, context.importer
     module = context.expected_module
-    text = detail or (
-        f"Sign the 2021 SCCs, module {module} ({flow.exporter_role.value} to "
-        f"{flow.importer_role.value}), for flow {flow.id}."
-    )
+    roles = f"{flow.exporter_role.value} to {flow.importer_role.value}"
+    if detail is not None:
+        text = detail
+    elif context.day < SCC_2021_FROM:
+        text = (
+            f"Sign the Commission's standard contractual clauses for flow {flow.id} "
+            f"({roles}; in the 2021 set, module {module})."
+        )
+    else:
+        text = f"Sign the 2021 SCCs, module {module} ({roles}), for flow {flow.id}."
     citations = ["GDPR Art. 46(2)(c)", SCC_DECISION]
     if not context.exporter_subject:
-        clause = _ONWARD_CLAUSES[module]
+        onward, source = _onward_terms(context)
         text += (
-            f" As an onward transfer, it must meet the onward-transfer terms of the "
-            f"contract that brought the data to {exporter.id} (SCC {clause})"
+            f" As an onward transfer, it must also meet {onward}, under which the data "
+            f"reached {exporter.id}."
         )
-        citations.append(f"{SCC_DECISION}, {clause}")
-        if exporter.has_certification("dpf"):
-            text += " and the DPF Accountability for Onward Transfer Principle"
-            citations.append("EU-US DPF Principles, Accountability for Onward Transfer")
-        text += "."
+        citations.append(source)
+    if importer.subject_to_gdpr:
+        text += (
+            f" {importer.id} is subject to the GDPR under Art. 3(2), and the 2021 SCCs "
+            "are not designed for such importers: have counsel choose the instrument."
+        )
+        citations.append(f"{SCC_DECISION}, recital 7")
     return Recommendation(Action.SCC, text, tuple(citations))
+
+
+def _onward_terms(context: Context) -> tuple[str, str]:
+    """The onward-transfer terms of the tool that brought the exporter its data."""
+    protection = context.protection
+    inbound_id = protection.inbound(
+        context.exporter.id, protection.carried(context.flow)
+    )
+    if inbound_id is None:  # pragma: no cover - an onward exporter has an inbound hop
+        return "the terms under which the data arrived", "GDPR Art. 44"
+    inbound = context.datamap.flow(inbound_id)
+    mechanism = inbound.mechanism
+    if mechanism is Mechanism.SCC and inbound.scc_module in _ONWARD_CLAUSES:
+        clause = _ONWARD_CLAUSES[inbound.scc_module]
+        return (
+            f"{clause} of the SCCs (module {inbound.scc_module}) of flow {inbound.id}",
+            f"{SCC_DECISION}, {clause}",
+        )
+    if mechanism is Mechanism.BCR:
+        return (
+            f"the onward-transfer rules of the group's BCRs (flow {inbound.id})",
+            "GDPR Art. 47(2)",
+        )
+    if mechanism in {Mechanism.DPF, Mechanism.ADEQUACY} and (
+        context.exporter.has_certification("dpf")
+    ):
+        return (
+            (
+                "the DPF Accountability for Onward Transfer Principle "
+                f"(flow {inbound.id} relies on the DPF)"
+            ),
+            "EU-US DPF Principles, Accountability for Onward Transfer",
+        )
+    return (
+        f"the terms of flow {inbound.id} ({mechanism.value})",
+        "GDPR Art. 44",
+    )
 
 
 def _measures(context: Context, outcome: Outcome, trace: Trace) -> list[Recommendation]:
@@ -278,6 +351,22 @@ def _measures(context: Context, outcome: Outcome, trace: Trace) -> list[Recommen
                 "with the exporter in the EEA or an adequate country, so the importer "
                 "and its authorities cannot attribute it (EDPB use case 2).",
                 ("EDPB Recommendations 01/2020, Annex 2, use case 2",),
+            )
+        )
+    elif context.refdata.decisions_for(
+        context.importer.jurisdiction, context.day, regime=context.regime
+    ):
+        decision = context.refdata.decisions_for(
+            context.importer.jurisdiction, context.day, regime=context.regime
+        )[0]
+        result.append(
+            Recommendation(
+                Action.SUPPLEMENTARY_MEASURES,
+                f"The importer of flow {flow.id} sees the data in clear; "
+                f"{decision.reference} found the destination's rules on public "
+                "authorities' access adequate, which the TIA can rely on while it "
+                "applies.",
+                ("EDPB Recommendations 01/2020", decision.reference),
             )
         )
     else:

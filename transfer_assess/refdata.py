@@ -394,6 +394,20 @@ class Taxonomy:
         return None
 
 
+@functools.cache
+def country_name(code: str) -> str:
+    """
+    The common English name of an ISO alpha-2 code (the code itself if unknown).
+
+    Args:
+        code: ISO 3166-1 alpha-2 code.
+    """
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
 def data_dir() -> Path:
     """
     The folder holding the packaged reference data.
@@ -458,7 +472,7 @@ def load_taxonomy(folder: Path | None = None) -> Taxonomy:
     """
     base = folder or data_dir()
     problems: list[str] = []
-    taxonomy = load_taxonomy_from(_read_json(base / "taxonomy.json"), problems)
+    taxonomy = load_taxonomy_from(read_json(base / "taxonomy.json"), problems)
     if problems:
         raise ReferenceDataError(problems)
     return taxonomy
@@ -493,7 +507,7 @@ def _read_files(base: Path) -> dict[str, Any]:
     problems: list[str] = []
     for name in _FILES:
         try:
-            result[name] = _read_json(base / name)
+            result[name] = read_json(base / name)
         except ReferenceDataError as error:
             problems.extend(error.problems)
     if problems:
@@ -501,7 +515,13 @@ def _read_files(base: Path) -> dict[str, Any]:
     return result
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
+    """
+    Parse one reference-data file.
+
+    Raises:
+        ReferenceDataError: The file is missing, unreadable or not JSON.
+    """
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

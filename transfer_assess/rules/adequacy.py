@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from transfer_assess.findings import Action, Basis, Status
-from transfer_assess.model import Mechanism, Sector
+from transfer_assess.model import EntityKind, Mechanism, Sector
 from transfer_assess.refdata import scope_admits
 from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
 
@@ -152,10 +152,17 @@ def scope_failures(decision: Decision, context: Context) -> list[str]:
     if scope.certification is not None and not importer.has_certification(
         scope.certification
     ):
-        failures.append(
-            f"{importer.id} does not hold the {scope.certification!r} certification "
-            "the decision requires"
-        )
+        if importer.kind is EntityKind.PUBLIC_AUTHORITY:
+            failures.append(
+                f"the decision covers only organisations holding the "
+                f"{scope.certification!r} certification, which a public authority "
+                f"such as {importer.id} cannot hold"
+            )
+        else:
+            failures.append(
+                f"{importer.id} does not hold the {scope.certification!r} "
+                "certification the decision requires"
+            )
     elif (
         flow.is_hr_data
         and scope.hr_certification is not None
@@ -287,9 +294,11 @@ def _apply(
         )
         trace.ask(
             Action.LEGAL_REVIEW,
-            f"Check whether {decision.reference} covers the HR data of flow "
-            f"{flow.id} (for Canada: whether the importer is a federally regulated "
-            "employer under PIPEDA); if not, use SCCs.",
+            f"Have counsel confirm that {decision.reference} covers the HR data of "
+            f"flow {flow.id} (under PIPEDA, for instance, an employer's own staff data "
+            "is covered only for federally regulated employers, while a provider "
+            "handling a client's staff data does so in its commercial activity); if "
+            "in doubt, use SCCs.",
             decision.reference,
         )
     status = status.worst(_eea_efta(decision, context, trace))

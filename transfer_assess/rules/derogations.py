@@ -109,7 +109,8 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
         failed = True
         trace.add(
             FREQUENCY,
-            f"Flow {flow.id} to {party(importer)} is {flow.frequency.value}; the "
+            f"Flow {flow.id} to {party(importer)} is "
+            f"{flow.frequency.text}; the "
             f"{name(mechanism)} derogation serves only occasional, non-repetitive "
             "transfers.",
             article,
@@ -142,8 +143,9 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     trace.add(
         ADMISSIBLE,
         f"Flow {flow.id} to {party(importer)} relies on the {name(mechanism)} "
-        f"derogation ({article}), which can serve a {flow.frequency.value} flow; "
-        "derogations are a last resort and must be documented.",
+        f"derogation ({article}), which can serve this "
+        f"{flow.frequency.text} flow; derogations are a last resort and "
+        "must be documented.",
         article,
         "EDPB Guidelines 2/2018",
     )
@@ -157,17 +159,34 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
             "EDPB Guidelines 2/2018",
         )
     else:
+        extra = "."
+        citations = [article]
+        if mechanism is Mechanism.DEROGATION_COMPELLING_LEGITIMATE_INTERESTS:
+            extra = (
+                ", inform the supervisory authority and the data subjects, and record "
+                "the assessment (Art. 49(1) second subparagraph, Art. 49(6))."
+            )
+            citations.append("GDPR Art. 49(6)")
+        elif mechanism is Mechanism.DEROGATION_PUBLIC_INTEREST:
+            extra = (
+                ", naming the Union or member-state law that recognises the public "
+                "interest (Art. 49(4))"
+                + (
+                    "; a request from a foreign authority is enforceable only through "
+                    "an international agreement such as a mutual legal assistance "
+                    "treaty (Art. 48)."
+                    if importer.kind is EntityKind.PUBLIC_AUTHORITY
+                    else "."
+                )
+            )
+            citations.append("GDPR Art. 49(4)")
+            if importer.kind is EntityKind.PUBLIC_AUTHORITY:
+                citations.append("GDPR Art. 48")
         trace.ask(
             Action.LEGAL_REVIEW,
             f"Document why the {name(mechanism)} derogation's conditions are met for "
-            f"flow {flow.id}"
-            + (
-                ", inform the supervisory authority and the data subjects, and record "
-                "the assessment (Art. 49(1) second subparagraph, Art. 49(6))."
-                if mechanism is Mechanism.DEROGATION_COMPELLING_LEGITIMATE_INTERESTS
-                else "."
-            ),
-            article,
+            f"flow {flow.id}{extra}",
+            *citations,
         )
     if flow.frequency not in _OCCASIONAL:
         both_public = is_public(exporter.kind, exporter.sector) and is_public(
@@ -176,7 +195,7 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
         action = Action.PUBLIC_BODY_INSTRUMENT if both_public else Action.SCC
         trace.ask(
             action,
-            f"Flow {flow.id} is {flow.frequency.value}: a derogation should not "
+            f"Flow {flow.id} is {flow.frequency.text}: a derogation should not "
             "become the rule; move it to a durable transfer tool.",
             "EDPB Guidelines 2/2018",
         )

@@ -176,7 +176,7 @@ def _claim(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     why = absence(context)
     trace.add(
         CLAIM,
-        f"Flow {flow.id} relies on {flow.mechanism.value}, but {why}",
+        f"Flow {flow.id} relies on {flow.mechanism.value}, which does not apply: {why}",
         "GDPR Art. 45(1)",
     )
     trace.ask(

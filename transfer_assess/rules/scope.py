@@ -114,17 +114,18 @@ def evaluate(context: Context, trace: Trace) -> Outcome:
         if refdata.is_eea(exporter.country, day, as_importer=False):
             trace.add(
                 EEA_INTERNAL,
-                f"{party(exporter)} and {party(importer)} are both inside the EEA on "
-                f"{day.isoformat()} ({importer.country} is {where}): no transfer.",
+                f"{party(exporter)} and {party(importer)} both count as inside the EEA "
+                f"on {day.isoformat()} ({importer.country} is {where}): no transfer.",
                 "GDPR Art. 44",
                 importer_period.citation,
             )
             return Outcome(transfer=False, basis=Basis.EEA, status=Status.OK)
         trace.add(
             INBOUND,
-            f"{party(importer)} is inside the EEA on {day.isoformat()} "
-            f"({importer.country} is {where}) and {party(exporter)} is not: data "
-            "coming into the EEA is not a Chapter V transfer.",
+            f"{party(importer)} counts as inside the EEA for importers on "
+            f"{day.isoformat()} ({importer.country} is {where}) and {party(exporter)} "
+            "does not count as an exporter inside it: data coming in is not a "
+            "Chapter V transfer.",
             "GDPR Art. 44",
             importer_period.citation,
         )
@@ -166,7 +167,8 @@ def evaluate(context: Context, trace: Trace) -> Outcome:
     trace.add(
         ONWARD,
         f"{party(exporter)} is not subject to the GDPR but holds data of EEA origin "
-        f"({', '.join(carried)}) received along {' → '.join(chain)}; passing it to "
+        f"that flow {flow.id} carries ({', '.join(carried)}); it reached "
+        f"{exporter.id} along {' → '.join(chain)} (a shortest chain). Passing it to "
         f"{party(importer)} in {destination} is an onward transfer.",
     )
     return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=True)
