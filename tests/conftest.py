@@ -16,6 +16,45 @@ settings.register_profile("thorough", max_examples=2_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden`` rewrites the snapshot files instead of comparing."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current output (review the diff)",
+    )
+
+
+class Golden:
+    """Compares output with a snapshot in tests/golden/, or rewrites it."""
+
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, name: str, text: str) -> None:
+        """Assert `text` equals snapshot `name`, or write it with --update-golden."""
+        path = GOLDEN / name
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.is_file(), f"missing snapshot {name}; run pytest --update-golden"
+        assert text == path.read_text(encoding="utf-8"), (
+            f"{name} differs from its snapshot; if the change is intended, run "
+            "pytest --update-golden and review the diff"
+        )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """The snapshot comparer."""
+    return Golden(bool(request.config.getoption("--update-golden")))
+
+
 @pytest.fixture(autouse=True)
 def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rendering must not depend on the caller's terminal settings."""

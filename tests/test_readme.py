@@ -45,3 +45,10 @@ def test_python_example_runs() -> None:
     block = README.split("```python\n", 1)[1].split("```", 1)[0]
     namespace: dict[str, object] = {}
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+
+
+def test_cli_docs_show_the_same_help() -> None:
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = page.split("$ transfer-assess --help\n", 1)[1].split("```", 1)[0]
+    result = CliRunner().invoke(app, ["--help"], terminal_width=80)
+    assert result.stdout.strip() == block.strip()

@@ -17,6 +17,7 @@ from transfer_assess.refdata import check_as_of, load_reference_data
 from transfer_assess.rules import Context, Settings, Trace, evaluate
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import date
 
     from transfer_assess.model import DataMap, Flow
@@ -34,6 +35,7 @@ def assess(
     refdata: ReferenceData | None = None,
     settings: Settings | None = None,
     regime: str = "EU",
+    progress: Callable[[int, int], None] | None = None,
 ) -> Assessment:
     """
     Assess every flow of a map that exists on `as_of`.
@@ -44,6 +46,8 @@ def assess(
         refdata: Reference data; the packaged data when omitted.
         settings: Policy thresholds; the defaults when omitted.
         regime: The regime to assess; ``"EU"`` (GDPR Chapter V) for now.
+        progress: Called as ``progress(done, total)`` every 1,000 flows and at the
+            end, for progress bars.
 
     Returns:
         One finding per flow that exists on the date, sorted by flow id.
@@ -64,7 +68,10 @@ def assess(
     protection = graph.propagate(as_of, refdata)
     findings = []
     inactive = []
-    for flow in graph.flows():
+    total = len(datamap.flows)
+    for done, flow in enumerate(graph.flows(), start=1):
+        if progress is not None and done % 1_000 == 0:
+            progress(done, total)
         if not flow.exists_on(as_of):
             inactive.append(flow.id)
             continue
@@ -82,6 +89,8 @@ def assess(
         trace = Trace()
         outcome = evaluate(context, trace)
         findings.append(_finding(context, outcome, trace, regime))
+    if progress is not None:
+        progress(total, total)
     return Assessment(
         organisation=datamap.organisation,
         as_of=as_of,

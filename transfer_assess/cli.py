@@ -29,6 +29,7 @@ from transfer_assess.console import (
     print_error,
     print_problems,
     print_valid,
+    progress_bar,
 )
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 from transfer_assess.findings import Assessment
@@ -37,6 +38,15 @@ from transfer_assess.load.validate import suggest
 from transfer_assess.model import DataMap
 from transfer_assess.output import write_atomically
 from transfer_assess.refdata import check_as_of, load_reference_data
+from transfer_assess.report.document import render_report, write_report
+from transfer_assess.report.graph import (
+    graph_view,
+    to_dot,
+    to_graphml,
+    to_mermaid,
+    to_svg,
+)
+from transfer_assess.report.scc import render_scc, scc_context
 
 HELP = (
     "Check whether each personal-data flow of a data map may leave the EU "
@@ -118,7 +128,8 @@ AsOfOption = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help="Assessment date (YYYY-MM-DD, not before 2018-05-25); default: today.",
+        help="Assessment date (YYYY-MM-DD, not before 2018-05-25); default: the "
+        "map's as_of, else today.",
         show_default=False,
     ),
 ]
@@ -191,10 +202,17 @@ def _load(path: Path) -> DataMap:
         _fail(error=error)
 
 
-def _assess(path: Path, as_of: str | None) -> Assessment:
-    datamap = _load(path)
+#: Maps with more flows than this get a progress bar (on standard error).
+PROGRESS_FROM = 10_000
+
+
+def _assess(datamap: DataMap, as_of: str | None) -> Assessment:
     try:
-        return assess(datamap, as_of=_parse_day(as_of, datamap.as_of))
+        day = _parse_day(as_of, datamap.as_of)
+        if len(datamap.flows) <= PROGRESS_FROM:
+            return assess(datamap, as_of=day)
+        with progress_bar(len(datamap.flows)) as advance:
+            return assess(datamap, as_of=day, progress=advance)
     except TransferAssessError as error:
         _fail([str(error)])
 
@@ -225,8 +243,8 @@ def assess_command(
     ] = None,
 ) -> None:
     """Assess every flow of a map on a date; exit 1 with --fail-on when reached."""
-    result = _assess(path, as_of)
-    if output is not None and output.resolve() == path.resolve():
+    result = _assess(_load(path), as_of)
+    if output is not None and output.resolve() in _inputs(path):
         _fail([f"--output {output} would overwrite the map"])
     if output_format is OutputFormat.JSON:
         text = result.to_json()
@@ -258,16 +276,155 @@ def explain(
     as_of: AsOfOption = None,
 ) -> None:
     """Show why a flow got its verdict: rules fired, reasons, sources, the chain."""
-    result = _assess(path, as_of)
+    datamap = _load(path)
+    result = _assess(datamap, as_of)
+    _known_flow(result, datamap, flow_id, path)
+    make_console().print(explanation(result.finding(flow_id), result.as_of))
+
+
+class ReportFormat(enum.StrEnum):
+    """Formats of ``report``."""
+
+    HTML = "html"
+    MARKDOWN = "markdown"
+
+
+class GraphFormat(enum.StrEnum):
+    """Formats of ``graph``."""
+
+    DOT = "dot"
+    MERMAID = "mermaid"
+    GRAPHML = "graphml"
+    SVG = "svg"
+
+
+def _inputs(path: Path) -> list[Path]:
+    """The files a map was read from (a CSV folder's files, or the file)."""
+    if path.is_dir():
+        return sorted(item.resolve() for item in path.iterdir() if item.is_file())
+    return [path.resolve()]
+
+
+@app.command()
+def report(
+    path: MapArgument,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            help="Folder for index and one transfer impact summary per transfer.",
+            show_default=False,
+        ),
+    ],
+    as_of: AsOfOption = None,
+    report_format: Annotated[
+        ReportFormat,
+        typer.Option("--format", help="html (self-contained pages) or markdown."),
+    ] = ReportFormat.HTML,
+) -> None:
+    """Write the report folder: findings, flow graph, transfer impact summaries."""
+    datamap = _load(path)
+    result = _assess(datamap, as_of)
     try:
-        finding = result.finding(flow_id)
-    except KeyError:
-        if flow_id in result.inactive:
-            _fail([f"flow {flow_id!r} does not exist on {result.as_of.isoformat()}"])
-        datamap = _load(path)
-        hint = suggest(flow_id, [flow.id for flow in datamap.flows])
-        _fail([f"no flow {flow_id!r} in {path}{hint}"])
-    make_console().print(explanation(finding, result.as_of))
+        files = render_report(
+            datamap, result, load_reference_data(), format=report_format.value
+        )
+    except TransferAssessError as error:
+        _fail([str(error)])
+    targets = {(output / name).resolve() for name in files}
+    clash = targets & set(_inputs(path))
+    if clash:
+        _fail([f"--output {output} would overwrite the map ({min(clash)})"])
+    try:
+        written = write_report(files, output)
+    except (OSError, ValueError) as error:
+        _fail([f"cannot write the report to {output}: {error}"])
+    index = "index.html" if report_format is ReportFormat.HTML else "index.md"
+    make_console().print(
+        f"wrote {len(written)} files to {output} (open {output / index})",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+def graph(
+    path: MapArgument,
+    graph_format: Annotated[
+        GraphFormat, typer.Option("--format", help="dot, mermaid, graphml or svg.")
+    ] = GraphFormat.MERMAID,
+    as_of: AsOfOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write to this file instead of standard output."),
+    ] = None,
+) -> None:
+    """Draw the flow graph: entities grouped by country, flows coloured by status."""
+    datamap = _load(path)
+    result = _assess(datamap, as_of)
+    view = graph_view(datamap, result, load_reference_data())
+    writers = {
+        GraphFormat.DOT: to_dot,
+        GraphFormat.MERMAID: to_mermaid,
+        GraphFormat.GRAPHML: to_graphml,
+        GraphFormat.SVG: to_svg,
+    }
+    text = writers[graph_format](view)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.resolve() in _inputs(path):
+        _fail([f"--output {output} would overwrite the map"])
+    _write(output, text)
+
+
+@app.command()
+def scc(
+    path: MapArgument,
+    flow_id: Annotated[
+        str, typer.Argument(metavar="FLOW_ID", help="The id of the flow.")
+    ],
+    as_of: AsOfOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write to this file instead of standard output."),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="A folder with your own module1.md.j2 … module4.md.j2 (rendered in "
+            "a sandbox).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the SCC pack of a flow: module, clause choices, Annexes I to III."""
+    datamap = _load(path)
+    result = _assess(datamap, as_of)
+    _known_flow(result, datamap, flow_id, path)
+    try:
+        text = render_scc(
+            scc_context(datamap, result, load_reference_data(), flow_id), templates
+        )
+    except TransferAssessError as error:
+        _fail([str(error)])
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.resolve() in _inputs(path):
+        _fail([f"--output {output} would overwrite the map"])
+    _write(output, text)
+
+
+def _known_flow(result: Assessment, datamap: DataMap, flow_id: str, path: Path) -> None:
+    """Exit 2 with a clear message unless the flow has a finding on the date."""
+    if flow_id in result.findings_by_flow():
+        return
+    if flow_id in result.inactive:
+        _fail([f"flow {flow_id!r} does not exist on {result.as_of.isoformat()}"])
+    hint = suggest(flow_id, [flow.id for flow in datamap.flows])
+    _fail([f"no flow {flow_id!r} in {path}{hint}"])
 
 
 def _write(target: Path, text: str) -> None:
