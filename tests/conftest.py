@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+# Tests never see the developer's own downloaded reference data or update URL.
+os.environ["TRANSFER_ASSESS_DATA_DIR"] = tempfile.mkdtemp(prefix="transfer-assess-")
+os.environ.pop("TRANSFER_ASSESS_DATA_URL", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -297,6 +297,8 @@ class TestValidationInDetail:
     ) -> str:
         folder = tmp_path / "data"
         folder.mkdir()
+        for name in ("country_profiles.json", "supervisory_authorities.json"):
+            shutil.copy(data_dir() / name, folder / name)
         for name, value in (
             ("adequacy.json", adequacy),
             ("eea.json", eea),
@@ -468,3 +470,12 @@ def test_duplicate_decision_ids_are_refused(tmp_path: Path) -> None:
         ReferenceDataError, match=r"duplicate id @ adequacy\.json:andorra"
     ):
         load_reference_data(folder)
+
+
+def test_packaged_index_matches_the_files() -> None:
+    """data/index.json is what a mirror publishes; `data verify` checks against it."""
+    from transfer_assess.fetch import packaged_index, verify  # noqa: PLC0415
+
+    recorded = json.loads((data_dir() / "index.json").read_text(encoding="utf-8"))
+    assert recorded == packaged_index(), "regenerate data/index.json"
+    assert verify(data_dir()) == []

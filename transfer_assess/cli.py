@@ -24,6 +24,7 @@ from transfer_assess.assess import assess
 from transfer_assess.console import (
     assessment_table,
     countries_table,
+    download_progress,
     explanation,
     make_console,
     print_error,
@@ -32,12 +33,19 @@ from transfer_assess.console import (
     progress_bar,
 )
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
+from transfer_assess.fetch import describe_data, update, verify
 from transfer_assess.findings import Assessment
 from transfer_assess.load import load_map
 from transfer_assess.load.validate import suggest
 from transfer_assess.model import DataMap
 from transfer_assess.output import write_atomically
-from transfer_assess.refdata import check_as_of, load_reference_data
+from transfer_assess.profiles import load_country_profiles, load_supervisory_authorities
+from transfer_assess.refdata import (
+    ReferenceData,
+    active_dir,
+    check_as_of,
+    load_reference_data,
+)
 from transfer_assess.report.document import render_report, write_report
 from transfer_assess.report.graph import (
     graph_view,
@@ -47,6 +55,7 @@ from transfer_assess.report.graph import (
     to_svg,
 )
 from transfer_assess.report.scc import render_scc, scc_context
+from transfer_assess.store import data_home, locked, rollback
 
 HELP = (
     "Check whether each personal-data flow of a data map may leave the EU "
@@ -121,6 +130,15 @@ MapArgument = Annotated[
         metavar="MAP",
         help="The data map: a .yaml/.yml or .json file, or a folder with "
         "entities.csv and flows.csv.",
+        show_default=False,
+    ),
+]
+RefdataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--refdata",
+        help="Use this reference-data folder instead of the data in use (validated "
+        "the same way; start from a copy of the folder 'data show' names).",
         show_default=False,
     ),
 ]
@@ -206,13 +224,26 @@ def _load(path: Path) -> DataMap:
 PROGRESS_FROM = 10_000
 
 
-def _assess(datamap: DataMap, as_of: str | None) -> Assessment:
+def _refdata(folder: Path | None) -> ReferenceData:
+    """The reference data: a user's folder (``--refdata``) or the data in use."""
+    if folder is not None and not folder.is_dir():
+        _fail([f"--refdata {folder}: no such folder"])
+    try:
+        return load_reference_data(folder)
+    except TransferAssessError as error:
+        _fail([str(error)])
+
+
+def _assess(
+    datamap: DataMap, as_of: str | None, refdata: ReferenceData | None = None
+) -> Assessment:
     try:
         day = _parse_day(as_of, datamap.as_of)
+        refdata = refdata or load_reference_data()
         if len(datamap.flows) <= PROGRESS_FROM:
-            return assess(datamap, as_of=day)
+            return assess(datamap, as_of=day, refdata=refdata)
         with progress_bar(len(datamap.flows)) as advance:
-            return assess(datamap, as_of=day, progress=advance)
+            return assess(datamap, as_of=day, refdata=refdata, progress=advance)
     except TransferAssessError as error:
         _fail([str(error)])
 
@@ -241,9 +272,10 @@ def assess_command(
             show_default=False,
         ),
     ] = None,
+    refdata_dir: RefdataOption = None,
 ) -> None:
     """Assess every flow of a map on a date; exit 1 with --fail-on when reached."""
-    result = _assess(_load(path), as_of)
+    result = _assess(_load(path), as_of, _refdata(refdata_dir))
     if output is not None and output.resolve() in _inputs(path):
         _fail([f"--output {output} would overwrite the map"])
     if output_format is OutputFormat.JSON:
@@ -274,10 +306,11 @@ def explain(
         str, typer.Argument(metavar="FLOW_ID", help="The id of the flow to explain.")
     ],
     as_of: AsOfOption = None,
+    refdata_dir: RefdataOption = None,
 ) -> None:
     """Show why a flow got its verdict: rules fired, reasons, sources, the chain."""
     datamap = _load(path)
-    result = _assess(datamap, as_of)
+    result = _assess(datamap, as_of, _refdata(refdata_dir))
     _known_flow(result, datamap, flow_id, path)
     make_console().print(explanation(result.finding(flow_id), result.as_of))
 
@@ -321,13 +354,19 @@ def report(
         ReportFormat,
         typer.Option("--format", help="html (self-contained pages) or markdown."),
     ] = ReportFormat.HTML,
+    refdata_dir: RefdataOption = None,
 ) -> None:
     """Write the report folder: findings, flow graph, transfer impact summaries."""
     datamap = _load(path)
-    result = _assess(datamap, as_of)
+    refdata = _refdata(refdata_dir)
+    result = _assess(datamap, as_of, refdata)
     try:
         files = render_report(
-            datamap, result, load_reference_data(), format=report_format.value
+            datamap,
+            result,
+            refdata,
+            format=report_format.value,
+            profiles=load_country_profiles(refdata_dir),
         )
     except TransferAssessError as error:
         _fail([str(error)])
@@ -358,11 +397,13 @@ def graph(
         Path | None,
         typer.Option("--output", help="Write to this file instead of standard output."),
     ] = None,
+    refdata_dir: RefdataOption = None,
 ) -> None:
     """Draw the flow graph: entities grouped by country, flows coloured by status."""
     datamap = _load(path)
-    result = _assess(datamap, as_of)
-    view = graph_view(datamap, result, load_reference_data())
+    refdata = _refdata(refdata_dir)
+    result = _assess(datamap, as_of, refdata)
+    view = graph_view(datamap, result, refdata)
     writers = {
         GraphFormat.DOT: to_dot,
         GraphFormat.MERMAID: to_mermaid,
@@ -398,15 +439,22 @@ def scc(
             show_default=False,
         ),
     ] = None,
+    refdata_dir: RefdataOption = None,
 ) -> None:
     """Write the SCC pack of a flow: module, clause choices, Annexes I to III."""
     datamap = _load(path)
-    result = _assess(datamap, as_of)
+    refdata = _refdata(refdata_dir)
+    result = _assess(datamap, as_of, refdata)
     _known_flow(result, datamap, flow_id, path)
     try:
-        text = render_scc(
-            scc_context(datamap, result, load_reference_data(), flow_id), templates
+        context = scc_context(
+            datamap,
+            result,
+            refdata,
+            flow_id,
+            authorities=load_supervisory_authorities(refdata_dir),
         )
+        text = render_scc(context, templates)
     except TransferAssessError as error:
         _fail([str(error)])
     if output is None:
@@ -433,6 +481,87 @@ def _write(target: Path, text: str) -> None:
         write_atomically(target, text)
     except OSError as error:
         _fail([f"cannot write {target}: {error.strerror or error}"])
+
+
+data_app = typer.Typer(
+    help="Reference data: show, update over HTTPS, roll back, verify.",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("show")
+def data_show() -> None:
+    """Show the reference data in use: version, hash, origin, previous version."""
+    try:
+        info = describe_data()
+    except TransferAssessError as error:
+        _fail([str(error)])
+    console = make_console()
+    for label, value in info:
+        console.print(f"{label}: {value}", markup=False, highlight=False)
+
+
+@data_app.command("update")
+def data_update(
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="Base URL of index.json and the files (default: the project's, or "
+            "$TRANSFER_ASSESS_DATA_URL).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Accept an older version or fetch the same again."
+        ),
+    ] = False,
+) -> None:
+    """Download new reference data, verify it, and switch to it atomically."""
+    try:
+        with download_progress() as progress:
+            result = update(url, force=force, progress=progress)
+    except TransferAssessError as error:
+        _fail([str(error)])
+    console = make_console()
+    if result.changed:
+        console.print(
+            f"reference data {result.version} in use (was {result.previous}); "
+            "'transfer-assess data rollback' goes back",
+            markup=False,
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"reference data {result.version} is already in use", markup=False
+        )
+
+
+@data_app.command("rollback")
+def data_rollback() -> None:
+    """Go back to the reference data in use before the last update."""
+    try:
+        home = data_home()
+        with locked(home):
+            rollback(home)
+        info = describe_data()
+    except TransferAssessError as error:
+        _fail([str(error)])
+    make_console().print(f"now in use: {info[0][1]}", markup=False, highlight=False)
+
+
+@data_app.command("verify")
+def data_verify() -> None:
+    """Re-hash the reference data in use against its recorded index."""
+    problems = verify()
+    if problems:
+        _fail(problems)
+    make_console().print(
+        f"reference data in {active_dir()} matches its index", markup=False
+    )
 
 
 def main() -> None:

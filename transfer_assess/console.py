@@ -12,11 +12,14 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
+    DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -356,5 +359,32 @@ def progress_bar(total: int) -> Iterator[Callable[[int, int], None]]:
 
         def advance(done: int, _total: int) -> None:
             progress.update(task, completed=done)
+
+        yield advance
+
+
+@contextlib.contextmanager
+def download_progress() -> Iterator[Callable[[str, int, int | None], None]]:
+    """
+    A progress bar on standard error while reference data downloads.
+
+    Yields:
+        A callback ``progress(url, bytes_so_far, total_or_None)``.
+    """
+    console = make_console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(url: str, done: int, total: int | None) -> None:
+            if url not in tasks:
+                name = url.rsplit("/", 1)[-1]
+                tasks[url] = progress.add_task(escape(name), total=total)
+            progress.update(tasks[url], completed=done)
 
         yield advance

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -19,11 +20,10 @@ import pycountry
 
 from transfer_assess.errors import ReferenceDataError
 from transfer_assess.model import to_tuple
-from transfer_assess.refdata import data_dir, read_json
+from transfer_assess.refdata import active_dir, read_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
 
 _CONCERNS = frozenset({"none_found", "found", "unassessed"})
 
@@ -170,15 +170,18 @@ class _Collector:
         return tuple(result)
 
 
-@functools.cache
 def load_country_profiles(folder: Path | None = None) -> Mapping[str, CountryProfile]:
     """
-    Country profiles by ISO code (cached per folder).
+    Country profiles by ISO code (cached per folder; the data in use when omitted).
 
     Raises:
         ReferenceDataError: The file is missing or invalid; every problem is listed.
     """
-    base = folder or data_dir()
+    return _load_country_profiles(Path(folder) if folder else active_dir())
+
+
+@functools.cache
+def _load_country_profiles(base: Path) -> Mapping[str, CountryProfile]:
     collector = _Collector("country_profiles.json")
     raw = read_json(base / "country_profiles.json")
     profiles: dict[str, CountryProfile] = {}
@@ -247,17 +250,22 @@ def load_country_profiles(folder: Path | None = None) -> Mapping[str, CountryPro
     return profiles
 
 
-@functools.cache
 def load_supervisory_authorities(
     folder: Path | None = None,
 ) -> Mapping[str, SupervisoryAuthority]:
     """
     Supervisory authorities by ISO code of their EEA country (cached per folder).
 
+    The data in use is read when `folder` is omitted.
+
     Raises:
         ReferenceDataError: The file is missing or invalid; every problem is listed.
     """
-    base = folder or data_dir()
+    return _load_supervisory_authorities(Path(folder) if folder else active_dir())
+
+
+@functools.cache
+def _load_supervisory_authorities(base: Path) -> Mapping[str, SupervisoryAuthority]:
     collector = _Collector("supervisory_authorities.json")
     raw = read_json(base / "supervisory_authorities.json")
     result: dict[str, SupervisoryAuthority] = {}

@@ -42,6 +42,14 @@ REGIMES = frozenset({"EU-GDPR", "EU-LED"})
 SCOPE_CERTIFICATIONS = frozenset({"dpf", "dpf-hr", "privacy-shield", "safe-harbor"})
 
 _FILES = ("adequacy.json", "eea.json", "taxonomy.json")
+#: Every file of a reference-data set (what updates download and hashes cover).
+REFERENCE_FILES = (
+    "adequacy.json",
+    "eea.json",
+    "taxonomy.json",
+    "country_profiles.json",
+    "supervisory_authorities.json",
+)
 _END_KINDS = frozenset({"judgment", "expiry", "repeal"})
 _EEA_EFTA_STATUSES = frozenset({"incorporated", "unknown"})
 _MEMBER_STATUSES = frozenset(
@@ -421,19 +429,34 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "data"
 
 
-@functools.cache
+def active_dir() -> Path:
+    """
+    The reference-data folder in use.
+
+    It is the downloaded set made current by ``transfer-assess data update``, else
+    the packaged data.
+    """
+    from transfer_assess.store import current_folder  # noqa: PLC0415
+
+    return current_folder() or data_dir()
+
+
 def load_reference_data(folder: Path | None = None) -> ReferenceData:
     """
     Load and validate the reference data (cached per folder).
 
     Args:
-        folder: A folder with ``adequacy.json``, ``eea.json`` and ``taxonomy.json``;
-            the packaged data when omitted.
+        folder: A folder holding the set's files (`REFERENCE_FILES`); the data in
+            use (`active_dir`: downloaded, else packaged) when omitted.
 
     Raises:
         ReferenceDataError: A file is missing or invalid; every problem is listed.
     """
-    base = folder or data_dir()
+    return _load_reference_data(Path(folder) if folder else active_dir())
+
+
+@functools.cache
+def _load_reference_data(base: Path) -> ReferenceData:
     raw = _read_files(base)
     problems: list[str] = []
     reader = _Reader(problems)
@@ -455,22 +478,25 @@ def load_reference_data(folder: Path | None = None) -> ReferenceData:
     return ReferenceData(
         version=str(adequacy.get("version")),
         as_of=date.fromisoformat(str(adequacy.get("as_of"))),
-        sha256=_digest(base),
+        sha256=digest(base),
         decisions=sorted(decisions, key=lambda decision: decision.id),
         membership=membership,
-        origin="packaged" if folder is None else str(folder),
+        origin="packaged" if base == data_dir() else str(base),
     )
 
 
-@functools.cache
 def load_taxonomy(folder: Path | None = None) -> Taxonomy:
     """
-    Load the category taxonomy (cached per folder).
+    Load the category taxonomy (cached per folder; the data in use when omitted).
 
     Raises:
         ReferenceDataError: The file is missing or invalid.
     """
-    base = folder or data_dir()
+    return _load_taxonomy(Path(folder) if folder else active_dir())
+
+
+@functools.cache
+def _load_taxonomy(base: Path) -> Taxonomy:
     problems: list[str] = []
     taxonomy = load_taxonomy_from(read_json(base / "taxonomy.json"), problems)
     if problems:
@@ -505,7 +531,7 @@ def load_taxonomy_from(raw: Any, problems: list[str]) -> Taxonomy:
 def _read_files(base: Path) -> dict[str, Any]:
     result: dict[str, Any] = {}
     problems: list[str] = []
-    for name in _FILES:
+    for name in REFERENCE_FILES:
         try:
             result[name] = read_json(base / name)
         except ReferenceDataError as error:
@@ -530,14 +556,19 @@ def read_json(path: Path) -> Any:
         raise ReferenceDataError([f"unreadable: {error} @ {path}"]) from None
 
 
-def _digest(base: Path) -> str:
-    """SHA-256 over the files' names and bytes, in a fixed order."""
-    digest = hashlib.sha256()
-    for name in _FILES:
-        digest.update(name.encode() + b"\0")
-        digest.update((base / name).read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+def digest(base: Path) -> str:
+    """
+    SHA-256 of a reference-data set.
+
+    It is taken over each file's name and bytes, in the fixed order of
+    `REFERENCE_FILES`, each followed by a NUL byte.
+    """
+    total = hashlib.sha256()
+    for name in REFERENCE_FILES:
+        total.update(name.encode() + b"\0")
+        total.update((base / name).read_bytes())
+        total.update(b"\0")
+    return total.hexdigest()
 
 
 def _entries(raw: Any, file: str, reader: _Reader) -> list[Any]:

@@ -1,0 +1,439 @@
+"""
+Reference-data updates over HTTPS: verified, atomic, reversible.
+
+`update` reads ``index.json`` at a base URL (``{"schema":
+"transfer-assess/refdata-index@1", "version": "YYYY-MM-DD[.N]", "files": {name:
+{"sha256": …, "size": …}}}``), downloads each file of the set from the same base, checks
+size and SHA-256, validates the set with the same validators as the packaged data,
+refuses a version older than the one in use (unless forced), and switches to it
+atomically (see `transfer_assess.store`). This is the only module that imports
+requests; its exceptions become `FetchError` here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import os
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+import attrs
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from transfer_assess import store
+from transfer_assess.errors import TransferAssessError
+from transfer_assess.profiles import load_country_profiles, load_supervisory_authorities
+from transfer_assess.refdata import (
+    REFERENCE_FILES,
+    active_dir,
+    data_dir,
+    digest,
+    load_reference_data,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+#: Where the project publishes reference data (overridden by the variable below).
+DEFAULT_URL = "https://refdata.transfer-assess.org/v1/"
+#: Environment variable that overrides the update URL.
+URL_VARIABLE = "TRANSFER_ASSESS_DATA_URL"
+INDEX_SCHEMA = "transfer-assess/refdata-index@1"
+_VERSION = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:\.([0-9]+))?")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class FetchError(TransferAssessError):
+    """A download or its verification failed; the data in use is unchanged."""
+
+
+@attrs.frozen
+class FetchSettings:
+    """Network limits of an update."""
+
+    connect_timeout: float = 5.0
+    """Seconds to wait for a connection."""
+    read_timeout: float = 30.0
+    """Seconds to wait for data."""
+    retries: int = 3
+    """Retries on connection errors and 5xx answers, with exponential backoff."""
+    backoff: float = 0.5
+    """Backoff factor between retries, in seconds."""
+    max_file_bytes: int = 50 * 1024 * 1024
+    """Largest file accepted."""
+    max_index_bytes: int = 1024 * 1024
+    """Largest index accepted."""
+
+
+@attrs.frozen
+class UpdateResult:
+    """What an update did."""
+
+    version: str
+    """The version in use afterwards."""
+    previous: str | None
+    """The version in use before."""
+    changed: bool
+    """Whether a new set was switched to."""
+    folder: Path
+    """The folder now in use."""
+
+
+def version_key(version: str) -> tuple[str, int]:
+    """
+    Sort key of a ``YYYY-MM-DD[.N]`` version.
+
+    Raises:
+        FetchError: The version is not of that form.
+    """
+    match = _VERSION.fullmatch(version)
+    if match is None:
+        raise FetchError(
+            f"invalid version {version!r}; expected YYYY-MM-DD or YYYY-MM-DD.N"
+        )
+    return match.group(1), int(match.group(2) or 0)
+
+
+def check_url(url: str) -> None:
+    """
+    Refuse anything but HTTPS, except plain HTTP to a loopback address (tests, mirrors).
+
+    Raises:
+        FetchError: The URL is not allowed.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname:
+        host = parts.hostname
+        if host == "localhost":
+            return
+        try:
+            if ipaddress.ip_address(host).is_loopback:
+                return
+        except ValueError:
+            pass
+    raise FetchError(
+        f"refusing {url!r}: reference data is fetched over HTTPS only (plain HTTP "
+        "only from a loopback address)"
+    )
+
+
+def make_session(settings: FetchSettings) -> requests.Session:
+    """A session that retries connection errors and 5xx answers with backoff."""
+    session = requests.Session()
+    retry = Retry(
+        total=settings.retries,
+        connect=settings.retries,
+        read=settings.retries,
+        status=settings.retries,
+        backoff_factor=settings.backoff,
+        status_forcelist=(500, 502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = "transfer-assess reference-data update"
+    return session
+
+
+def _get(
+    session: requests.Session,
+    url: str,
+    limit: int,
+    settings: FetchSettings,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> bytes:
+    """GET a URL within the size limit; every redirect must stay allowed."""
+    check_url(url)
+    try:
+        response = session.get(
+            url,
+            timeout=(settings.connect_timeout, settings.read_timeout),
+            stream=True,
+        )
+    except requests.exceptions.ConnectionError as error:
+        raise FetchError(f"cannot connect to {url}: {_reason(error)}") from error
+    except requests.exceptions.Timeout as error:
+        raise FetchError(f"no answer from {url} in time") from error
+    except requests.exceptions.RequestException as error:
+        raise FetchError(f"cannot fetch {url}: {_reason(error)}") from error
+    with response:
+        for hop in [*response.history, response]:
+            check_url(hop.url)
+        if response.status_code != requests.codes.ok:
+            raise FetchError(f"{url} answered HTTP {response.status_code}")
+        declared = response.headers.get("Content-Length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise FetchError(
+                f"{url} is {int(declared):,} bytes, over the {limit:,} limit"
+            )
+        total = int(declared) if declared and declared.isdigit() else None
+        chunks = []
+        size = 0
+        try:
+            for chunk in response.iter_content(chunk_size=65536):
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(f"{url} is over the {limit:,}-byte limit")
+                chunks.append(chunk)
+                if progress is not None:
+                    progress(url, size, total)
+        except requests.exceptions.RequestException as error:
+            raise FetchError(
+                f"download of {url} broke off: {_reason(error)}"
+            ) from error
+    return b"".join(chunks)
+
+
+_REASON_LENGTH = 200
+
+
+def _reason(error: Exception) -> str:
+    """The error's text, shortened for one line."""
+    text = str(error)
+    if len(text) <= _REASON_LENGTH:
+        return text
+    return text[: _REASON_LENGTH - 3] + "..."
+
+
+def _index(raw: bytes, url: str) -> tuple[str, dict[str, tuple[str, int]]]:
+    try:
+        index: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise FetchError(f"{url} is not valid JSON: {error}") from None
+    if not isinstance(index, dict) or index.get("schema") != INDEX_SCHEMA:
+        raise FetchError(f"{url} is not a reference-data index ({INDEX_SCHEMA})")
+    version = index.get("version")
+    if not isinstance(version, str):
+        raise FetchError(f"{url} names no version")
+    version_key(version)
+    files = index.get("files")
+    if not isinstance(files, dict):
+        raise FetchError(f"{url} lists no files")
+    result: dict[str, tuple[str, int]] = {}
+    for name in REFERENCE_FILES:
+        entry = files.get(name)
+        if not isinstance(entry, dict):
+            raise FetchError(f"{url} does not list {name}")
+        sha = entry.get("sha256")
+        size = entry.get("size")
+        if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
+            raise FetchError(f"{url}: {name} has no valid sha256")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise FetchError(f"{url}: {name} has no valid size")
+        result[name] = (sha, size)
+    unknown = sorted(set(files) - set(REFERENCE_FILES))
+    if unknown:
+        raise FetchError(f"{url} lists unknown files: {', '.join(unknown)}")
+    return version, result
+
+
+def index_for(folder: Path, version: str) -> dict[str, Any]:
+    """The index of a reference-data folder (as a mirror would publish it)."""
+    files = {}
+    for name in REFERENCE_FILES:
+        data = (folder / name).read_bytes()
+        files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return {"schema": INDEX_SCHEMA, "version": version, "files": files}
+
+
+def current_version() -> str:
+    """The version of the reference data in use."""
+    return load_reference_data().version
+
+
+def update(
+    url: str | None = None,
+    *,
+    force: bool = False,
+    home: Path | None = None,
+    settings: FetchSettings | None = None,
+    session: requests.Session | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> UpdateResult:
+    """
+    Download, verify and switch to the reference data published at `url`.
+
+    Args:
+        url: Base URL of the index and files; the default or
+            ``$TRANSFER_ASSESS_DATA_URL`` when omitted.
+        force: Accept an older version, or download the same one again.
+        home: The data folder; `store.data_home` when omitted.
+        settings: Timeouts, retries and size limits.
+        session: A requests session (one is made when omitted).
+        progress: Called as ``progress(url, bytes_so_far, total_or_None)``.
+
+    Raises:
+        FetchError: Anything failed; the data in use is unchanged.
+    """
+    base = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+    if not base.endswith("/"):
+        base += "/"
+    check_url(base)
+    settings = settings or FetchSettings()
+    session = session or make_session(settings)
+    home = home or store.data_home()
+    with store.locked(home):
+        store.clean_stale(home)
+        in_use = store.current_folder(home) or data_dir()
+        before = load_reference_data(in_use).version
+        index_url = urljoin(base, "index.json")
+        version, files = _index(
+            _get(session, index_url, settings.max_index_bytes, settings), index_url
+        )
+        if not force:
+            if version_key(version) < version_key(before):
+                raise FetchError(
+                    f"{index_url} offers version {version}, older than {before} in "
+                    "use; use --force to accept it"
+                )
+            if version == before:
+                return UpdateResult(version, before, changed=False, folder=in_use)
+        with store.staging(home) as staged:
+            for name, (sha, size) in files.items():
+                file_url = urljoin(base, name)
+                data = _get(
+                    session,
+                    file_url,
+                    min(settings.max_file_bytes, max(size, 0)),
+                    settings,
+                    progress,
+                )
+                if len(data) != size:
+                    raise FetchError(
+                        f"{file_url} has {len(data):,} bytes, the index says {size:,}"
+                    )
+                if hashlib.sha256(data).hexdigest() != sha:
+                    raise FetchError(
+                        f"{file_url} does not match its sha256 in the index"
+                    )
+                (staged / name).write_bytes(data)
+            _validate(staged, version)
+            (staged / "index.json").write_text(
+                json.dumps(index_for(staged, version), indent=2) + "\n",
+                encoding="utf-8",
+            )
+            (staged / "origin.json").write_text(
+                json.dumps(
+                    {
+                        "url": base,
+                        "version": version,
+                        "sha256": digest(staged),
+                        "fetched": datetime.now(UTC).replace(microsecond=0).isoformat(),
+                    },
+                    indent=2,
+                )
+                + "\n",
+                encoding="utf-8",
+            )
+            name = f"{version}-{digest(staged)[:12]}"
+            folder = store.keep(home, staged, name)
+        store.switch(home, name)
+        return UpdateResult(version, before, changed=True, folder=folder)
+
+
+def _validate(staged: Path, version: str) -> None:
+    """Validate a downloaded set exactly as the packaged data is validated."""
+    try:
+        refdata = load_reference_data(staged)
+        load_country_profiles(staged)
+        load_supervisory_authorities(staged)
+    except TransferAssessError as error:
+        raise FetchError(f"the downloaded reference data is invalid: {error}") from None
+    if refdata.version != version:
+        raise FetchError(
+            f"the index says version {version} but adequacy.json says {refdata.version}"
+        )
+
+
+def packaged_index() -> dict[str, Any]:
+    """The index of the packaged data (``data/index.json`` holds the same)."""
+    return index_for(data_dir(), load_reference_data(data_dir()).version)
+
+
+def verify(folder: Path | None = None) -> list[str]:
+    """
+    Re-hash the files of a set against its recorded index.
+
+    Returns:
+        One line per problem; empty when every file matches.
+    """
+    folder = folder or active_dir()
+    try:
+        recorded = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        files = recorded["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [f"{folder / 'index.json'}: missing or unreadable"]
+    problems = []
+    for name in REFERENCE_FILES:
+        entry = files.get(name) if isinstance(files, dict) else None
+        path = folder / name
+        if not isinstance(entry, dict):
+            problems.append(f"{name}: not in {folder / 'index.json'}")
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            problems.append(f"{path}: missing")
+            continue
+        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            problems.append(f"{path}: sha256 differs from the recorded one")
+        elif len(data) != entry.get("size"):
+            problems.append(f"{path}: size differs from the recorded one")
+    return problems
+
+
+__all__ = [
+    "DEFAULT_URL",
+    "FetchError",
+    "FetchSettings",
+    "UpdateResult",
+    "check_url",
+    "update",
+    "verify",
+]
+
+
+def describe_data(home: Path | None = None) -> list[tuple[str, str]]:
+    """
+    What ``transfer-assess data show`` prints: version, date, hash, origin, previous.
+
+    Raises:
+        ReferenceDataError: The data in use is invalid.
+    """
+    home = home or store.data_home()
+    folder = store.current_folder(home) or data_dir()
+    refdata = load_reference_data(folder)
+    origin = "packaged with transfer-assess"
+    try:
+        fetched = json.loads((folder / "origin.json").read_text(encoding="utf-8"))
+        origin = f"downloaded from {fetched['url']} on {fetched['fetched']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    pointer = store.read_pointer(home)
+    previous = "none kept"
+    if pointer is not None and pointer.previous is not None:
+        kept = store.versions_dir(home) / pointer.previous
+        try:
+            previous = f"{load_reference_data(kept).version} ({kept})"
+        except TransferAssessError:
+            previous = f"{pointer.previous} (unreadable)"
+    return [
+        ("version", refdata.version),
+        ("as of", refdata.as_of.isoformat()),
+        ("sha256", refdata.sha256),
+        ("origin", origin),
+        ("folder", str(folder)),
+        ("previous", previous),
+        ("data folder", str(home)),
+    ]
