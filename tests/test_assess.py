@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from tests.conftest import EXAMPLES, ROOT
 from tests.mapfactory import as_yaml, document, entity, flow
 from transfer_assess import InputError, load_map, parse_map
-from transfer_assess.assess import assess
 from transfer_assess.cli import app
+from transfer_assess.engine import assess
 from transfer_assess.findings import Action, Basis, Finding, Status
 from transfer_assess.report.json import schema_text
 from transfer_assess.rules import RULES, Settings, rule, rules_markdown

@@ -15,47 +15,19 @@ import enum
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from transfer_assess import __version__
-from transfer_assess.assess import assess
-from transfer_assess.console import (
-    assessment_table,
-    countries_table,
-    download_progress,
-    explanation,
-    make_console,
-    print_error,
-    print_problems,
-    print_valid,
-    progress_bar,
-)
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
-from transfer_assess.fetch import describe_data, update, verify
-from transfer_assess.findings import Assessment
-from transfer_assess.load import load_map
-from transfer_assess.load.validate import suggest
-from transfer_assess.model import DataMap
-from transfer_assess.output import write_atomically
-from transfer_assess.profiles import load_country_profiles, load_supervisory_authorities
-from transfer_assess.refdata import (
-    ReferenceData,
-    active_dir,
-    check_as_of,
-    load_reference_data,
-)
-from transfer_assess.report.document import render_report, write_report
-from transfer_assess.report.graph import (
-    graph_view,
-    to_dot,
-    to_graphml,
-    to_mermaid,
-    to_svg,
-)
-from transfer_assess.report.scc import render_scc, scc_context
-from transfer_assess.store import data_home, locked, rollback
+
+if TYPE_CHECKING:
+    from transfer_assess.findings import Assessment
+    from transfer_assess.model import DataMap
+    from transfer_assess.refdata import ReferenceData
+
+# NOTE: everything else is imported inside the commands, so that `--help` and the
+# light commands do not pay for networkx, Jinja2, requests or the reference data.
 
 HELP = (
     "Check whether each personal-data flow of a data map may leave the EU "
@@ -77,6 +49,8 @@ app = typer.Typer(
 def _fail(
     messages: list[str] | None = None, error: DataMapError | None = None
 ) -> NoReturn:
+    from transfer_assess.console import make_console, print_error, print_problems
+
     console = make_console(stderr=True)
     if error is not None:
         print_problems(console, error.problems, style="ta.error")
@@ -87,6 +61,8 @@ def _fail(
 
 def _parse_day(text: str | None, default: date | None = None) -> date:
     """Parse ``--as-of``; default: the map's ``as_of``, else today (the only clock)."""
+    from transfer_assess.refdata import check_as_of
+
     if text is None:
         if default is not None:
             return check_as_of(default)
@@ -103,6 +79,8 @@ def _parse_day(text: str | None, default: date | None = None) -> date:
 
 
 def _version(value: bool) -> None:
+    from transfer_assess import __version__
+
     if value:
         typer.echo(f"transfer-assess {__version__}")
         raise typer.Exit
@@ -156,6 +134,9 @@ AsOfOption = Annotated[
 @app.command()
 def validate(path: MapArgument) -> None:
     """Check a data map against the format; exit 0 when valid, 2 when not."""
+    from transfer_assess.console import make_console, print_problems, print_valid
+    from transfer_assess.load import load_map
+
     try:
         datamap = load_map(path)
     except DataMapError as error:
@@ -189,6 +170,9 @@ def countries(
     ] = False,
 ) -> None:
     """List the adequacy decisions in force on a date, with scope and watch notes."""
+    from transfer_assess.console import countries_table, make_console
+    from transfer_assess.refdata import load_reference_data
+
     try:
         day = _parse_day(as_of)
         refdata = load_reference_data()
@@ -214,6 +198,8 @@ class FailOn(enum.StrEnum):
 
 
 def _load(path: Path) -> DataMap:
+    from transfer_assess.load import load_map
+
     try:
         return load_map(path)
     except DataMapError as error:
@@ -226,6 +212,8 @@ PROGRESS_FROM = 10_000
 
 def _refdata(folder: Path | None) -> ReferenceData:
     """The reference data: a user's folder (``--refdata``) or the data in use."""
+    from transfer_assess.refdata import load_reference_data
+
     if folder is not None and not folder.is_dir():
         _fail([f"--refdata {folder}: no such folder"])
     try:
@@ -237,6 +225,10 @@ def _refdata(folder: Path | None) -> ReferenceData:
 def _assess(
     datamap: DataMap, as_of: str | None, refdata: ReferenceData | None = None
 ) -> Assessment:
+    from transfer_assess.console import progress_bar
+    from transfer_assess.engine import assess
+    from transfer_assess.refdata import load_reference_data
+
     try:
         day = _parse_day(as_of, datamap.as_of)
         refdata = refdata or load_reference_data()
@@ -275,6 +267,8 @@ def assess_command(
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Assess every flow of a map on a date; exit 1 with --fail-on when reached."""
+    from transfer_assess.console import assessment_table, make_console
+
     result = _assess(_load(path), as_of, _refdata(refdata_dir))
     if output is not None and output.resolve() in _inputs(path):
         _fail([f"--output {output} would overwrite the map"])
@@ -309,6 +303,8 @@ def explain(
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Show why a flow got its verdict: rules fired, reasons, sources, the chain."""
+    from transfer_assess.console import explanation, make_console
+
     datamap = _load(path)
     result = _assess(datamap, as_of, _refdata(refdata_dir))
     _known_flow(result, datamap, flow_id, path)
@@ -357,6 +353,10 @@ def report(
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Write the report folder: findings, flow graph, transfer impact summaries."""
+    from transfer_assess.console import make_console
+    from transfer_assess.profiles import load_country_profiles
+    from transfer_assess.report.document import render_report, write_report
+
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     result = _assess(datamap, as_of, refdata)
@@ -400,6 +400,14 @@ def graph(
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Draw the flow graph: entities grouped by country, flows coloured by status."""
+    from transfer_assess.report.graph import (
+        graph_view,
+        to_dot,
+        to_graphml,
+        to_mermaid,
+        to_svg,
+    )
+
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     result = _assess(datamap, as_of, refdata)
@@ -442,6 +450,9 @@ def scc(
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Write the SCC pack of a flow: module, clause choices, Annexes I to III."""
+    from transfer_assess.profiles import load_supervisory_authorities
+    from transfer_assess.report.scc import render_scc, scc_context
+
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     result = _assess(datamap, as_of, refdata)
@@ -467,6 +478,8 @@ def scc(
 
 def _known_flow(result: Assessment, datamap: DataMap, flow_id: str, path: Path) -> None:
     """Exit 2 with a clear message unless the flow has a finding on the date."""
+    from transfer_assess.load.validate import suggest
+
     if flow_id in result.findings_by_flow():
         return
     if flow_id in result.inactive:
@@ -477,6 +490,8 @@ def _known_flow(result: Assessment, datamap: DataMap, flow_id: str, path: Path) 
 
 def _write(target: Path, text: str) -> None:
     """Write a file atomically: a temporary file beside it, then a rename."""
+    from transfer_assess.output import write_atomically
+
     try:
         write_atomically(target, text)
     except OSError as error:
@@ -493,6 +508,9 @@ app.add_typer(data_app, name="data")
 @data_app.command("show")
 def data_show() -> None:
     """Show the reference data in use: version, hash, origin, previous version."""
+    from transfer_assess.console import make_console
+    from transfer_assess.fetch import describe_data
+
     try:
         info = describe_data()
     except TransferAssessError as error:
@@ -521,6 +539,9 @@ def data_update(
     ] = False,
 ) -> None:
     """Download new reference data, verify it, and switch to it atomically."""
+    from transfer_assess.console import download_progress, make_console
+    from transfer_assess.fetch import update
+
     try:
         with download_progress() as progress:
             result = update(url, force=force, progress=progress)
@@ -543,6 +564,10 @@ def data_update(
 @data_app.command("rollback")
 def data_rollback() -> None:
     """Go back to the reference data in use before the last update."""
+    from transfer_assess.console import make_console
+    from transfer_assess.fetch import describe_data
+    from transfer_assess.store import data_home, locked, rollback
+
     try:
         home = data_home()
         with locked(home):
@@ -556,6 +581,10 @@ def data_rollback() -> None:
 @data_app.command("verify")
 def data_verify() -> None:
     """Re-hash the reference data in use against its recorded index."""
+    from transfer_assess.console import make_console
+    from transfer_assess.fetch import verify
+    from transfer_assess.refdata import active_dir
+
     problems = verify()
     if problems:
         _fail(problems)
@@ -569,5 +598,7 @@ def main() -> None:
     try:
         app()
     except TransferAssessError as error:  # pragma: no cover - commands catch their own
+        from transfer_assess.console import make_console, print_error
+
         print_error(make_console(stderr=True), str(error))
         sys.exit(2)

@@ -28,8 +28,6 @@ from rich.text import Text
 from rich.theme import Theme
 from rich.tree import Tree
 
-from transfer_assess.refdata import country_name
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from datetime import date
@@ -121,6 +119,8 @@ def countries_table(
         decisions: The decisions to list.
         width: The console's width; narrow consoles get blocks instead of a table.
     """
+    from transfer_assess.refdata import country_name  # noqa: PLC0415 - lazy, see cli
+
     title = Text(
         f"Adequacy decisions in force on {day.isoformat()}", style="ta.heading"
     )
