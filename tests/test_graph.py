@@ -124,3 +124,19 @@ class TestPropagation:
         )
         assert "us" in result.subject
         assert result.keys("in") == ("user.contact.email",)
+
+
+def test_graph_queries() -> None:
+    value = document(
+        entities=[entity("hq-de"), entity("us", "US"), entity("in", "IN")],
+        flows=[
+            flow("b", "hq-de", "in"),
+            flow("a", "hq-de", "us"),
+            flow("c", "us", "in"),
+        ],
+    )
+    graph = FlowGraph(parse_map(as_yaml(value)))
+    assert [item.id for item in graph.outbound("hq-de")] == ["a", "b"]
+    assert [item.id for item in graph.flows()] == ["a", "b", "c"]
+    assert graph.entity("us").country == "US"
+    assert graph.datamap.organisation == "Example Group"

@@ -41,7 +41,6 @@ REGIMES = frozenset({"EU-GDPR", "EU-LED"})
 #: The certifications a decision's scope may require (names used in data maps).
 SCOPE_CERTIFICATIONS = frozenset({"dpf", "dpf-hr", "privacy-shield", "safe-harbor"})
 
-_FILES = ("adequacy.json", "eea.json", "taxonomy.json")
 #: Every file of a reference-data set (what updates download and hashes cover).
 REFERENCE_FILES = (
     "adequacy.json",
@@ -306,13 +305,17 @@ class ReferenceData:
             day: The assessment date.
             regime: ``EU-GDPR`` (default) or ``EU-LED``.
         """
-        return tuple(
-            decision
-            for decision in self.decisions
-            if decision.regime == regime
-            and decision.jurisdiction == jurisdiction
-            and decision.in_force(day)
-        )
+        candidates = self._by_jurisdiction.get((regime, jurisdiction), ())
+        return tuple(decision for decision in candidates if decision.in_force(day))
+
+    @functools.cached_property
+    def _by_jurisdiction(self) -> dict[tuple[str, str], tuple[Decision, ...]]:
+        index: dict[tuple[str, str], list[Decision]] = {}
+        for decision in self.decisions:
+            index.setdefault((decision.regime, decision.jurisdiction), []).append(
+                decision
+            )
+        return {key: tuple(value) for key, value in index.items()}
 
     def in_force(self, day: date, *, regime: str | None = None) -> tuple[Decision, ...]:
         """All decisions in force on `day`, of one regime or all, sorted by id."""

@@ -264,12 +264,11 @@ class _Checker:
         return self.enum_value(value, (*path, key), enum_type)
 
     def enum_value(self, value: Any, path: DocPath, enum_type: type[E]) -> E | None:
+        if type(value) is str:
+            member: E | None = _members(enum_type).get(value)
+            if member is not None:
+                return member
         allowed = [member.value for member in enum_type]
-        if isinstance(value, str):
-            try:
-                return enum_type(value)
-            except ValueError:
-                pass
         if not isinstance(value, str):
             self.problem(
                 path, f"expected one of {', '.join(allowed)}, got {_describe(value)}"
@@ -336,27 +335,36 @@ class _Checker:
         path: DocPath,
         *,
         required: bool = False,
-    ) -> list[tuple[DocPath, str]] | None:
-        """A list of non-empty strings, each with its path; ``None`` when absent."""
+    ) -> list[tuple[int, str]] | None:
+        """
+        A list of non-empty strings with their indexes; ``None`` when absent.
+
+        The path of item ``index`` is ``(*path, key, index)``, built by callers only
+        when they report a problem (this runs for every list of every flow).
+        """
         value = self.fetch(obj, key, path, required=required)
         if value is _MISSING:
             return None
-        if not isinstance(value, list):
+        if type(value) is not list:
             self.problem((*path, key), f"expected a list, got {_describe(value)}")
             return None
-        if required and not value:
-            self.problem((*path, key), "must list at least one value")
-        result: list[tuple[DocPath, str]] = []
+        if not value:
+            if required:
+                self.problem((*path, key), "must list at least one value")
+            return []
+        if all(type(item) is str and item.strip() for item in value):
+            return list(enumerate(value))
+        result: list[tuple[int, str]] = []
         for index, item in enumerate(value):
-            item_path = (*path, key, index)
             if item is REFUSED:
                 continue
             if not isinstance(item, str) or not item.strip():
                 self.problem(
-                    item_path, f"expected a non-empty string, got {_describe(item)}"
+                    (*path, key, index),
+                    f"expected a non-empty string, got {_describe(item)}",
                 )
                 continue
-            result.append((item_path, item))
+            result.append((index, item))
         return result
 
     def unique(
@@ -370,6 +378,12 @@ class _Checker:
             return False
         seen[value] = path
         return True
+
+
+@functools.cache
+def _members(enum_type: type[E]) -> dict[str, E]:
+    """Members of a closed vocabulary by value (a dict lookup beats ``Enum(value)``)."""
+    return {member.value: member for member in enum_type}
 
 
 def _describe(value: Any) -> str:
@@ -605,8 +619,8 @@ def _group(value: Any, path: DocPath, checker: _Checker) -> Group | None:
     group_id = checker.identifier(obj, "id", path)
     name = checker.string(obj, "name", path)
     roles: list[Role] = []
-    for item_path, item in checker.strings(obj, "bcr", path) or []:
-        role = checker.enum_value(item, item_path, Role)
+    for index, item in checker.strings(obj, "bcr", path) or []:
+        role = checker.enum_value(item, (*path, "bcr", index), Role)
         if role is not None:
             roles.append(role)
     approved = checker.day(obj, "bcr_approved", path)
@@ -858,9 +872,10 @@ class _FlowChecker:
 
     def categories(self, obj: dict[str, Any], path: DocPath) -> list[str]:
         keys: list[str] = []
-        for item_path, key in (
+        for index, key in (
             self.checker.strings(obj, "data_categories", path, required=True) or []
         ):
+            item_path = (*path, "data_categories", index)
             if not _CATEGORY_KEY.fullmatch(key):
                 self.checker.problem(
                     item_path,
@@ -886,10 +901,10 @@ class _FlowChecker:
         self, obj: dict[str, Any], path: DocPath, categories: list[str]
     ) -> set[SpecialCategory]:
         result: set[SpecialCategory] = set()
-        for item_path, item in (
-            self.checker.strings(obj, "special_categories", path) or []
-        ):
-            member = self.checker.enum_value(item, item_path, SpecialCategory)
+        for index, item in self.checker.strings(obj, "special_categories", path) or []:
+            member = self.checker.enum_value(
+                item, (*path, "special_categories", index), SpecialCategory
+            )
             if member is not None:
                 result.add(member)
         for key in categories:
@@ -927,7 +942,8 @@ class _FlowChecker:
             )
             return None
         regions: list[str] = []
-        for item_path, item in items:
+        for index, item in items:
+            item_path = (*path, "origin", index)
             if item == EEA:
                 regions.append(item)
                 continue

@@ -9,9 +9,10 @@ order, two-space indent, trailing newline). Its JSON Schema ships with the packa
 
 from __future__ import annotations
 
+import io
 import json
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from transfer_assess.findings import Assessment, Finding
@@ -23,10 +24,16 @@ DISCLAIMER = (
 )
 
 
-def report_dict(assessment: Assessment) -> dict[str, Any]:
-    """The report as plain values, keys in their documented order."""
+def report_dict(assessment: Assessment, *, findings: bool = True) -> dict[str, Any]:
+    """
+    The report as plain values, keys in their documented order.
+
+    Args:
+        assessment: The assessment.
+        findings: Include the findings (`write_json` streams them instead).
+    """
     summary = assessment.summary
-    return {
+    report: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "organisation": assessment.organisation,
         "as_of": assessment.as_of.isoformat(),
@@ -43,10 +50,15 @@ def report_dict(assessment: Assessment) -> dict[str, Any]:
             "gap": summary.gap,
             "inactive": summary.inactive,
         },
-        "findings": [_finding(finding) for finding in assessment.findings],
+        "findings": [],
         "inactive": list(assessment.inactive),
         "disclaimer": DISCLAIMER,
     }
+    if findings:
+        report["findings"] = [_finding(finding) for finding in assessment.findings]
+    else:
+        del report["findings"]
+    return report
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -78,9 +90,48 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
 
 
+def write_json(assessment: Assessment, stream: TextIO) -> None:
+    """
+    Write the report as JSON to a stream, one finding per line.
+
+    The header is indented; each finding is one compact line, so that large reports
+    stream out (no second copy in memory) through the C encoder, and still diff
+    line by line. The bytes are the same for the same input.
+    """
+    report = report_dict(assessment, findings=False)
+    head = list(report.items())
+    stream.write("{\n")
+    stream.writelines(
+        f"  {_dumps(key)}: {_indented(value)},\n" for key, value in head[:-2]
+    )
+    stream.write('  "findings": [')
+    first = True
+    for finding in assessment.findings:
+        stream.write("\n    " if first else ",\n    ")
+        stream.write(_dumps(_finding(finding)))
+        first = False
+    stream.write("\n  ]," if not first else "],")
+    for index, (key, value) in enumerate(head[-2:]):
+        separator = "," if index == 0 else ""
+        stream.write(f"\n  {_dumps(key)}: {_indented(value)}{separator}")
+    stream.write("\n}\n")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _indented(value: Any) -> str:
+    if isinstance(value, dict) and value:
+        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    return _dumps(value)
+
+
 def render_json(assessment: Assessment) -> str:
-    """The report as JSON text, byte-identical for the same input."""
-    return json.dumps(report_dict(assessment), indent=2, ensure_ascii=False) + "\n"
+    """The report as JSON text (see `write_json`), byte-identical for the same input."""
+    buffer = io.StringIO()
+    write_json(assessment, buffer)
+    return buffer.getvalue()
 
 
 def schema_text() -> str:

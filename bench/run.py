@@ -1,0 +1,192 @@
+"""
+Benchmark: end-to-end assessment time and peak memory against a bare ``json.load``.
+
+    python bench/run.py                      # 1k, 10k, 100k and 1M flows, 3 runs each
+    python bench/run.py --sizes 1000 10000 --runs 1 --output /tmp/perf.md
+
+For every size it generates a synthetic map (bench/generate.py, cached in --work),
+then alternates, --runs times, ``python -c "import json; json.load(open(MAP))"`` and
+``transfer-assess assess MAP --format json > /dev/null``, measuring each child's wall
+time and peak resident memory (``os.wait4``), and reports medians and their ratios. It
+also times ``import transfer_assess`` and ``transfer-assess --help``. The table, with a
+description of the machine, goes to standard output and to --output (by default
+docs/performance.md, between the markers on that page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+BEGIN = "<!-- bench:begin -->"
+END = "<!-- bench:end -->"
+CLI = [sys.executable, "-m", "transfer_assess"]
+
+
+def measure(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process; stdout discarded."""
+    started = time.perf_counter()
+    with open(os.devnull, "w") as sink:  # noqa: PTH123
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        errors = process.stderr.read() if process.stderr else b""
+        if process.stderr:
+            process.stderr.close()
+        process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    if process.returncode not in {0, 1}:
+        raise SystemExit(f"{command} failed ({process.returncode}): {errors[-500:]!r}")
+    return elapsed, usage.ru_maxrss
+
+
+def machine() -> str:
+    """A one-line description of the machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal"):
+                memory = f", {int(line.split()[1]) / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}"
+    )
+
+
+def run(sizes: list[int], runs: int, work: Path) -> list[dict[str, float]]:
+    """Measure every size; return one row of medians per size."""
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in sizes:
+        path = work / f"map-{size}.json"
+        if not path.is_file():
+            with path.open("w", encoding="utf-8") as stream:
+                json.dump(generate(size), stream, separators=(",", ":"))
+        load = [sys.executable, "-c", f"import json; json.load(open({str(path)!r}))"]
+        assess = [*CLI, "assess", str(path), "--format", "json"]
+        loads, assessments = [], []
+        for _ in range(runs):
+            loads.append(measure(load))
+            assessments.append(measure(assess))
+        row = {
+            "flows": size,
+            "entities": max(3, size // 10),
+            "mib": path.stat().st_size / 1024 / 1024,
+            "load_s": statistics.median(item[0] for item in loads),
+            "load_rss": statistics.median(item[1] for item in loads) / 1024,
+            "assess_s": statistics.median(item[0] for item in assessments),
+            "assess_rss": statistics.median(item[1] for item in assessments) / 1024,
+        }
+        rows.append(row)
+        print(
+            f"{size:>9,} flows: json.load {row['load_s']:.2f} s / "
+            f"{row['load_rss']:.0f} MiB, assess {row['assess_s']:.2f} s / "
+            f"{row['assess_rss']:.0f} MiB",
+            flush=True,
+        )
+    return rows
+
+
+def startup(runs: int) -> tuple[float, float]:
+    """Median seconds of ``import transfer_assess`` and of ``--help``."""
+    imports = [
+        measure([sys.executable, "-c", "import transfer_assess"])[0]
+        for _ in range(max(runs, 3))
+    ]
+    helps = [measure([*CLI, "--help"])[0] for _ in range(max(runs, 3))]
+    return statistics.median(imports), statistics.median(helps)
+
+
+def table(rows: list[dict[str, float]], imports: float, helps: float, runs: int) -> str:
+    """The Markdown block written into docs/performance.md."""
+    lines = [
+        BEGIN,
+        "",
+        (
+            f"Measured {datetime.now(UTC).date().isoformat()} by "
+            f"`python bench/run.py` (median of {runs} alternating "
+            f"run{'s' if runs > 1 else ''}) on: {machine()}."
+        ),
+        "",
+        (
+            "| flows | entities | map (MiB) | json.load (s) | assess (s) | "
+            "time ratio | µs per flow | json.load peak (MiB) | assess peak (MiB) | "
+            "memory ratio |"
+        ),
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines.extend(
+        f"| {row['flows']:,} | {row['entities']:,} | {row['mib']:.1f} | "
+        f"{row['load_s']:.2f} | {row['assess_s']:.2f} | "
+        f"{row['assess_s'] / row['load_s']:.1f} | "
+        f"{row['assess_s'] / row['flows'] * 1e6:.0f} | {row['load_rss']:.0f} | "
+        f"{row['assess_rss']:.0f} | {row['assess_rss'] / row['load_rss']:.1f} |"
+        for row in rows
+    )
+    lines += [
+        "",
+        (
+            f"`import transfer_assess`: {imports:.3f} s; `transfer-assess --help`: "
+            f"{helps:.3f} s (each including the interpreter's start)."
+        ),
+        "",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000]
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "transfer-assess-bench",
+    )
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
+    arguments = parser.parse_args(argv)
+    rows = run(arguments.sizes, arguments.runs, arguments.work)
+    imports, helps = startup(arguments.runs)
+    block = table(rows, imports, helps, arguments.runs)
+    print(block)
+    output: Path = arguments.output
+    if output.is_file() and BEGIN in output.read_text(encoding="utf-8"):
+        page = output.read_text(encoding="utf-8")
+        head, rest = page.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        output.write_text(head + block + tail, encoding="utf-8")
+    else:
+        output.write_text(block + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

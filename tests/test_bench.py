@@ -1,0 +1,52 @@
+"""The benchmark harness runs end to end at small sizes, so that it cannot rot.
+
+Nothing here asserts speed: the figures live in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_generate_is_deterministic_and_valid(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    for path in (first, second):
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "generate.py"), "--flows", "300",
+             "--output", str(path)],
+            check=True,
+        )  # fmt: skip
+    assert first.read_bytes() == second.read_bytes()
+    value = json.loads(first.read_text(encoding="utf-8"))
+    assert len(value["flows"]) == 300
+    check = subprocess.run(
+        [sys.executable, "-m", "transfer_assess", "validate", str(first)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+
+
+def test_run_writes_a_table(tmp_path: Path) -> None:
+    output = tmp_path / "performance.md"
+    output.write_text(
+        "# Perf\n\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n\nEnd.\n"
+    )
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100", "400",
+         "--runs", "1", "--work", str(tmp_path / "work"), "--output", str(output)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    page = output.read_text(encoding="utf-8")
+    assert page.startswith("# Perf\n")
+    assert page.endswith("End.\n")
+    assert "old" not in page
+    assert "| 400 | 40 |" in page
+    assert "`transfer-assess --help`" in page
