@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,35 @@ class TestProgram:
         assert completed.returncode == 2
         assert "Traceback" not in completed.stderr
         assert completed.stderr.startswith(f"{path}:1: JSON syntax error")
+
+
+class TestLimits:
+    """The root options that bound the input."""
+
+    def test_limits_are_enforced(self) -> None:
+        example = str(EXAMPLES / "global-group.yaml")
+        flows = runner.invoke(app, ["--max-flows", "3", "validate", example])
+        assert flows.exit_code == 2
+        assert "36 flows exceed the limit of 3" in flows.stderr
+        size = runner.invoke(app, ["--max-file-size", "100", "assess", example])
+        assert size.exit_code == 2
+        assert "over the limit of 100" in size.stderr
+        entities = runner.invoke(app, ["--max-entities", "2", "validate", example])
+        assert "31 entities exceed the limit of 2" in entities.stderr
+        depth = runner.invoke(app, ["--max-depth", "2", "validate", example])
+        assert depth.exit_code == 2
+        assert (
+            runner.invoke(app, ["--max-depth", "64", "validate", example]).exit_code
+            == 0
+        )
+
+    def test_terminal_output_is_inert(self, tmp_path: Path) -> None:
+        value = document()
+        value["organisation"] = "Evil\x1b[2J\x07 [bold]Group[/bold]"
+        path = tmp_path / "map.json"
+        path.write_text(json.dumps(value), encoding="utf-8")
+        result = runner.invoke(app, ["assess", str(path)], color=True)
+        assert "\x1b[2J" not in result.stdout
+        assert "\x07" not in result.stdout
+        assert "\\x1b[2J" in result.stdout
+        assert "[bold]Group[/bold]" in result.stdout

@@ -67,6 +67,8 @@ class Server:
                 body = answer.get("body", route.body)
                 time.sleep(answer.get("delay", 0))
                 self.send_response(status)
+                for name, header in answer.get("headers", {}).items():
+                    self.send_header(name, header)
                 self.send_header("Content-Length", str(answer.get("length", len(body))))
                 self.end_headers()
                 self.wfile.write(body)
@@ -228,6 +230,20 @@ class TestUpdate:
             update(server.url, home=home, settings=FAST)
         assert update(server.url, home=home, settings=FAST, force=True).changed
         assert in_use(home)[0] == "2026-01-01"
+
+    def test_redirect_to_plain_http_is_refused(
+        self, server: Server, home: Path, tmp_path: Path
+    ) -> None:
+        server.publish(new_set(tmp_path, "2026-12-01"), "2026-12-01")
+        moved = {
+            "status": 302,
+            "body": b"",
+            "headers": {"Location": "http://example.org/x"},
+        }
+        server.routes["/v1/index.json"].queue = [moved]
+        with pytest.raises(FetchError, match="HTTPS only"):
+            update(server.url, home=home, settings=FAST)
+        assert in_use(home)[0] == "2026-11-28"
 
     def test_version_mismatch(self, server: Server, home: Path, tmp_path: Path) -> None:
         folder = new_set(tmp_path, "2026-12-01")

@@ -86,6 +86,10 @@ def _version(value: bool) -> None:
         raise typer.Exit
 
 
+#: Input limits for this run, set by the root options (None: the defaults).
+_LIMITS: dict[str, int] = {}
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -97,9 +101,38 @@ def _root(
             help="Print the version and exit.",
         ),
     ] = False,
+    max_file_size: Annotated[
+        int | None,
+        typer.Option(
+            "--max-file-size",
+            min=1,
+            help="Refuse map files larger than this many bytes (default 2 GiB).",
+            show_default=False,
+        ),
+    ] = None,
+    max_entities: Annotated[
+        int | None,
+        typer.Option("--max-entities", min=1, help="Refuse maps with more entities."),
+    ] = None,
+    max_flows: Annotated[
+        int | None,
+        typer.Option("--max-flows", min=0, help="Refuse maps with more flows."),
+    ] = None,
+    max_depth: Annotated[
+        int | None,
+        typer.Option("--max-depth", min=2, help="Refuse deeper nesting (default 64)."),
+    ] = None,
 ) -> None:
     """Check personal-data flows against GDPR Chapter V."""
     del version
+    _LIMITS.clear()
+    chosen = {
+        "max_bytes": max_file_size,
+        "max_entities": max_entities,
+        "max_flows": max_flows,
+        "max_depth": max_depth,
+    }
+    _LIMITS.update({key: value for key, value in chosen.items() if value is not None})
 
 
 MapArgument = Annotated[
@@ -135,12 +168,8 @@ AsOfOption = Annotated[
 def validate(path: MapArgument) -> None:
     """Check a data map against the format; exit 0 when valid, 2 when not."""
     from transfer_assess.console import make_console, print_problems, print_valid
-    from transfer_assess.load import load_map
 
-    try:
-        datamap = load_map(path)
-    except DataMapError as error:
-        _fail(error=error)
+    datamap = _load(path)
     if datamap.warnings:
         print_problems(
             make_console(stderr=True),
@@ -198,10 +227,10 @@ class FailOn(enum.StrEnum):
 
 
 def _load(path: Path) -> DataMap:
-    from transfer_assess.load import load_map
+    from transfer_assess.load import Limits, load_map
 
     try:
-        return load_map(path)
+        return load_map(path, limits=Limits(**_LIMITS))
     except DataMapError as error:
         _fail(error=error)
 
@@ -225,7 +254,6 @@ def _refdata(folder: Path | None) -> ReferenceData:
 def _assess(
     datamap: DataMap, as_of: str | None, refdata: ReferenceData | None = None
 ) -> Assessment:
-    from transfer_assess.console import progress_bar
     from transfer_assess.engine import assess
     from transfer_assess.refdata import load_reference_data
 
@@ -234,6 +262,8 @@ def _assess(
         refdata = refdata or load_reference_data()
         if len(datamap.flows) <= PROGRESS_FROM:
             return assess(datamap, as_of=day, refdata=refdata)
+        from transfer_assess.console import progress_bar
+
         with progress_bar(len(datamap.flows)) as advance:
             return assess(datamap, as_of=day, refdata=refdata, progress=advance)
     except TransferAssessError as error:
@@ -267,21 +297,28 @@ def assess_command(
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Assess every flow of a map on a date; exit 1 with --fail-on when reached."""
-    from transfer_assess.console import assessment_table, make_console
-
     result = _assess(_load(path), as_of, _refdata(refdata_dir))
     if output is not None and output.resolve() in _inputs(path):
         _fail([f"--output {output} would overwrite the map"])
     if output_format is OutputFormat.JSON:
-        text = result.to_json()
+        from transfer_assess.output import write_stream
+        from transfer_assess.report.json import write_json
+
         if output is None:
-            sys.stdout.write(text)
+            write_json(result, sys.stdout)
         else:
-            _write(output, text)
+            try:
+                write_stream(output, lambda stream: write_json(result, stream))
+            except OSError as error:
+                _fail([f"cannot write {output}: {error.strerror or error}"])
     elif output is None:
+        from transfer_assess.console import assessment_table, make_console
+
         console = make_console()
         console.print(assessment_table(result))
     else:
+        from transfer_assess.console import assessment_table, make_console
+
         console = make_console(width=100)
         with console.capture() as captured:
             console.print(assessment_table(result))
@@ -353,7 +390,7 @@ def report(
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Write the report folder: findings, flow graph, transfer impact summaries."""
-    from transfer_assess.console import make_console
+    from transfer_assess.console import make_console, print_plain
     from transfer_assess.profiles import load_country_profiles
     from transfer_assess.report.document import render_report, write_report
 
@@ -379,10 +416,9 @@ def report(
     except (OSError, ValueError) as error:
         _fail([f"cannot write the report to {output}: {error}"])
     index = "index.html" if report_format is ReportFormat.HTML else "index.md"
-    make_console().print(
+    print_plain(
+        make_console(),
         f"wrote {len(written)} files to {output} (open {output / index})",
-        markup=False,
-        highlight=False,
     )
 
 
@@ -508,7 +544,7 @@ app.add_typer(data_app, name="data")
 @data_app.command("show")
 def data_show() -> None:
     """Show the reference data in use: version, hash, origin, previous version."""
-    from transfer_assess.console import make_console
+    from transfer_assess.console import make_console, print_plain
     from transfer_assess.fetch import describe_data
 
     try:
@@ -517,7 +553,7 @@ def data_show() -> None:
         _fail([str(error)])
     console = make_console()
     for label, value in info:
-        console.print(f"{label}: {value}", markup=False, highlight=False)
+        print_plain(console, f"{label}: {value}")
 
 
 @data_app.command("update")
@@ -539,7 +575,7 @@ def data_update(
     ] = False,
 ) -> None:
     """Download new reference data, verify it, and switch to it atomically."""
-    from transfer_assess.console import download_progress, make_console
+    from transfer_assess.console import download_progress, make_console, print_plain
     from transfer_assess.fetch import update
 
     try:
@@ -549,22 +585,19 @@ def data_update(
         _fail([str(error)])
     console = make_console()
     if result.changed:
-        console.print(
+        print_plain(
+            console,
             f"reference data {result.version} in use (was {result.previous}); "
             "'transfer-assess data rollback' goes back",
-            markup=False,
-            highlight=False,
         )
     else:
-        console.print(
-            f"reference data {result.version} is already in use", markup=False
-        )
+        print_plain(console, f"reference data {result.version} is already in use")
 
 
 @data_app.command("rollback")
 def data_rollback() -> None:
     """Go back to the reference data in use before the last update."""
-    from transfer_assess.console import make_console
+    from transfer_assess.console import make_console, print_plain
     from transfer_assess.fetch import describe_data
     from transfer_assess.store import data_home, locked, rollback
 
@@ -575,22 +608,20 @@ def data_rollback() -> None:
         info = describe_data()
     except TransferAssessError as error:
         _fail([str(error)])
-    make_console().print(f"now in use: {info[0][1]}", markup=False, highlight=False)
+    print_plain(make_console(), f"now in use: {info[0][1]}")
 
 
 @data_app.command("verify")
 def data_verify() -> None:
     """Re-hash the reference data in use against its recorded index."""
-    from transfer_assess.console import make_console
+    from transfer_assess.console import make_console, print_plain
     from transfer_assess.fetch import verify
     from transfer_assess.refdata import active_dir
 
     problems = verify()
     if problems:
         _fail(problems)
-    make_console().print(
-        f"reference data in {active_dir()} matches its index", markup=False
-    )
+    print_plain(make_console(), f"reference data in {active_dir()} matches its index")
 
 
 def main() -> None:

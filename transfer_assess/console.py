@@ -9,7 +9,8 @@ markup, so that brackets in names are printed as they are.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.markup import escape
@@ -51,6 +52,36 @@ THEME = Theme(
 )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """
+    Make text from a data map inert on a terminal.
+
+    Control characters (escape sequences included) are shown as a backslash, ``x``
+    and two hex digits instead of being sent to the terminal; rich markup is never
+    interpreted, because every renderable here is a `Text`, not a markup string.
+    """
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def _text(value: str = "", style: str = "", **kwargs: Any) -> Text:
+    return Text(clean(value), style=style, **kwargs)
+
+
+def _assemble(*parts: str | Text | tuple[str, str]) -> Text:
+    cleaned: list[str | Text | tuple[str, str]] = []
+    for part in parts:
+        if isinstance(part, str):
+            cleaned.append(clean(part))
+        elif isinstance(part, tuple):
+            cleaned.append((clean(part[0]), part[1]))
+        else:
+            cleaned.append(part)
+    return Text.assemble(*cleaned)
+
+
 def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
     """
     Create a console with the project's theme.
@@ -67,19 +98,24 @@ def print_problems(
 ) -> None:
     """Print one located problem per line, literally, in the given style."""
     for problem in problems:
-        console.print(Text(str(problem), style=style), soft_wrap=True)
+        console.print(_text(str(problem), style=style), soft_wrap=True)
+
+
+def print_plain(console: Console, message: str) -> None:
+    """Print a message literally: no markup, no highlighting, no control codes."""
+    console.print(_text(message), soft_wrap=True)
 
 
 def print_error(console: Console, message: str) -> None:
     """Print a one-line error message, literally."""
-    console.print(Text(f"error: {message}", style="ta.error"), soft_wrap=True)
+    console.print(_text(f"error: {message}", style="ta.error"), soft_wrap=True)
 
 
 def print_valid(console: Console, datamap: DataMap) -> None:
     """Print the one-line summary of a valid map."""
     countries = {entity.jurisdiction for entity in datamap.entities}
     console.print(
-        Text.assemble(
+        _assemble(
             (f"{datamap.source}: ", ""),
             ("valid", "ta.ok"),
             (
@@ -121,7 +157,7 @@ def countries_table(
     """
     from transfer_assess.refdata import country_name  # noqa: PLC0415 - lazy, see cli
 
-    title = Text(
+    title = _text(
         f"Adequacy decisions in force on {day.isoformat()}", style="ta.heading"
     )
     table = Table(show_lines=True, expand=True)
@@ -144,22 +180,22 @@ def countries_table(
         marks = []
         for note in decision.active_watch(day):
             notes.append(
-                Text.assemble(
+                _assemble(
                     (f"[{len(notes) + 1}] ", "ta.attention"),
                     (f"{decision.id}: {note.text}", ""),
                 )
             )
             marks.append(f"[{len(notes)}]")
-        until_text = Text(until.isoformat() if until else "no end date")
+        until_text = _text(until.isoformat() if until else "no end date")
         if marks:
             until_text.append("\nwatch " + " ".join(marks), style="ta.attention")
         table.add_row(
-            Text(place),
-            Text(f"{decision.id}\n{decision.reference}"),
+            _text(place),
+            _text(f"{decision.id}\n{decision.reference}"),
             until_text,
-            Text(scope),
+            _text(scope),
         )
-        block = Text.assemble(
+        block = _assemble(
             (place, "ta.heading"),
             f"  {decision.id}, {decision.reference}; until ",
             until.isoformat() if until else "no end date",
@@ -167,7 +203,7 @@ def countries_table(
         )
         block.append(f"\n  {scope}")
         blocks.append(block)
-    caption = Text(
+    caption = _text(
         f"Reference data {refdata.version} (sha256 {refdata.sha256[:12]}). "
         "Information, not legal advice.",
         style="ta.muted",
@@ -180,7 +216,7 @@ _STATUS_STYLE = {"ok": "ta.ok", "attention": "ta.attention", "gap": "ta.gap"}
 
 
 def _status_text(status: str) -> Text:
-    return Text(status, style=_STATUS_STYLE.get(status, ""))
+    return _text(status, style=_STATUS_STYLE.get(status, ""))
 
 
 def _where(country: str | None, organisation: str | None) -> str:
@@ -198,7 +234,7 @@ def assessment_table(assessment: Assessment) -> RenderableType:
         assessment: The result of `transfer_assess.assess`.
     """
     summary = assessment.summary
-    counts = Text.assemble(
+    counts = _assemble(
         f"{_count(summary.flows, 'flow', 'flows')} on {assessment.as_of.isoformat()}, "
         f"{_count(summary.transfers, 'transfer', 'transfers')}: ",
         (f"{summary.ok} ok", "ta.ok"),
@@ -212,14 +248,14 @@ def assessment_table(assessment: Assessment) -> RenderableType:
         Panel(
             Group(
                 counts,
-                Text(
+                _text(
                     f"Reference data {assessment.reference_version} "
                     f"(sha256 {assessment.reference_sha256[:12]}). "
                     "Information, not legal advice.",
                     style="ta.muted",
                 ),
             ),
-            title=Text(assessment.organisation, style="ta.heading"),
+            title=_text(assessment.organisation, style="ta.heading"),
             title_align="left",
         )
     ]
@@ -230,13 +266,13 @@ def assessment_table(assessment: Assessment) -> RenderableType:
     chains = _chain_tree(assessment)
     if chains is not None:
         parts.append(chains)
-    parts.append(Text("transfer-assess explain MAP FLOW shows why.", style="ta.muted"))
+    parts.append(_text("transfer-assess explain MAP FLOW shows why.", style="ta.muted"))
     return Group(*parts)
 
 
 def _status_table(status: str, findings: list[Finding]) -> Table:
     table = Table(
-        title=Text(f"{status} ({len(findings)})", style=_STATUS_STYLE[status]),
+        title=_text(f"{status} ({len(findings)})", style=_STATUS_STYLE[status]),
         title_justify="left",
         expand=True,
     )
@@ -257,14 +293,14 @@ def _status_table(status: str, findings: list[Finding]) -> Table:
             basis += f" (module {finding.scc_module})"
         if finding.onward:
             basis += ", onward"
-        action = Text("")
+        action = _text("")
         if finding.recommendations:
             first = finding.recommendations[0]
             label = first.action.value
             if label == "scc" and finding.scc_module:
                 label += f" (module {finding.scc_module})"
-            action = Text.assemble((label, "ta.heading"))
-        table.add_row(Text(finding.flow), Text(route), Text(basis), action)
+            action = _assemble((label, "ta.heading"))
+        table.add_row(_text(finding.flow), _text(route), _text(basis), action)
     return table
 
 
@@ -273,14 +309,14 @@ def _chain_tree(assessment: Assessment) -> Tree | None:
     onward = [finding for finding in assessment.findings if finding.onward]
     if not onward:
         return None
-    tree = Tree(Text("Onward chains", style="ta.heading"))
+    tree = Tree(_text("Onward chains", style="ta.heading"))
     nodes: dict[tuple[str, ...], Tree] = {}
     for finding in sorted(onward, key=lambda item: item.chain):
         parent = tree
         for size in range(1, len(finding.chain) + 1):
             prefix = finding.chain[:size]
             if prefix not in nodes:
-                label = Text(prefix[-1])
+                label = _text(prefix[-1])
                 if size == len(finding.chain):
                     label.append(f"  {finding.flow}: ", style="ta.muted")
                     label.append(
@@ -300,7 +336,7 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
         as_of: The assessment date.
     """
     parts: list[RenderableType] = []
-    title = Text.assemble(
+    title = _assemble(
         ("Flow ", "ta.heading"),
         (finding.flow, "ta.heading"),
         f" on {as_of.isoformat()}: ",
@@ -313,28 +349,28 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
     )
     parts.append(title)
     if finding.chain:
-        parts.append(Text("Chain: " + " → ".join(finding.chain)))
-    trace = Tree(Text("Rules fired", style="ta.heading"))
+        parts.append(_text("Chain: " + " → ".join(finding.chain)))
+    trace = Tree(_text("Rules fired", style="ta.heading"))
     for reason in finding.reasons:
-        node = trace.add(Text(reason.rule, style="ta.heading"))
-        node.add(Text(reason.text))
+        node = trace.add(_text(reason.rule, style="ta.heading"))
+        node.add(_text(reason.text))
         if reason.citations:
-            node.add(Text("Sources: " + "; ".join(reason.citations), style="ta.muted"))
+            node.add(_text("Sources: " + "; ".join(reason.citations), style="ta.muted"))
     parts.append(trace)
     if finding.recommendations:
-        advice = Tree(Text("Recommendations, best first", style="ta.heading"))
+        advice = Tree(_text("Recommendations, best first", style="ta.heading"))
         for recommendation in finding.recommendations:
-            node = advice.add(Text(recommendation.action.value, style="ta.attention"))
-            node.add(Text(recommendation.detail))
+            node = advice.add(_text(recommendation.action.value, style="ta.attention"))
+            node.add(_text(recommendation.detail))
             if recommendation.citations:
                 node.add(
-                    Text(
+                    _text(
                         "Sources: " + "; ".join(recommendation.citations),
                         style="ta.muted",
                     )
                 )
         parts.append(advice)
-    parts.append(Text("Information, not legal advice.", style="ta.muted"))
+    parts.append(_text("Information, not legal advice.", style="ta.muted"))
     return Group(*parts)
 
 

@@ -48,6 +48,7 @@ URL_VARIABLE = "TRANSFER_ASSESS_DATA_URL"
 INDEX_SCHEMA = "transfer-assess/refdata-index@1"
 _VERSION = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:\.([0-9]+))?")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_MAX_REDIRECTS = 5
 
 
 class FetchError(TransferAssessError):
@@ -153,23 +154,38 @@ def _get(
     settings: FetchSettings,
     progress: Callable[[str, int, int | None], None] | None = None,
 ) -> bytes:
-    """GET a URL within the size limit; every redirect must stay allowed."""
-    check_url(url)
-    try:
-        response = session.get(
-            url,
-            timeout=(settings.connect_timeout, settings.read_timeout),
-            stream=True,
-        )
-    except requests.exceptions.ConnectionError as error:
-        raise FetchError(f"cannot connect to {url}: {_reason(error)}") from error
-    except requests.exceptions.Timeout as error:
-        raise FetchError(f"no answer from {url} in time") from error
-    except requests.exceptions.RequestException as error:
-        raise FetchError(f"cannot fetch {url}: {_reason(error)}") from error
+    """
+    GET a URL within the size limit.
+
+    Redirects are followed by hand, at most `_MAX_REDIRECTS`, each target checked by
+    `check_url` before any connection is made to it.
+    """
+    current = url
+    for _ in range(_MAX_REDIRECTS + 1):
+        check_url(current)
+        try:
+            response = session.get(
+                current,
+                timeout=(settings.connect_timeout, settings.read_timeout),
+                stream=True,
+                allow_redirects=False,
+            )
+        except requests.exceptions.ConnectionError as error:
+            raise FetchError(
+                f"cannot connect to {current}: {_reason(error)}"
+            ) from error
+        except requests.exceptions.Timeout as error:
+            raise FetchError(f"no answer from {current} in time") from error
+        except requests.exceptions.RequestException as error:
+            raise FetchError(f"cannot fetch {current}: {_reason(error)}") from error
+        if not response.is_redirect:
+            break
+        location = response.headers.get("Location", "")
+        response.close()
+        current = urljoin(current, location)
+    else:
+        raise FetchError(f"{url}: more than {_MAX_REDIRECTS} redirects")
     with response:
-        for hop in [*response.history, response]:
-            check_url(hop.url)
         if response.status_code != requests.codes.ok:
             raise FetchError(f"{url} answered HTTP {response.status_code}")
         declared = response.headers.get("Content-Length")

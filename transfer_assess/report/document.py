@@ -56,8 +56,16 @@ _MEASURE_ACTIONS = frozenset(
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def markdown_text(text: str) -> str:
-    """Escape a value for Markdown: inline syntax, table pipes, HTML, line breaks."""
+    """
+    Escape a value for Markdown: inline syntax, table pipes, HTML, line breaks.
+
+    Control characters become U+FFFD, so that no escape sequence survives.
+    """
+    text = _CONTROL.sub("\ufffd", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     return " ".join(text.split())

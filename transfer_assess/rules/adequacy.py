@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from transfer_assess.findings import Action, Basis, Status
-from transfer_assess.model import EntityKind, Mechanism, Sector
+from transfer_assess.model import EntityKind, Mechanism
 from transfer_assess.refdata import scope_admits
 from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
 
@@ -381,4 +381,4 @@ def _lapse(decision: Decision, context: Context, trace: Trace) -> Status:
     return Status.ATTENTION
 
 
-__all__ = ["RULES", "Sector", "absence", "evaluate", "scope_failures"]
+__all__ = ["RULES", "absence", "evaluate", "scope_failures"]
