@@ -86,7 +86,7 @@ def _version(value: bool) -> None:
         raise typer.Exit
 
 
-#: Input limits for this run, set by the root options (None: the defaults).
+#: Input limits chosen on the command line for this run (absent keys: the defaults).
 _LIMITS: dict[str, int] = {}
 
 
