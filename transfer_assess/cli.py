@@ -23,6 +23,7 @@ from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 
 if TYPE_CHECKING:
     from transfer_assess.findings import Assessment
+    from transfer_assess.governance import Comparison
     from transfer_assess.model import DataMap
     from transfer_assess.refdata import ReferenceData
 
@@ -165,26 +166,50 @@ AsOfOption = Annotated[
 
 
 @app.command()
-def validate(path: MapArgument) -> None:
-    """Check a data map against the format; exit 0 when valid, 2 when not."""
-    from transfer_assess.console import make_console, print_problems, print_valid
+def validate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="MAP...",
+            help="One or more data maps: .yaml/.yml or .json files, or folders with "
+            "entities.csv and flows.csv.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Check data maps against the format; exit 0 when all are valid, 2 when not."""
+    from transfer_assess.console import (
+        make_console,
+        print_problems,
+        print_valid,
+    )
+    from transfer_assess.load import Limits, load_map
 
-    datamap = _load(path)
-    if datamap.warnings:
-        print_problems(
-            make_console(stderr=True),
-            [
-                type(problem)(
-                    problem.file,
-                    problem.line,
-                    problem.path,
-                    f"warning: {problem.message}",
-                )
-                for problem in datamap.warnings
-            ],
-            style="ta.warning",
-        )
-    print_valid(make_console(), datamap)
+    failed = False
+    for path in paths:
+        try:
+            datamap = load_map(path, limits=Limits(**_LIMITS))
+        except DataMapError as error:
+            print_problems(make_console(stderr=True), error.problems, style="ta.error")
+            failed = True
+            continue
+        if datamap.warnings:
+            print_problems(
+                make_console(stderr=True),
+                [
+                    type(problem)(
+                        problem.file,
+                        problem.line,
+                        problem.path,
+                        f"warning: {problem.message}",
+                    )
+                    for problem in datamap.warnings
+                ],
+                style="ta.warning",
+            )
+        print_valid(make_console(), datamap)
+    if failed:
+        raise typer.Exit(code=2)
 
 
 @app.command()
@@ -217,6 +242,7 @@ class OutputFormat(enum.StrEnum):
 
     TABLE = "table"
     JSON = "json"
+    SARIF = "sarif"
 
 
 class FailOn(enum.StrEnum):
@@ -276,7 +302,10 @@ def assess_command(
     as_of: AsOfOption = None,
     output_format: Annotated[
         OutputFormat,
-        typer.Option("--format", help="table for people, json for tooling."),
+        typer.Option(
+            "--format",
+            help="table for people, json for tooling, sarif for code scanning.",
+        ),
     ] = OutputFormat.TABLE,
     output: Annotated[
         Path | None,
@@ -297,10 +326,25 @@ def assess_command(
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Assess every flow of a map on a date; exit 1 with --fail-on when reached."""
-    result = _assess(_load(path), as_of, _refdata(refdata_dir))
+    datamap = _load(path)
+    result = _assess(datamap, as_of, _refdata(refdata_dir))
     if output is not None and output.resolve() in _inputs(path):
         _fail([f"--output {output} would overwrite the map"])
-    if output_format is OutputFormat.JSON:
+    if output_format is OutputFormat.SARIF:
+        from transfer_assess import __version__
+        from transfer_assess.load import Limits, flow_locations
+        from transfer_assess.report.sarif import render_sarif
+
+        text = render_sarif(
+            result,
+            flow_locations(path, datamap, limits=Limits(**_LIMITS)),
+            version=__version__,
+        )
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            _write(output, text)
+    elif output_format is OutputFormat.JSON:
         from transfer_assess.output import write_stream
         from transfer_assess.report.json import write_json
 
@@ -532,6 +576,136 @@ def _write(target: Path, text: str) -> None:
         write_atomically(target, text)
     except OSError as error:
         _fail([f"cannot write {target}: {error.strerror or error}"])
+
+
+class CompareFormat(enum.StrEnum):
+    """Formats of ``diff`` and ``whatif``."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+CompareFormatOption = Annotated[
+    CompareFormat, typer.Option("--format", help="table, json or markdown.")
+]
+
+
+def _print_comparison(comparison: Comparison, output_format: CompareFormat) -> None:
+    import json
+
+    from transfer_assess.console import comparison_table, make_console
+    from transfer_assess.governance import comparison_markdown
+
+    if output_format is CompareFormat.JSON:
+        text = json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)
+        sys.stdout.write(text + "\n")
+    elif output_format is CompareFormat.MARKDOWN:
+        sys.stdout.write(comparison_markdown(comparison))
+    else:
+        make_console().print(comparison_table(comparison))
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="The old map.")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The new map.")],
+    as_of: AsOfOption = None,
+    output_format: CompareFormatOption = CompareFormat.TABLE,
+    fail_on_new: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on-new",
+            help="Exit 1 when the change brings a finding at or above this status.",
+            show_default=False,
+        ),
+    ] = None,
+    refdata_dir: RefdataOption = None,
+) -> None:
+    """Compare two maps' assessments: flows added, removed, better, worse."""
+    from transfer_assess.findings import Status
+    from transfer_assess.governance import diff as compare_maps
+
+    old_map, new_map = _load(old), _load(new)
+    refdata = _refdata(refdata_dir)
+    try:
+        day = _parse_day(as_of, new_map.as_of)
+        comparison = compare_maps(old_map, new_map, as_of=day, refdata=refdata)
+    except TransferAssessError as error:
+        _fail([str(error)])
+    _print_comparison(comparison, output_format)
+    if fail_on_new is not None and comparison.introduces(Status(fail_on_new.value)):
+        raise typer.Exit(code=1)
+
+
+def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        name, separator, rest = value.partition("=")
+        if not separator or not name or not rest:
+            _fail([f"{option} {value!r}: expected ENTITY=VALUE"])
+        pairs.append((name, rest))
+    return pairs
+
+
+@app.command()
+def whatif(
+    path: MapArgument,
+    end: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--end",
+            help="End this adequacy decision (an id from 'countries'); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--on",
+            help="First day without the decision, one per --end (default: the "
+            "assessment date).",
+            show_default=False,
+        ),
+    ] = None,
+    certify: Annotated[
+        list[str] | None,
+        typer.Option("--certify", help="ENTITY=CERT, e.g. us-cloud=dpf; repeatable."),
+    ] = None,
+    move: Annotated[
+        list[str] | None,
+        typer.Option("--move", help="ENTITY=CC, a new country; repeatable."),
+    ] = None,
+    as_of: AsOfOption = None,
+    output_format: CompareFormatOption = CompareFormat.TABLE,
+    refdata_dir: RefdataOption = None,
+) -> None:
+    """Re-assess with a decision ended, an entity certified or moved: what changes."""
+    from transfer_assess.governance import what_if
+
+    datamap = _load(path)
+    refdata = _refdata(refdata_dir)
+    try:
+        day = _parse_day(as_of, datamap.as_of)
+        ends = end or []
+        dates = on or []
+        if len(dates) > len(ends):
+            _fail(["more --on dates than --end decisions"])
+        endings = [
+            (decision, _parse_day(dates[index], None) if index < len(dates) else day)
+            for index, decision in enumerate(ends)
+        ]
+        comparison = what_if(
+            datamap,
+            as_of=day,
+            refdata=refdata,
+            end=endings,
+            certify=_pairs(certify or [], "--certify"),
+            move=_pairs(move or [], "--move"),
+        )
+    except TransferAssessError as error:
+        _fail([str(error)])
+    _print_comparison(comparison, output_format)
 
 
 data_app = typer.Typer(

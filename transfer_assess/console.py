@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from transfer_assess.errors import Problem
     from transfer_assess.findings import Assessment, Finding
+    from transfer_assess.governance import Comparison
     from transfer_assess.model import DataMap
     from transfer_assess.refdata import Decision, ReferenceData
 
@@ -424,3 +425,29 @@ def download_progress() -> Iterator[Callable[[str, int, int | None], None]]:
             progress.update(tasks[url], completed=done)
 
         yield advance
+
+
+def comparison_table(comparison: Comparison) -> RenderableType:
+    """A comparison (diff or what-if) as a table, worst changes first."""
+    title = _text(comparison.title, style="ta.heading")
+    if comparison.identical:
+        return Group(title, _text("No change.", style="ta.ok"))
+    table = Table(expand=True)
+    table.add_column("Flow", overflow="fold", ratio=2)
+    table.add_column("Change", no_wrap=True)
+    table.add_column("Before → after", no_wrap=True)
+    table.add_column("Detail", overflow="fold", ratio=5)
+    styles = {"worse": "ta.gap", "added": "ta.attention", "better": "ta.ok"}
+    for change in comparison.changes:
+        table.add_row(
+            _text(change.flow),
+            _text(change.kind, style=styles.get(change.kind, "")),
+            _text(f"{change.before or '-'} → {change.after or '-'}"),
+            _text(change.detail),
+        )
+    parts: list[RenderableType] = [title, table]
+    if comparison.new_chains:
+        parts.append(_text("New onward chains:", style="ta.heading"))
+        parts.extend(_text("  " + " → ".join(chain)) for chain in comparison.new_chains)
+    parts.append(_text("Information, not legal advice.", style="ta.muted"))
+    return Group(*parts)

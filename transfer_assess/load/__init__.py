@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from transfer_assess.model import DataMap
     from transfer_assess.refdata import Taxonomy
 
-__all__ = ["Limits", "load_map", "parse_map"]
+__all__ = ["Limits", "flow_locations", "load_map", "parse_map"]
 
 _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 _JSON_SUFFIXES = frozenset({".json"})
@@ -55,12 +55,15 @@ def load_map(
     """
     limits = limits or Limits()
     label = os.fspath(path)
-    location = Path(path)
+    return _validate(_read_document(Path(path), label, limits), label, limits, taxonomy)
+
+
+def _read_document(location: Path, label: str, limits: Limits) -> RawDocument:
+    """Read and parse a map file or CSV folder, without validating it."""
     if location.is_dir():
-        document = read_csv_folder(
+        return read_csv_folder(
             location, label, limits, lambda file, shown: _read_text(file, shown, limits)
         )
-        return _validate(document, label, limits, taxonomy)
     suffix = location.suffix.lower()
     if suffix not in _YAML_SUFFIXES | _JSON_SUFFIXES:
         raise DataMapError(
@@ -75,13 +78,37 @@ def load_map(
             ]
         )
     text = _read_text_or_raise(location, label, limits)
-    return parse_map(
-        text,
-        file=label,
-        format="json" if suffix in _JSON_SUFFIXES else "yaml",
-        limits=limits,
-        taxonomy=taxonomy,
-    )
+    if suffix in _JSON_SUFFIXES:
+        return read_json(text, label, limits)
+    return read_yaml(text, label, limits)
+
+
+def flow_locations(
+    path: str | os.PathLike[str], datamap: DataMap, *, limits: Limits | None = None
+) -> dict[str, tuple[str, int | None]]:
+    """
+    Where each flow of a map stands in its file: the file name and the line.
+
+    Args:
+        path: The map's file or CSV folder, as given to `load_map`.
+        datamap: The map loaded from it (flows in file order).
+        limits: The limits it was loaded with.
+
+    Returns:
+        For each flow id, the file (for a CSV folder, ``flows.csv``) and the line
+        where the flow starts: its first key in YAML, its opening brace in JSON, its
+        row in CSV (``None`` where unknown).
+    """
+    label = os.fspath(path)
+    document = _read_document(Path(path), label, limits or Limits())
+    paths = [("flows", index) for index in range(len(datamap.flows))]
+    file = document.file_for(("flows",))
+    locator = document.locators.get(file)
+    lines = locator.lines(paths) if locator is not None else {}
+    return {
+        flow.id: (file, lines.get(("flows", index)))
+        for index, flow in enumerate(datamap.flows)
+    }
 
 
 def parse_map(
