@@ -708,6 +708,110 @@ def whatif(
     _print_comparison(comparison, output_format)
 
 
+class ExportFormat(enum.StrEnum):
+    """Formats of ``export``."""
+
+    FIDES = "fides"
+    ROPA_CSV = "ropa-csv"
+
+
+@app.command("import-fides")
+def import_fides_command(
+    manifests: Annotated[
+        Path,
+        typer.Argument(
+            metavar="MANIFESTS",
+            help="A folder of Fides manifests (.yml/.yaml, searched recursively) or "
+            "one manifest file.",
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="Write the draft map to this file (atomically) instead of standard "
+            "output.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Draft a data map from Fides manifests, with the questions left to answer."""
+    from transfer_assess.console import make_console
+    from transfer_assess.interchange.fides import draft_map_text, import_fides
+    from transfer_assess.load import Limits
+
+    if output is not None and output.resolve() in _manifest_inputs(manifests):
+        _fail([f"--output {output} would overwrite a manifest"])
+    try:
+        draft, questions = import_fides(manifests, limits=Limits(**_LIMITS))
+    except DataMapError as error:
+        _fail(error=error)
+    except TransferAssessError as error:
+        _fail([str(error)])
+    text = draft_map_text(draft, questions)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write(output, text)
+    console = make_console(stderr=True)
+    where = f"in {output}" if output is not None else "at the top of the draft"
+    count = len(questions)
+    console.print(
+        f"{len(draft.get('entities', []))} entities, {len(draft.get('flows', []))} "
+        f"flows; {count} open question{'s' if count != 1 else ''} {where}.",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _manifest_inputs(location: Path) -> list[Path]:
+    """The manifest files `import-fides` would read (to refuse overwriting one)."""
+    if location.is_dir():
+        return sorted(item.resolve() for item in location.rglob("*") if item.is_file())
+    return [location.resolve()]
+
+
+@app.command()
+def export(
+    path: MapArgument,
+    export_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="fides (a manifest of systems, taxonomy and datasets) or ropa-csv "
+            "(the transfers part of a record of processing, GDPR Art. 30(1)(e)).",
+        ),
+    ],
+    as_of: AsOfOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="Write to this file (atomically) instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    refdata_dir: RefdataOption = None,
+) -> None:
+    """Write a map as a Fides manifest, or its transfers as a RoPA spreadsheet (CSV)."""
+    datamap = _load(path)
+    if export_format is ExportFormat.FIDES:
+        from transfer_assess.interchange.fides import export_fides
+
+        text = export_fides(datamap)
+    else:
+        from transfer_assess.interchange.ropa import ropa_csv
+
+        result = _assess(datamap, as_of, _refdata(refdata_dir))
+        text = ropa_csv(datamap, result)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.resolve() in _inputs(path):
+        _fail([f"--output {output} would overwrite the map"])
+    _write(output, text)
+
+
 data_app = typer.Typer(
     help="Reference data: show, update over HTTPS, roll back, verify.",
     no_args_is_help=True,
