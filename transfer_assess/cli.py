@@ -163,6 +163,14 @@ AsOfOption = Annotated[
         show_default=False,
     ),
 ]
+OutputFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        help="Write to this file (atomically) instead of standard output.",
+        show_default=False,
+    ),
+]
 
 
 @app.command()
@@ -307,14 +315,7 @@ def assess_command(
             help="table for people, json for tooling, sarif for code scanning.",
         ),
     ] = OutputFormat.TABLE,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            help="Write to this file (atomically) instead of standard output.",
-            show_default=False,
-        ),
-    ] = None,
+    output: OutputFileOption = None,
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
@@ -473,10 +474,7 @@ def graph(
         GraphFormat, typer.Option("--format", help="dot, mermaid, graphml or svg.")
     ] = GraphFormat.MERMAID,
     as_of: AsOfOption = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", help="Write to this file instead of standard output."),
-    ] = None,
+    output: OutputFileOption = None,
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Draw the flow graph: entities grouped by country, flows coloured by status."""
@@ -499,12 +497,7 @@ def graph(
         GraphFormat.SVG: to_svg,
     }
     text = writers[graph_format](view)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    if output.resolve() in _inputs(path):
-        _fail([f"--output {output} would overwrite the map"])
-    _write(output, text)
+    _emit(text, output, path)
 
 
 @app.command()
@@ -514,10 +507,7 @@ def scc(
         str, typer.Argument(metavar="FLOW_ID", help="The id of the flow.")
     ],
     as_of: AsOfOption = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", help="Write to this file instead of standard output."),
-    ] = None,
+    output: OutputFileOption = None,
     templates: Annotated[
         Path | None,
         typer.Option(
@@ -548,12 +538,7 @@ def scc(
         text = render_scc(context, templates)
     except TransferAssessError as error:
         _fail([str(error)])
-    if output is None:
-        sys.stdout.write(text)
-        return
-    if output.resolve() in _inputs(path):
-        _fail([f"--output {output} would overwrite the map"])
-    _write(output, text)
+    _emit(text, output, path)
 
 
 def _known_flow(result: Assessment, datamap: DataMap, flow_id: str, path: Path) -> None:
@@ -566,6 +551,16 @@ def _known_flow(result: Assessment, datamap: DataMap, flow_id: str, path: Path) 
         _fail([f"flow {flow_id!r} does not exist on {result.as_of.isoformat()}"])
     hint = suggest(flow_id, [flow.id for flow in datamap.flows])
     _fail([f"no flow {flow_id!r} in {path}{hint}"])
+
+
+def _emit(text: str, output: Path | None, path: Path) -> None:
+    """Write `text` to standard output, or to `output` unless that is a map file."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.resolve() in _inputs(path):
+        _fail([f"--output {output} would overwrite the map"])
+    _write(output, text)
 
 
 def _write(target: Path, text: str) -> None:
@@ -783,14 +778,7 @@ def export(
         ),
     ],
     as_of: AsOfOption = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            help="Write to this file (atomically) instead of standard output.",
-            show_default=False,
-        ),
-    ] = None,
+    output: OutputFileOption = None,
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Write a map as a Fides manifest, or its transfers as a RoPA spreadsheet (CSV)."""
@@ -804,12 +792,7 @@ def export(
 
         result = _assess(datamap, as_of, _refdata(refdata_dir))
         text = ropa_csv(datamap, result)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    if output.resolve() in _inputs(path):
-        _fail([f"--output {output} would overwrite the map"])
-    _write(output, text)
+    _emit(text, output, path)
 
 
 data_app = typer.Typer(

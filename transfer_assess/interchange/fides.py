@@ -35,7 +35,7 @@ import yaml
 from transfer_assess.errors import DataMapError, InputError, Problem
 from transfer_assess.load.document import DocPath, RawDocument, RawProblem, format_path
 from transfer_assess.load.limits import Limits
-from transfer_assess.load.validate import ID_PATTERN
+from transfer_assess.load.validate import FLOW_KEY_ORDER, ID_PATTERN
 from transfer_assess.load.yaml_reader import read_yaml, resolve_plain
 from transfer_assess.model import (
     Category,
@@ -196,51 +196,12 @@ _ENTITY_META_KEYS = (
     "subject_to_gdpr",
 )
 _GROUP_KEYS = ("id", "name", "bcr", "bcr_approved")
-_FLOW_META_KEYS = (
-    "exporter_role",
-    "importer_role",
-    "frequency",
-    "volume",
-    "mechanism",
-    "scc_module",
-    "tia",
-    "measures",
-    "importer_access",
-    "anonymised",
-    "origin",
-    "start",
-    "end",
-    "nature",
-    "description",
-    "special_categories",
+#: Flow keys Fides has a field for; the others travel in ``meta.transfer_assess``.
+_FIDES_FLOW_FIELDS = frozenset(
+    {"id", "from", "to", "data_subjects", "data_categories", "purposes"}
+    | {"legal_basis", "retention"}
 )
-# Where the keys of a draft flow go, in the order of the format's documentation.
-_FLOW_ORDER = (
-    "id",
-    "from",
-    "to",
-    "exporter_role",
-    "importer_role",
-    "data_subjects",
-    "data_categories",
-    "special_categories",
-    "purposes",
-    "frequency",
-    "volume",
-    "mechanism",
-    "scc_module",
-    "tia",
-    "measures",
-    "importer_access",
-    "anonymised",
-    "origin",
-    "start",
-    "end",
-    "legal_basis",
-    "nature",
-    "retention",
-    "description",
-)
+_FLOW_META_KEYS = tuple(key for key in FLOW_KEY_ORDER if key not in _FIDES_FLOW_FIELDS)
 
 
 # --- Writing YAML ---------------------------------------------------------------------
@@ -1029,7 +990,7 @@ class _DraftBuilder:
                     f"{self.flow_label(flow)}: Fides names no {key.replace('_', ' ')} "
                     f"for it; what are they? Set {key}."
                 )
-        ordered = {key: flow[key] for key in _FLOW_ORDER if key in flow}
+        ordered = {key: flow[key] for key in FLOW_KEY_ORDER if key in flow}
         if record is not None:
             ordered.update(
                 {key: value for key, value in record.items() if key.startswith("x-")}

@@ -78,34 +78,34 @@ ENTITY_KEYS = frozenset(
         "contact",
     }
 )
-FLOW_KEYS = frozenset(
-    {
-        "id",
-        "from",
-        "to",
-        "exporter_role",
-        "importer_role",
-        "data_subjects",
-        "data_categories",
-        "special_categories",
-        "purposes",
-        "frequency",
-        "volume",
-        "mechanism",
-        "scc_module",
-        "tia",
-        "measures",
-        "importer_access",
-        "anonymised",
-        "origin",
-        "start",
-        "end",
-        "legal_basis",
-        "nature",
-        "retention",
-        "description",
-    }
+#: The keys of a flow, in the order of the format's documentation.
+FLOW_KEY_ORDER = (
+    "id",
+    "from",
+    "to",
+    "exporter_role",
+    "importer_role",
+    "data_subjects",
+    "data_categories",
+    "special_categories",
+    "purposes",
+    "frequency",
+    "volume",
+    "mechanism",
+    "scc_module",
+    "tia",
+    "measures",
+    "importer_access",
+    "anonymised",
+    "origin",
+    "start",
+    "end",
+    "legal_basis",
+    "nature",
+    "retention",
+    "description",
 )
+FLOW_KEYS = frozenset(FLOW_KEY_ORDER)
 _MISSING: Any = object()
 _MAX_SUGGESTION_POOL = 20_000
 _SUGGESTION_BUDGET = 30_000
