@@ -33,6 +33,7 @@ import pycountry
 import yaml
 
 from transfer_assess.errors import DataMapError, InputError, Problem
+from transfer_assess.load import read_text
 from transfer_assess.load.document import DocPath, RawDocument, RawProblem, format_path
 from transfer_assess.load.limits import Limits
 from transfer_assess.load.validate import FLOW_KEY_ORDER, ID_PATTERN
@@ -565,23 +566,10 @@ def _manifest_files(location: Path) -> list[Path]:
 
 def _read(path: Path, limits: Limits) -> RawDocument:
     label = os.fspath(path)
-    try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            message = f"file is {size:,} bytes, over the limit of {limits.max_bytes:,}"
-            return RawDocument(None, label, problems=[RawProblem(label, (), message)])
-        data = path.read_bytes()
-    except OSError as error:
-        message = f"cannot read: {error.strerror or error}"
-        return RawDocument(None, label, problems=[RawProblem(label, (), message)])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        message = f"invalid UTF-8 at offset {error.start}; save the file as UTF-8"
-        line = data[: error.start].count(b"\n") + 1
-        return RawDocument(
-            None, label, problems=[RawProblem(label, (), message, line)], fatal=True
-        )
+    problems: list[RawProblem] = []
+    text = read_text(path, label, limits, problems)
+    if text is None:
+        return RawDocument(None, label, problems=problems, fatal=True)
     return read_yaml(text, label, limits)
 
 

@@ -62,7 +62,7 @@ def _read_document(location: Path, label: str, limits: Limits) -> RawDocument:
     """Read and parse a map file or CSV folder, without validating it."""
     if location.is_dir():
         return read_csv_folder(
-            location, label, limits, lambda file, shown: _read_text(file, shown, limits)
+            location, label, limits, lambda file, shown: read_text(file, shown, limits)
         )
     suffix = location.suffix.lower()
     if suffix not in _YAML_SUFFIXES | _JSON_SUFFIXES:
@@ -158,7 +158,7 @@ def _validate(
 
 def _read_text_or_raise(path: Path, label: str, limits: Limits) -> str:
     problems: list[RawProblem] = []
-    text = _read_text(path, label, limits, problems)
+    text = read_text(path, label, limits, problems)
     if text is None:
         raise DataMapError(
             [Problem(item.file, item.line, "", item.message) for item in problems]
@@ -166,7 +166,7 @@ def _read_text_or_raise(path: Path, label: str, limits: Limits) -> str:
     return text
 
 
-def _read_text(
+def read_text(
     path: Path, label: str, limits: Limits, problems: list[RawProblem] | None = None
 ) -> str | None:
     """
