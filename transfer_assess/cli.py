@@ -368,11 +368,12 @@ def assess_command(
         with console.capture() as captured:
             console.print(assessment_table(result))
         _write(output, captured.get())
-    statuses = {finding.status.value for finding in result.findings}
-    if fail_on is FailOn.GAP and "gap" in statuses:
-        raise typer.Exit(code=1)
-    if fail_on is FailOn.ATTENTION and statuses & {"gap", "attention"}:
-        raise typer.Exit(code=1)
+    if fail_on is not None:
+        from transfer_assess.findings import Status
+
+        threshold = Status(fail_on.value).rank
+        if any(finding.status.rank >= threshold for finding in result.findings):
+            raise typer.Exit(code=1)
 
 
 @app.command()

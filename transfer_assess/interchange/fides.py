@@ -36,7 +36,7 @@ from transfer_assess.errors import DataMapError, InputError, Problem
 from transfer_assess.load import read_text
 from transfer_assess.load.document import DocPath, RawDocument, RawProblem, format_path
 from transfer_assess.load.limits import Limits
-from transfer_assess.load.validate import FLOW_KEY_ORDER, ID_PATTERN
+from transfer_assess.load.validate import ENTITY_KEY_ORDER, FLOW_KEY_ORDER, ID_PATTERN
 from transfer_assess.load.yaml_reader import read_yaml, resolve_plain
 from transfer_assess.model import (
     Category,
@@ -187,14 +187,10 @@ FIDES_TRANSFER_BASES = {
     Mechanism.BCR: "Binding corporate rules",
 }
 
-_ENTITY_META_KEYS = (
-    "kind",
-    "country",
-    "international_organisation",
-    "sector",
-    "group",
-    "certifications",
-    "subject_to_gdpr",
+#: Entity keys Fides has a field for (``fides_key``, ``name``, ``legal_address``,
+#: ``dpo``); the others travel in ``meta.transfer_assess``.
+_ENTITY_META_KEYS = tuple(
+    key for key in ENTITY_KEY_ORDER if key not in {"id", "name", "address", "contact"}
 )
 _GROUP_KEYS = ("id", "name", "bcr", "bcr_approved")
 #: Flow keys Fides has a field for; the others travel in ``meta.transfer_assess``.

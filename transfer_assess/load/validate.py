@@ -63,21 +63,21 @@ _TOP_KEYS = frozenset(
 #: Keys of each section of the format (also the CSV columns).
 GROUP_KEYS = frozenset({"id", "name", "bcr", "bcr_approved"})
 CATEGORY_KEYS = frozenset({"key", "description", "special"})
-ENTITY_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "kind",
-        "country",
-        "international_organisation",
-        "sector",
-        "group",
-        "certifications",
-        "subject_to_gdpr",
-        "address",
-        "contact",
-    }
+#: The keys of an entity, in the order of the format's documentation.
+ENTITY_KEY_ORDER = (
+    "id",
+    "name",
+    "kind",
+    "country",
+    "international_organisation",
+    "sector",
+    "group",
+    "certifications",
+    "subject_to_gdpr",
+    "address",
+    "contact",
 )
+ENTITY_KEYS = frozenset(ENTITY_KEY_ORDER)
 #: The keys of a flow, in the order of the format's documentation.
 FLOW_KEY_ORDER = (
     "id",

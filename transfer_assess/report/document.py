@@ -18,11 +18,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from transfer_assess.findings import Action
+from transfer_assess.findings import Action, Status
 from transfer_assess.model import Measure
 from transfer_assess.output import write_atomically
 from transfer_assess.profiles import load_country_profiles
@@ -291,21 +292,13 @@ def report_context(
                 "chain": " → ".join(finding.chain),
             }
         )
-    order = {"gap": 0, "attention": 1, "ok": 2}
-    findings.sort(key=lambda item: (order[item["status"]], item["flow"]))
+    findings.sort(key=lambda item: (-Status(item["status"]).rank, item["flow"]))
     return {
         "organisation": datamap.organisation,
         "as_of": assessment.as_of.isoformat(),
         "reference_version": assessment.reference_version,
         "reference_sha256": assessment.reference_sha256,
-        "summary": {
-            "flows": summary.flows,
-            "transfers": summary.transfers,
-            "ok": summary.ok,
-            "attention": summary.attention,
-            "gap": summary.gap,
-            "inactive": summary.inactive,
-        },
+        "summary": attrs.asdict(summary),
         "inactive": list(assessment.inactive),
         "findings": findings,
         "transfers": transfers,

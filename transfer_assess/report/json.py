@@ -14,6 +14,8 @@ import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TextIO
 
+import attrs
+
 if TYPE_CHECKING:
     from transfer_assess.findings import Assessment, Finding
 
@@ -42,14 +44,7 @@ def report_dict(assessment: Assessment, *, findings: bool = True) -> dict[str, A
             "version": assessment.reference_version,
             "sha256": assessment.reference_sha256,
         },
-        "summary": {
-            "flows": summary.flows,
-            "transfers": summary.transfers,
-            "ok": summary.ok,
-            "attention": summary.attention,
-            "gap": summary.gap,
-            "inactive": summary.inactive,
-        },
+        "summary": attrs.asdict(summary),
         "findings": [],
         "inactive": list(assessment.inactive),
         "disclaimer": DISCLAIMER,
