@@ -732,7 +732,7 @@ def import_fides_command(
     ] = None,
 ) -> None:
     """Draft a data map from Fides manifests, with the questions left to answer."""
-    from transfer_assess.console import make_console
+    from transfer_assess.console import make_console, print_plain
     from transfer_assess.interchange.fides import draft_map_text, import_fides
     from transfer_assess.load import Limits
 
@@ -749,14 +749,12 @@ def import_fides_command(
         sys.stdout.write(text)
     else:
         _write(output, text)
-    console = make_console(stderr=True)
     where = f"in {output}" if output is not None else "at the top of the draft"
     count = len(questions)
-    console.print(
+    print_plain(
+        make_console(stderr=True),
         f"{len(draft.get('entities', []))} entities, {len(draft.get('flows', []))} "
         f"flows; {count} open question{'s' if count != 1 else ''} {where}.",
-        markup=False,
-        highlight=False,
     )
 
 
