@@ -1,0 +1,112 @@
+"""
+Plain-language labels for the report's codes, for the formats people read.
+
+The JSON report, SARIF and `explain` keep the stable codes (`fix_mechanism`,
+`EU.ADEQUACY.WATCH`, `user.contact.email`); the terminal table, the HTML, Markdown and
+Word documents show these labels instead, so that a reader who does not know the
+vocabulary still understands the finding. Every label is defined here once.
+"""
+
+from __future__ import annotations
+
+from transfer_assess.findings import Action, Basis, Status
+
+#: What each recommendation asks, as a short imperative.
+ACTION_LABELS: dict[Action, str] = {
+    Action.NONE: "Nothing to do",
+    Action.ANONYMISE: "Consider anonymising",
+    Action.PSEUDONYMISE: "Pseudonymise",
+    Action.CONSENT: "Ask for explicit consent",
+    Action.SCC: "Sign standard contractual clauses",
+    Action.BCR: "Use binding corporate rules",
+    Action.DPF: "Have the importer certify under the Data Privacy Framework",
+    Action.PUBLIC_BODY_INSTRUMENT: "Agree a binding instrument between public bodies",
+    Action.TIA: "Document a transfer impact assessment",
+    Action.SUPPLEMENTARY_MEASURES: "Add supplementary measures",
+    Action.FIX_MECHANISM: "Fix the declared transfer tool",
+    Action.STOP_TRANSFER: "Stop the transfer",
+    Action.LEGAL_REVIEW: "Have counsel review",
+}
+
+#: What each basis means, as a noun phrase ("what is in place").
+BASIS_LABELS: dict[Basis, str] = {
+    Basis.NOT_PERSONAL_DATA: "Anonymous data (not personal data)",
+    Basis.NOT_IN_SCOPE: "Not a restricted transfer",
+    Basis.EEA: "Inside the EEA",
+    Basis.ADEQUACY: "Adequacy decision",
+    Basis.BCR: "Binding corporate rules",
+    Basis.SCC: "Standard contractual clauses",
+    Basis.AD_HOC_CLAUSES: "Ad hoc contractual clauses",
+    Basis.CODE_OF_CONDUCT: "Approved code of conduct",
+    Basis.CERTIFICATION: "Approved certification",
+    Basis.PUBLIC_BODY_INSTRUMENT: "Instrument between public bodies",
+    Basis.DEROGATION: "Derogation for a specific situation",
+    Basis.NONE: "No valid basis in place",
+}
+
+#: Status words, with a symbol so that status never rests on colour alone.
+STATUS_LABELS: dict[Status, str] = {
+    Status.OK: "✓ ok",
+    Status.ATTENTION: "! attention",
+    Status.GAP: "✗ gap",
+}
+
+
+def action_label(action: Action) -> str:
+    """The plain label of a recommendation's action."""
+    return ACTION_LABELS[action]
+
+
+def basis_label(basis: Basis) -> str:
+    """The plain label of a basis: what is in place."""
+    return BASIS_LABELS[basis]
+
+
+def status_label(status: Status) -> str:
+    """The status word with its symbol."""
+    return STATUS_LABELS[status]
+
+
+def rule_label(rule_id: str) -> str:
+    """
+    The title of a rule, for readers; the id itself for an unknown rule.
+
+    Rule ids stay stable across versions while titles may be reworded, so documents
+    show the title and keep the id where a user needs it (explain, JSON, SARIF).
+    """
+    from transfer_assess.rules import rule  # noqa: PLC0415 - the rules import labels' users
+
+    try:
+        return rule(rule_id).title
+    except KeyError:
+        return rule_id
+
+
+def category_label(key: str) -> str:
+    """
+    A data category key in words: ``user.contact.email`` → ``contact: email``.
+
+    The leading ``user`` / ``system`` segment says whose data it is, which every
+    reader of a personal-data report already knows, so it is dropped; underscores
+    become spaces and the remaining segments read from general to specific.
+    """
+    parts = [part.replace("_", " ") for part in key.split(".") if part]
+    if len(parts) > 1 and parts[0] in {"user", "system"}:
+        parts = parts[1:]
+    if not parts:
+        return key
+    if len(parts) == 1:
+        return parts[0]
+    return f"{' '.join(parts[:-1])}: {parts[-1]}"
+
+
+__all__ = [
+    "ACTION_LABELS",
+    "BASIS_LABELS",
+    "STATUS_LABELS",
+    "action_label",
+    "basis_label",
+    "category_label",
+    "rule_label",
+    "status_label",
+]
