@@ -22,6 +22,7 @@ class Basis(enum.Enum):
     NOT_PERSONAL_DATA = "not_personal_data"
     NOT_IN_SCOPE = "not_in_scope"
     EEA = "eea"
+    DOMESTIC = "domestic"
     ADEQUACY = "adequacy"
     BCR = "bcr"
     SCC = "scc"
@@ -29,6 +30,8 @@ class Basis(enum.Enum):
     CODE_OF_CONDUCT = "code_of_conduct"
     CERTIFICATION = "certification"
     PUBLIC_BODY_INSTRUMENT = "public_body_instrument"
+    IDTA = "idta"
+    UK_ADDENDUM = "uk_addendum"
     DEROGATION = "derogation"
     NONE = "none"
 
@@ -64,6 +67,8 @@ class Action(enum.Enum):
     BCR = "bcr"
     DPF = "dpf"
     PUBLIC_BODY_INSTRUMENT = "public_body_instrument"
+    IDTA = "idta"
+    UK_ADDENDUM = "uk_addendum"
     TIA = "tia"
     SUPPLEMENTARY_MEASURES = "supplementary_measures"
     FIX_MECHANISM = "fix_mechanism"
@@ -142,7 +147,7 @@ class Summary:
     """Counts over the findings."""
 
     flows: int
-    """Flows that exist on the date (one finding each)."""
+    """Flows that exist on the date."""
     transfers: int
     """Findings that are Chapter V transfers."""
     ok: int
@@ -153,6 +158,9 @@ class Summary:
     """Findings with status gap."""
     inactive: int
     """Flows left out because they do not exist on the date."""
+    findings: int
+    """Findings: one per flow that exists and regime that applies to it (the counts
+    above are over findings; with the EU regime alone, one per flow)."""
 
 
 @attrs.frozen
@@ -164,7 +172,8 @@ class Assessment:
     as_of: date
     """The assessment date."""
     regime: str
-    """The regime assessed (``EU``)."""
+    """The regime assessed: ``EU``, ``UK`` or ``CH`` where findings come from one
+    regime only, else ``all``."""
     reference_version: str
     """Version of the reference data used."""
     reference_sha256: str
@@ -173,32 +182,55 @@ class Assessment:
     """One finding per flow that exists on the date, sorted by flow id."""
     inactive: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     """Ids of the flows that do not exist on the date, sorted."""
+    regimes: tuple[str, ...] = attrs.field(default=("EU",), converter=to_tuple)
+    """The regimes whose findings the assessment holds, in report order."""
+
+    def for_regime(self, regime: str) -> Assessment:
+        """The same assessment with the findings of one regime only."""
+        return attrs.evolve(
+            self,
+            regime=regime,
+            regimes=(regime,) if regime in self.regimes else (),
+            findings=[finding for finding in self.findings if finding.regime == regime],
+        )
+
+    def findings_for(self, flow_id: str) -> tuple[Finding, ...]:
+        """Every finding of a flow, one per regime that applies, in report order."""
+        return tuple(finding for finding in self.findings if finding.flow == flow_id)
 
     @property
     def summary(self) -> Summary:
         """Counts over the findings."""
         statuses = [finding.status for finding in self.findings]
         return Summary(
-            flows=len(self.findings),
+            flows=len({finding.flow for finding in self.findings}),
             transfers=sum(finding.transfer for finding in self.findings),
             ok=statuses.count(Status.OK),
             attention=statuses.count(Status.ATTENTION),
             gap=statuses.count(Status.GAP),
             inactive=len(self.inactive),
+            findings=len(self.findings),
         )
 
     def findings_by_flow(self) -> dict[str, Finding]:
-        """The findings keyed by flow id."""
-        return {finding.flow: finding for finding in self.findings}
+        """The findings keyed by flow id: the first regime's (the EU's) of each flow."""
+        result: dict[str, Finding] = {}
+        for finding in self.findings:
+            result.setdefault(finding.flow, finding)
+        return result
 
-    def finding(self, flow_id: str) -> Finding:
+    def finding(self, flow_id: str, regime: str | None = None) -> Finding:
         """
-        The finding for a flow.
+        The finding for a flow: under `regime`, or the first regime's (the EU's).
 
         Raises:
-            KeyError: The flow has no finding (unknown or inactive on the date).
+            KeyError: The flow has no finding (unknown, inactive on the date, or the
+                regime does not apply to it).
         """
-        return self.findings_by_flow()[flow_id]
+        for finding in self.findings:
+            if finding.flow == flow_id and regime in {None, finding.regime}:
+                return finding
+        raise KeyError(flow_id if regime is None else f"{flow_id} ({regime})")
 
     def to_dict(self) -> dict[str, object]:
         """The JSON report (``transfer-assess/report@1``) as plain values."""

@@ -74,7 +74,10 @@ class Protection:
     subject: frozenset[str]
     """Entities subject to the GDPR on the date (they hold everything as protected)."""
     eea: frozenset[str] = frozenset()
-    """Country codes inside the EEA on the date (for ``origin`` lists)."""
+    """Country codes of the regime's territory on the date (for ``origin`` lists):
+    the EEA states for the EU regime."""
+    origin_code: str = EEA
+    """The region code that names all of the regime's data in ``origin`` lists."""
 
     def keys(self, entity_id: str) -> tuple[str, ...]:
         """The protected keys an entity holds, sorted (``*`` for everything)."""
@@ -94,7 +97,7 @@ class Protection:
         if ALL in held:
             return tuple(sorted(set(flow.data_categories)))
         if flow.origin is not None and not any(
-            region == EEA or region in self.eea for region in flow.origin
+            region == self.origin_code or region in self.eea for region in flow.origin
         ):
             return ()
         result = {
@@ -203,6 +206,7 @@ class FlowGraph:
         refdata: ReferenceData,
         *,
         subject: Iterable[str] | None = None,
+        regime: str = "EU",
     ) -> Protection:
         """
         Compute which categories of EEA origin each entity holds on `day`.
@@ -217,22 +221,27 @@ class FlowGraph:
             day: The assessment date.
             refdata: EEA membership over time.
             subject: Entity ids subject to the GDPR; computed when omitted.
+            regime: The regime whose data is followed (``EU``, ``UK``, ``CH``):
+                its territory and origin code come from the reference data.
         """
         if subject is None:
             subject = [
                 entity.id
                 for entity in self._map.entities
-                if is_subject(entity, day, refdata)
+                if is_subject(entity, day, refdata, regime=regime)
             ]
         subject_ids = frozenset(subject)
-        eea_today = set(refdata.eea_countries(day))
+        eea_today = set(territory(day, refdata, regime))
+        origin_code = refdata.regime(regime).origin_code if regime != "EU" else EEA
         held: dict[str, dict[str, Hop | None]] = {
             entity_id: {ALL: None} for entity_id in sorted(subject_ids)
         }
         queue: deque[tuple[str, str]] = deque(
             (entity_id, ALL) for entity_id in sorted(subject_ids)
         )
-        outbound = _outbound_carriers(self._map.flows, day, eea_today, subject_ids)
+        outbound = _outbound_carriers(
+            self._map.flows, day, eea_today | {origin_code}, subject_ids
+        )
         while queue:
             exporter, key = queue.popleft()
             for flow in outbound.get(exporter, ()):
@@ -246,23 +255,51 @@ class FlowGraph:
                         continue
                     target[shared] = Hop(flow.id, exporter, key)
                     queue.append((importer, shared))
-        return Protection(held=held, subject=subject_ids, eea=frozenset(eea_today))
+        return Protection(
+            held=held,
+            subject=subject_ids,
+            eea=frozenset(eea_today),
+            origin_code=origin_code,
+        )
 
 
-def is_subject(entity: Entity, day: date, refdata: ReferenceData) -> bool:
+def territory(day: date, refdata: ReferenceData, regime: str = "EU") -> tuple[str, ...]:
     """
-    Whether an entity is subject to the GDPR on `day`.
+    The country codes of a regime's territory on `day`, sorted.
+
+    The EU regime's is the EEA (as for importers, from ``eea.json``); another
+    regime's is the list in ``regimes.json``, from the day its law applies.
+    """
+    if regime == "EU":
+        return refdata.eea_countries(day)
+    spec = refdata.regime(regime)
+    if spec.territory is None:
+        return refdata.eea_countries(day)
+    return tuple(sorted(spec.territory))
+
+
+def is_subject(
+    entity: Entity, day: date, refdata: ReferenceData, *, regime: str = "EU"
+) -> bool:
+    """
+    Whether an entity is subject to a regime on `day` (the GDPR by default).
 
     Entities in the EEA (as exporters: the United Kingdom until 2020-12-31) are, and so
-    are entities outside it marked ``subject_to_gdpr`` (GDPR Art. 3(2)).
+    are entities outside it marked ``subject_to_gdpr`` (GDPR Art. 3(2)). For another
+    regime: entities established in its territory, or declared ``subject_to`` it.
     """
-    if entity.subject_to_gdpr:
+    if entity.declared_subject(regime):
         return True
-    return refdata.is_eea(entity.country, day, as_importer=False)
+    if regime == "EU":
+        return refdata.is_eea(entity.country, day, as_importer=False)
+    spec = refdata.regime(regime)
+    if spec.territory is None:  # pragma: no cover - only the EU's territory is the EEA
+        return refdata.is_eea(entity.country, day, as_importer=False)
+    return entity.country in spec.territory
 
 
 def _outbound_carriers(
-    flows: Iterable[Flow], day: date, eea: set[str], subject: frozenset[str]
+    flows: Iterable[Flow], day: date, codes: set[str], subject: frozenset[str]
 ) -> Mapping[str, list[Flow]]:
     """
     Flows that can carry protected data on `day`, by exporter, sorted by id.
@@ -279,7 +316,7 @@ def _outbound_carriers(
         if (
             flow.exporter not in subject
             and flow.origin is not None
-            and not any(region == EEA or region in eea for region in flow.origin)
+            and not any(region in codes for region in flow.origin)
         ):
             continue
         result.setdefault(flow.exporter, []).append(flow)

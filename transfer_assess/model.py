@@ -81,6 +81,13 @@ class Mechanism(enum.Enum):
     CODE_OF_CONDUCT = "code_of_conduct"
     CERTIFICATION = "certification"
     PUBLIC_BODY_INSTRUMENT = "public_body_instrument"
+    IDTA = "idta"
+    UK_ADDENDUM = "uk_addendum"
+
+    @property
+    def takes_scc_module(self) -> bool:
+        """Whether the tool is built on the EU SCCs and names their module."""
+        return self in {Mechanism.SCC, Mechanism.UK_ADDENDUM}
 
     @property
     def is_derogation(self) -> bool:
@@ -184,6 +191,18 @@ class Group:
     """Role types for which the group holds approved BCRs (BCR-C, BCR-P)."""
     bcr_approved: date | None = None
     """Date the lead supervisory authority approved the BCRs."""
+    bcr_approved_uk: date | None = None
+    """Date the UK Information Commissioner approved the BCRs (UK GDPR Art. 47)."""
+    bcr_approved_ch: date | None = None
+    """Date the Swiss FDPIC approved the BCRs (FADP Art. 16(2)(e))."""
+
+    def bcr_approval(self, regime: str) -> date | None:
+        """The approval date of the group's BCRs under a regime (``EU``, ``UK``, ``CH``)."""
+        return {
+            "EU": self.bcr_approved,
+            "UK": self.bcr_approved_uk,
+            "CH": self.bcr_approved_ch,
+        }.get(regime)
     extensions: Mapping[str, Any] = _extensions()
     """The ``x-`` keys of the group, kept and otherwise ignored."""
 
@@ -224,6 +243,10 @@ class Entity:
     """Certifications held, e.g. ``dpf``, ``dpf-hr``, ``iso27001``."""
     subject_to_gdpr: bool | None = None
     """For entities outside the EEA: subject to the GDPR under Art. 3(2)."""
+    subject_to: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
+    """Regimes (``EU``, ``UK``, ``CH``) the entity is subject to besides the one of
+    its country (extraterritorial scope, e.g. UK GDPR Art. 3(2)); ``EU`` here means
+    the same as `subject_to_gdpr`."""
     address: str | None = None
     """Postal address (SCC Annex I.A)."""
     contact: str | None = None
@@ -241,6 +264,12 @@ class Entity:
     def has_certification(self, name: str) -> bool:
         """Whether the entity holds the named certification."""
         return name in self.certifications
+
+    def declared_subject(self, regime: str) -> bool:
+        """Whether the map declares the entity subject to a regime it is not in."""
+        if regime == "EU" and self.subject_to_gdpr:
+            return True
+        return regime in self.subject_to
 
 
 @attrs.frozen
@@ -274,7 +303,11 @@ class Flow:
     mechanism: Mechanism = Mechanism.NONE
     """The transfer tool relied on today."""
     scc_module: int | None = None
-    """The SCC module signed, when the mechanism is ``scc``."""
+    """The SCC module signed, when the mechanism is ``scc`` or ``uk_addendum``."""
+    scc_adaptations: frozenset[str] = attrs.field(
+        default=frozenset(), converter=to_frozenset
+    )
+    """Regimes whose adaptations the signed EU SCCs carry (``CH``: the FDPIC's)."""
     tia: date | None = None
     """Date the transfer impact assessment was last documented."""
     measures: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)

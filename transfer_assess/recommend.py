@@ -58,6 +58,8 @@ _RANK = {
             Action.DPF,
             Action.BCR,
             Action.PUBLIC_BODY_INSTRUMENT,
+            Action.UK_ADDENDUM,
+            Action.IDTA,
             Action.SCC,
             Action.CONSENT,
             Action.TIA,
@@ -132,7 +134,7 @@ def _advisory(
     if outcome.basis is not Basis.ADEQUACY or not trace.asks(Action.SCC):
         return ()
     flow = context.flow
-    if flow.mechanism not in {Mechanism.SCC, Mechanism.BCR}:
+    if not flow.mechanism.takes_scc_module and flow.mechanism is not Mechanism.BCR:
         hint = next(hint for hint in trace.hints if hint.action is Action.SCC)
         return (_scc(context, detail=hint.detail),)
     limit = context.settings.tia_max_age_days
@@ -149,24 +151,33 @@ def _advisory(
     )
 
 
+def anonymise_recommendation(context: Context) -> Recommendation | None:
+    """
+    Anonymising, when every purpose can be served by anonymous data (section 6).
+
+    ``None`` when a purpose needs identifiable data or special-category data moves.
+    """
+    flow = context.flow
+    if flow.special_categories or not all(
+        _purpose_is_anonymisable(purpose) for purpose in flow.purposes
+    ):
+        return None
+    return Recommendation(
+        Action.ANONYMISE,
+        f"Every purpose of flow {flow.id} can be served by anonymous data: "
+        "anonymise before sending and test the result against singling out, "
+        "linkability and inference.",
+        ("GDPR Recital 26", "WP29 Opinion 05/2014 on Anonymisation Techniques"),
+    )
+
+
 def _alternatives(context: Context) -> list[Recommendation]:
     """The tools of section 6 that fit a flow with a gap."""
     flow, exporter, importer = context.flow, context.exporter, context.importer
     result: list[Recommendation] = []
-    special = bool(flow.special_categories)
-    if (
-        all(_purpose_is_anonymisable(purpose) for purpose in flow.purposes)
-        and not special
-    ):
-        result.append(
-            Recommendation(
-                Action.ANONYMISE,
-                f"Every purpose of flow {flow.id} can be served by anonymous data: "
-                "anonymise before sending and test the result against singling out, "
-                "linkability and inference.",
-                ("GDPR Recital 26", "WP29 Opinion 05/2014 on Anonymisation Techniques"),
-            )
-        )
+    anonymise = anonymise_recommendation(context)
+    if anonymise is not None:
+        result.append(anonymise)
     for decision in context.refdata.decisions_for(
         importer.jurisdiction, context.day, regime=context.regime
     ):
@@ -178,10 +189,7 @@ def _alternatives(context: Context) -> list[Recommendation]:
         # The dpf action is certification under the EU-US DPF; earlier frameworks'
         # certifications had no action of their own and are not recommended.
         if failures and sector_ok and certification == "dpf":
-            needed = [certification]
-            if flow.is_hr_data and decision.scope.hr_certification:
-                needed.append(decision.scope.hr_certification)
-            missing = [name for name in needed if not importer.has_certification(name)]
+            missing = decision.scope.missing(importer, hr_data=flow.is_hr_data)
             result.append(
                 Recommendation(
                     Action.DPF,
@@ -287,7 +295,7 @@ def _onward_terms(context: Context) -> tuple[str, str]:
         return "the terms under which the data arrived", "GDPR Art. 44"
     inbound = context.datamap.flow(inbound_id)
     mechanism = inbound.mechanism
-    if mechanism is Mechanism.SCC and inbound.scc_module in _ONWARD_CLAUSES:
+    if mechanism.takes_scc_module and inbound.scc_module in _ONWARD_CLAUSES:
         clause = _ONWARD_CLAUSES[inbound.scc_module]
         return (
             f"{clause} of the SCCs (module {inbound.scc_module}) of flow {inbound.id}",

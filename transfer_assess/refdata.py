@@ -36,10 +36,21 @@ if TYPE_CHECKING:
 
 
 #: Regimes a decision can belong to.
-REGIMES = frozenset({"EU-GDPR", "EU-LED"})
+REGIMES = frozenset({"EU-GDPR", "EU-LED", "UK-GDPR", "CH-FADP"})
 
 #: The certifications a decision's scope may require (names used in data maps).
-SCOPE_CERTIFICATIONS = frozenset({"dpf", "dpf-hr", "privacy-shield", "safe-harbor"})
+SCOPE_CERTIFICATIONS = frozenset(
+    {
+        "dpf",
+        "dpf-hr",
+        "dpf-uk",
+        "dpf-uk-hr",
+        "dpf-ch",
+        "dpf-ch-hr",
+        "privacy-shield",
+        "safe-harbor",
+    }
+)
 
 #: Every file of a reference-data set (what updates download and hashes cover).
 REFERENCE_FILES = (
@@ -48,9 +59,11 @@ REFERENCE_FILES = (
     "taxonomy.json",
     "country_profiles.json",
     "supervisory_authorities.json",
+    "regimes.json",
 )
 _END_KINDS = frozenset({"judgment", "expiry", "repeal"})
-_EEA_EFTA_STATUSES = frozenset({"incorporated", "unknown"})
+_EEA_EFTA_STATUSES = frozenset({"incorporated", "unknown", "not_applicable"})
+_ADEQUACY_PRACTICES = frozenset({"follows_eu", "needs_incorporation"})
 _MEMBER_STATUSES = frozenset(
     {"eu_member", "eea_efta", "withdrawal_transition", "tca_bridge"}
 )
@@ -94,14 +107,24 @@ class Scope:
     """One or two plain sentences."""
     sectors: frozenset[Sector] | None
     """Sectors of importers covered; ``None`` covers any."""
-    certification: str | None
-    """Certification the importer must hold (``dpf``, ``privacy-shield``, …)."""
-    hr_certification: str | None
-    """Certification needed for HR data (``dpf-hr``)."""
+    certifications: tuple[str, ...] = attrs.field(converter=to_tuple)
+    """Certifications the importer must all hold (``dpf``; ``dpf`` and ``dpf-uk``)."""
+    hr_certifications: tuple[str, ...] = attrs.field(converter=to_tuple)
+    """Certifications also needed for HR data (``dpf-hr``)."""
     hr_data: str | None
     """``legal_review`` where HR data is only partly covered (Canada)."""
     conditions: tuple[str, ...] = attrs.field(converter=to_tuple)
     """Conditions a map cannot express; the user must confirm them."""
+
+    @property
+    def certification(self) -> str | None:
+        """The first certification required (the framework's own), if any."""
+        return self.certifications[0] if self.certifications else None
+
+    def missing(self, importer: Entity, *, hr_data: bool) -> tuple[str, ...]:
+        """The required certifications the importer does not hold."""
+        needed = self.certifications + (self.hr_certifications if hr_data else ())
+        return tuple(name for name in needed if not importer.has_certification(name))
 
 
 @attrs.frozen
@@ -129,7 +152,7 @@ class Decision:
     title: str
     """Human name."""
     country: str | None
-    """ISO alpha-2 code, or ``None`` for an international organisation."""
+    """ISO alpha-2 code of a single-country decision, else ``None``."""
     international_organisation: str | None
     """Slug of the international organisation covered."""
     reference: str
@@ -166,11 +189,21 @@ class Decision:
     """Where the decision and its dates are stated."""
     unconfirmed: tuple[str, ...] = attrs.field(converter=to_tuple)
     """What could not be confirmed about it."""
+    countries: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    """Every country code covered, for a decision on a list of countries (UK
+    adequacy regulations for the EEA states, Annex 1 of the Swiss DPO)."""
 
     @property
     def jurisdiction(self) -> str:
-        """The country code or the international organisation's slug."""
-        return self.country or self.international_organisation or ""
+        """The country code or the international organisation's slug (a list's first)."""
+        return self.jurisdictions[0] if self.jurisdictions else ""
+
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        """Every country code or organisation slug the decision covers."""
+        if self.countries:
+            return self.countries
+        return (self.country or self.international_organisation or "",)
 
     @property
     def starts(self) -> date:
@@ -247,6 +280,22 @@ class ReferenceData:
     """EEA membership periods per country code."""
     origin: str = "packaged"
     """Where the data came from (``packaged`` or a folder)."""
+    regimes: Mapping[str, RegimeSpec] = attrs.field(
+        factory=dict, eq=False, hash=False
+    )
+    """The regimes by id (``EU``, ``UK``, ``CH``), from ``regimes.json``."""
+    practices: Mapping[str, str] = attrs.field(factory=dict, eq=False, hash=False)
+    """For EEA EFTA states: ``follows_eu`` (apply each EU decision from its EU
+    date) or ``needs_incorporation`` (only once the EEA Agreement takes it in)."""
+
+    def regime(self, regime_id: str) -> RegimeSpec:
+        """
+        The reference data of a regime.
+
+        Raises:
+            KeyError: No such regime.
+        """
+        return self.regimes[regime_id]
 
     def decision(self, decision_id: str) -> Decision:
         """
@@ -312,9 +361,8 @@ class ReferenceData:
     def _by_jurisdiction(self) -> dict[tuple[str, str], tuple[Decision, ...]]:
         index: dict[tuple[str, str], list[Decision]] = {}
         for decision in self.decisions:
-            index.setdefault((decision.regime, decision.jurisdiction), []).append(
-                decision
-            )
+            for jurisdiction in decision.jurisdictions:
+                index.setdefault((decision.regime, jurisdiction), []).append(decision)
         return {key: tuple(value) for key, value in index.items()}
 
     def in_force(self, day: date, *, regime: str | None = None) -> tuple[Decision, ...]:
@@ -326,7 +374,12 @@ class ReferenceData:
         )
 
     def covering(
-        self, importer: Entity, day: date, *, hr_data: bool = False
+        self,
+        importer: Entity,
+        day: date,
+        *,
+        hr_data: bool = False,
+        regime: str = "EU-GDPR",
     ) -> tuple[Decision, ...]:
         """
         Decisions in force on `day` whose machine-readable scope admits `importer`.
@@ -338,10 +391,11 @@ class ReferenceData:
             importer: The receiving entity.
             day: The assessment date.
             hr_data: Whether the flow carries HR data (employees, applicants).
+            regime: The reference-data regime of the decisions (``EU-GDPR``).
         """
         return tuple(
             decision
-            for decision in self.decisions_for(importer.jurisdiction, day)
+            for decision in self.decisions_for(importer.jurisdiction, day, regime=regime)
             if scope_admits(decision.scope, importer, hr_data=hr_data)
         )
 
@@ -357,15 +411,7 @@ def scope_admits(scope: Scope, importer: Entity, *, hr_data: bool) -> bool:
     """
     if scope.sectors is not None and importer.sector not in scope.sectors:
         return False
-    if scope.certification is not None and not importer.has_certification(
-        scope.certification
-    ):
-        return False
-    return not (
-        hr_data
-        and scope.hr_certification is not None
-        and not importer.has_certification(scope.hr_certification)
-    )
+    return not scope.missing(importer, hr_data=hr_data)
 
 
 @attrs.frozen
@@ -476,6 +522,8 @@ def _load_reference_data(base: Path) -> ReferenceData:
     )
     _check_decisions(decisions, membership, problems)
     load_taxonomy_from(raw["taxonomy.json"], problems)
+    regimes = load_regimes(raw["regimes.json"], problems)
+    practices = _practices(eea, reader)
     if problems:
         raise ReferenceDataError(problems)
     return ReferenceData(
@@ -485,6 +533,8 @@ def _load_reference_data(base: Path) -> ReferenceData:
         decisions=sorted(decisions, key=lambda decision: decision.id),
         membership=membership,
         origin="packaged" if base == data_dir() else str(base),
+        regimes=regimes,
+        practices=practices,
     )
 
 
@@ -668,12 +718,15 @@ def _decision(entry: Any, where: str, reader: _Reader) -> Decision | None:
     organisation = reader.text(
         entry, "international_organisation", where, required=False
     )
-    if (country is None) == (organisation is None):
+    countries = reader.texts(entry, "countries", where)
+    if sum(1 for item in (country, organisation, countries or None) if item) != 1:
         reader.problems.append(
-            f"exactly one of country and international_organisation @ {where}"
+            f"exactly one of country, countries and international_organisation "
+            f"@ {where}"
         )
-    if country is not None and pycountry.countries.get(alpha_2=country) is None:
-        reader.problems.append(f"unknown ISO country {country!r} @ {where}.country")
+    for code in (country, *countries):
+        if code is not None and pycountry.countries.get(alpha_2=code) is None:
+            reader.problems.append(f"unknown ISO country {code!r} @ {where}.country")
     adopted = reader.day(entry, "adopted", where, required=True)
     ended = reader.day(entry, "ended", where)
     end_reason = _end_reason(entry.get("end_reason"), f"{where}.end_reason", reader)
@@ -700,7 +753,8 @@ def _decision(entry: Any, where: str, reader: _Reader) -> Decision | None:
         or eea_efta.get("status") not in _EEA_EFTA_STATUSES
     ):
         reader.problems.append(
-            f"expected status 'incorporated' or 'unknown' @ {where}.eea_efta.status"
+            "expected status 'incorporated', 'unknown' or 'not_applicable' "
+            f"@ {where}.eea_efta.status"
         )
     else:
         status = eea_efta["status"]
@@ -757,6 +811,7 @@ def _decision(entry: Any, where: str, reader: _Reader) -> Decision | None:
         watch=watch,
         sources=sources,
         unconfirmed=unconfirmed,
+        countries=countries,
     )
 
 
@@ -799,14 +854,8 @@ def _scope(raw: Any, where: str, reader: _Reader) -> Scope | None:
             sectors = frozenset(Sector(item) for item in raw["sectors"])
         except (TypeError, ValueError):
             reader.problems.append(f"expected a list of sectors @ {where}.sectors")
-    certification = reader.text(raw, "certification", where, required=False)
-    hr_certification = reader.text(raw, "hr_certification", where, required=False)
-    for key, value in (
-        ("certification", certification),
-        ("hr_certification", hr_certification),
-    ):
-        if value is not None and value not in SCOPE_CERTIFICATIONS:
-            reader.problems.append(f"unknown certification {value!r} @ {where}.{key}")
+    certifications = _certifications(raw, "certification", where, reader)
+    hr_certifications = _certifications(raw, "hr_certification", where, reader)
     hr_data = reader.text(raw, "hr_data", where, required=False)
     if hr_data is not None and hr_data != "legal_review":
         reader.problems.append(f"expected 'legal_review' or null @ {where}.hr_data")
@@ -817,11 +866,28 @@ def _scope(raw: Any, where: str, reader: _Reader) -> Scope | None:
         kind=kind,
         summary=summary,
         sectors=sectors,
-        certification=certification,
-        hr_certification=hr_certification,
+        certifications=certifications,
+        hr_certifications=hr_certifications,
         hr_data=hr_data,
         conditions=conditions,
     )
+
+
+def _certifications(
+    raw: dict[str, Any], key: str, where: str, reader: _Reader
+) -> tuple[str, ...]:
+    """A scope's certification(s): null, one name, or a list all required."""
+    value = raw.get(key)
+    if value is None:
+        return ()
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        reader.problems.append(f"expected a name or a list of names @ {where}.{key}")
+        return ()
+    for name in names:
+        if name not in SCOPE_CERTIFICATIONS:
+            reader.problems.append(f"unknown certification {name!r} @ {where}.{key}")
+    return tuple(names)
 
 
 def _membership(raw: Any, reader: _Reader) -> dict[str, tuple[MembershipPeriod, ...]]:
@@ -849,6 +915,27 @@ def _membership(raw: Any, reader: _Reader) -> dict[str, tuple[MembershipPeriod, 
             if earlier.until is None or earlier.until >= later.start:
                 reader.problems.append(f"overlapping periods @ {where}.periods")
         result[country] = tuple(periods)
+    return result
+
+
+def _practices(raw: Any, reader: _Reader) -> dict[str, str]:
+    """The EEA EFTA states' ``adequacy_practice`` from ``eea.json``."""
+    result: dict[str, str] = {}
+    for index, entry in enumerate(_entries(raw, "eea.json", reader)):
+        if not isinstance(entry, dict) or "adequacy_practice" not in entry:
+            continue
+        where = f"eea.json:$.entries[{index}]"
+        practice = entry.get("adequacy_practice")
+        if practice not in _ADEQUACY_PRACTICES:
+            reader.problems.append(
+                f"expected 'follows_eu' or 'needs_incorporation' @ "
+                f"{where}.adequacy_practice"
+            )
+            continue
+        reader.texts(entry, "adequacy_practice_sources", where) or reader.problems.append(
+            f"every fact needs a source @ {where}.adequacy_practice_sources"
+        )
+        result[str(entry.get("country"))] = str(practice)
     return result
 
 
@@ -907,6 +994,8 @@ def _check_decisions(
             problems.append(f"validity ends before adoption @ {where}.validity")
         if decision.successor is not None and decision.successor not in by_id:
             problems.append(f"unknown successor {decision.successor!r} @ {where}")
+        if decision.regime != "EU-GDPR" and decision.regime != "EU-LED":
+            continue
         if decision.country is not None:
             for period in membership.get(decision.country, ()):
                 if period.inside_as_importer and period.covers(decision.starts):
@@ -936,3 +1025,190 @@ def check_as_of(day: date) -> date:
             "earlier"
         )
     return day
+
+
+@attrs.frozen
+class Tool:
+    """A transfer tool of a regime, with the dates it may be relied on."""
+
+    mechanism: str
+    """The map's mechanism value (``idta``, ``uk_addendum``, ``scc``)."""
+    start: date | None
+    """First day it may be relied on, if later than the regime."""
+    until: date | None
+    """Last day it may be relied on, if it has an end."""
+    new_contracts_until: date | None
+    """Last day a new contract on it may be concluded, if limited."""
+    adaptation: str | None
+    """The regime whose adaptations the EU SCCs must carry (``CH``)."""
+    reference: str
+    """The instrument."""
+    text: str
+    """A plain sentence."""
+    sources: tuple[str, ...] = attrs.field(converter=to_tuple)
+    """Where this is stated."""
+
+
+@attrs.frozen
+class RegimeSpec:
+    """The reference data of one regime: its territory, law and transfer tools."""
+
+    id: str
+    """``EU``, ``UK`` or ``CH``."""
+    name: str
+    """Short name, e.g. ``UK GDPR``."""
+    law: str
+    """The law's full citation."""
+    decisions: str
+    """The regime of its adequacy decisions in ``adequacy.json``."""
+    territory: tuple[str, ...] | None
+    """Country codes of its territory; ``None`` for the EEA (from ``eea.json``)."""
+    applies_from: date
+    """First day the modelled law applies."""
+    former_law: str | None
+    """The law before `applies_from` that the rules do not model, if any."""
+    former_law_until: date | None
+    """Last day of the former law."""
+    origin_code: str
+    """The region code of its data in a flow's ``origin``."""
+    authority: str
+    """Its supervisory authority."""
+    risk_assessment: str
+    """What the transfer impact assessment is called under it."""
+    articles: Mapping[str, str] = attrs.field(eq=False, hash=False)
+    """Citations by topic: transfers, adequacy, safeguards, scc, bcr, ad_hoc,
+    public_body."""
+    derogations: Mapping[str, str] = attrs.field(eq=False, hash=False)
+    """The article of each derogation the law has, by mechanism value."""
+    tools: tuple[Tool, ...] = attrs.field(converter=to_tuple)
+    """Its own transfer tools and dated conditions on shared ones."""
+
+    def tool(self, mechanism: str) -> Tool | None:
+        """The regime's entry for a mechanism, if it has one."""
+        return next((tool for tool in self.tools if tool.mechanism == mechanism), None)
+
+    def article(self, topic: str) -> str:
+        """The citation for a topic (``adequacy``, ``safeguards``, …)."""
+        return self.articles.get(topic, self.law)
+
+
+def load_regimes(raw: Any, problems: list[str]) -> dict[str, RegimeSpec]:
+    """Build the regimes from the parsed ``regimes.json``, recording problems."""
+    reader = _Reader(problems)
+    reader.header(raw, "regimes.json", "transfer-assess/regimes@1")
+    entries = raw.get("regimes") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        problems.append("expected a list @ regimes.json:$.regimes")
+        return {}
+    result: dict[str, RegimeSpec] = {}
+    for index, entry in enumerate(entries):
+        where = f"regimes.json:$.regimes[{index}]"
+        spec = _regime(entry, where, reader)
+        if spec is None:
+            continue
+        if spec.id in result:
+            problems.append(f"duplicate regime {spec.id!r} @ {where}.id")
+        result[spec.id] = spec
+    return result
+
+
+def _regime(entry: Any, where: str, reader: _Reader) -> RegimeSpec | None:
+    if not isinstance(entry, dict):
+        reader.problems.append(f"expected an object @ {where}")
+        return None
+    texts = {
+        key: reader.text(entry, key, where)
+        for key in (
+            "id",
+            "name",
+            "law",
+            "decisions",
+            "origin_code",
+            "authority",
+            "risk_assessment",
+        )
+    }
+    if texts["decisions"] is not None and texts["decisions"] not in REGIMES:
+        reader.problems.append(f"unknown decision regime @ {where}.decisions")
+    applies_from = reader.day(entry, "applies_from", where, required=True)
+    territory_raw = entry.get("territory")
+    territory: tuple[str, ...] | None = None
+    if not isinstance(territory_raw, dict) or territory_raw.get("kind") not in {
+        "eea",
+        "countries",
+    }:
+        reader.problems.append(f"expected kind 'eea' or 'countries' @ {where}.territory")
+    elif territory_raw["kind"] == "countries":
+        territory = reader.texts(territory_raw, "countries", f"{where}.territory")
+        if not territory:
+            reader.problems.append(f"expected countries @ {where}.territory.countries")
+    former = entry.get("former_law")
+    former_name = former_until = None
+    if former is not None:
+        if not isinstance(former, dict):
+            reader.problems.append(f"expected an object or null @ {where}.former_law")
+        else:
+            former_name = reader.text(former, "name", f"{where}.former_law")
+            former_until = reader.day(
+                former, "until", f"{where}.former_law", required=True
+            )
+            reader.sources(former, f"{where}.former_law")
+    articles = entry.get("articles")
+    plain: dict[str, str] = {}
+    derogations: dict[str, str] = {}
+    if not isinstance(articles, dict):
+        reader.problems.append(f"expected an object @ {where}.articles")
+    else:
+        for key, value in articles.items():
+            if key == "derogations" and isinstance(value, dict):
+                derogations = {str(k): str(v) for k, v in value.items()}
+            elif isinstance(value, str) and value.strip():
+                plain[key] = value
+            else:
+                reader.problems.append(f"expected a citation @ {where}.articles.{key}")
+    tools = []
+    for number, item in enumerate(_list(entry, "tools", where, reader)):
+        tool = _tool(item, f"{where}.tools[{number}]", reader)
+        if tool is not None:
+            tools.append(tool)
+    reader.sources(entry, where)
+    if any(value is None for value in texts.values()) or applies_from is None:
+        return None
+    return RegimeSpec(
+        id=str(texts["id"]),
+        name=str(texts["name"]),
+        law=str(texts["law"]),
+        decisions=str(texts["decisions"]),
+        territory=territory,
+        applies_from=applies_from,
+        former_law=former_name,
+        former_law_until=former_until,
+        origin_code=str(texts["origin_code"]),
+        authority=str(texts["authority"]),
+        risk_assessment=str(texts["risk_assessment"]),
+        articles=plain,
+        derogations=derogations,
+        tools=tools,
+    )
+
+
+def _tool(item: Any, where: str, reader: _Reader) -> Tool | None:
+    if not isinstance(item, dict):
+        reader.problems.append(f"expected an object @ {where}")
+        return None
+    mechanism = reader.text(item, "mechanism", where)
+    reference = reader.text(item, "reference", where)
+    text = reader.text(item, "text", where)
+    sources = reader.sources(item, where)
+    if mechanism is None or reference is None or text is None:
+        return None
+    return Tool(
+        mechanism=mechanism,
+        start=reader.day(item, "from", where),
+        until=reader.day(item, "until", where),
+        new_contracts_until=reader.day(item, "new_contracts_until", where),
+        adaptation=reader.text(item, "adaptation", where, required=False),
+        reference=reference,
+        text=text,
+        sources=sources,
+    )

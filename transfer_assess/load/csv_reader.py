@@ -47,6 +47,8 @@ _LISTS = frozenset(
         "measures",
         "origin",
         "bcr",
+        "subject_to",
+        "scc_adaptations",
     }
 )
 _INTS = frozenset({"volume", "scc_module", "version"})

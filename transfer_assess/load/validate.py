@@ -56,12 +56,18 @@ COUNTRY_MISTAKES: Mapping[str, tuple[str, str]] = {
     "EL": ("GR", "'EL' is the EU's protocol code; the ISO code of Greece is 'GR'"),
 }
 _REGIONS_NOT_COUNTRIES = frozenset({"EU", "EEA", "EFTA"})
+#: Regime ids a map may name (``subject_to``), in the engine's order.
+REGIME_IDS = ("EU", "UK", "CH")
+#: Regimes whose adaptations of the EU SCCs a flow can declare (``scc_adaptations``).
+SCC_ADAPTATION_REGIMES = ("CH",)
 
 _TOP_KEYS = frozenset(
     {"version", "organisation", "as_of", "groups", "categories", "entities", "flows"}
 )
 #: Keys of each section of the format (also the CSV columns).
-GROUP_KEYS = frozenset({"id", "name", "bcr", "bcr_approved"})
+GROUP_KEYS = frozenset(
+    {"id", "name", "bcr", "bcr_approved", "bcr_approved_uk", "bcr_approved_ch"}
+)
 CATEGORY_KEYS = frozenset({"key", "description", "special"})
 #: The keys of an entity, in the order of the format's documentation.
 ENTITY_KEY_ORDER = (
@@ -74,6 +80,7 @@ ENTITY_KEY_ORDER = (
     "group",
     "certifications",
     "subject_to_gdpr",
+    "subject_to",
     "address",
     "contact",
 )
@@ -93,6 +100,7 @@ FLOW_KEY_ORDER = (
     "volume",
     "mechanism",
     "scc_module",
+    "scc_adaptations",
     "tia",
     "measures",
     "importer_access",
@@ -611,6 +619,29 @@ def _section(
     return value
 
 
+def _regime_ids(
+    obj: dict[str, Any],
+    key: str,
+    path: DocPath,
+    checker: _Checker,
+    allowed: tuple[str, ...],
+) -> list[str]:
+    """A list of regime ids (``EU``, ``UK``, ``CH``), each checked against `allowed`."""
+    result: list[str] = []
+    for index, item in checker.strings(obj, key, path) or []:
+        if item in allowed:
+            result.append(item)
+            continue
+        hint = (
+            f" (did you mean {item.upper()!r}?)" if item.upper() in allowed else ""
+        )
+        checker.problem(
+            (*path, key, index),
+            f"unknown regime {item!r}{hint}; expected one of {', '.join(allowed)}",
+        )
+    return result
+
+
 def _group(value: Any, path: DocPath, checker: _Checker) -> Group | None:
     obj = checker.mapping(value, path, "a group")
     if obj is None:
@@ -624,6 +655,8 @@ def _group(value: Any, path: DocPath, checker: _Checker) -> Group | None:
         if role is not None:
             roles.append(role)
     approved = checker.day(obj, "bcr_approved", path)
+    approved_uk = checker.day(obj, "bcr_approved_uk", path)
+    approved_ch = checker.day(obj, "bcr_approved_ch", path)
     if group_id is None:
         return None
     return Group(
@@ -631,6 +664,8 @@ def _group(value: Any, path: DocPath, checker: _Checker) -> Group | None:
         name=name,
         bcr=frozenset(roles),
         bcr_approved=approved,
+        bcr_approved_uk=approved_uk,
+        bcr_approved_ch=approved_ch,
         extensions=extensions,
     )
 
@@ -686,6 +721,7 @@ def _entity(
         item for _, item in checker.strings(obj, "certifications", path) or []
     ]
     subject = checker.boolean(obj, "subject_to_gdpr", path)
+    subject_to = _regime_ids(obj, "subject_to", path, checker, REGIME_IDS)
     address = checker.string(obj, "address", path)
     contact = checker.string(obj, "contact", path)
     if entity_id is None or name is None or kind is None:
@@ -700,6 +736,7 @@ def _entity(
         group=group,
         certifications=certifications,
         subject_to_gdpr=subject,
+        subject_to=subject_to,
         address=address,
         contact=contact,
         extensions=extensions,
@@ -811,6 +848,9 @@ class _FlowChecker:
         volume = checker.integer(obj, "volume", path, minimum=0)
         mechanism = checker.choice(obj, "mechanism", path, Mechanism) or Mechanism.NONE
         module = self.module(obj, path, mechanism)
+        adaptations = _regime_ids(
+            obj, "scc_adaptations", path, checker, SCC_ADAPTATION_REGIMES
+        )
         tia = checker.day(obj, "tia", path)
         measures = [item for _, item in checker.strings(obj, "measures", path) or []]
         access = (
@@ -856,6 +896,7 @@ class _FlowChecker:
             volume=volume,
             mechanism=mechanism,
             scc_module=module,
+            scc_adaptations=adaptations,
             tia=tia,
             measures=measures,
             importer_access=access,
@@ -923,10 +964,11 @@ class _FlowChecker:
                 f"invalid SCC module {module}; expected 1, 2, 3 or 4",
             )
             return None
-        if mechanism is Mechanism.SCC and obj.get("scc_module") is None:
+        if mechanism.takes_scc_module and obj.get("scc_module") is None:
             self.checker.problem(
                 (*path, "scc_module"),
-                "required when mechanism is 'scc': the module signed (1, 2, 3 or 4)",
+                f"required when mechanism is {mechanism.value!r}: the module signed "
+                "(1, 2, 3 or 4)",
             )
         return module
 

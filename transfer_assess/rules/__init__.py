@@ -15,9 +15,12 @@ from __future__ import annotations
 # NOTE: plain module imports; mypy cannot follow "from package import module"
 # inside the package's own __init__ while the modules import each other.
 import transfer_assess.rules.adequacy as adequacy  # noqa: PLR0402
+import transfer_assess.rules.ch as ch  # noqa: PLR0402
 import transfer_assess.rules.derogations as derogations  # noqa: PLR0402
+import transfer_assess.rules.national as national  # noqa: PLR0402
 import transfer_assess.rules.safeguards as safeguards  # noqa: PLR0402
 import transfer_assess.rules.scope as scope  # noqa: PLR0402
+import transfer_assess.rules.uk as uk  # noqa: PLR0402
 from transfer_assess.findings import Status
 from transfer_assess.model import Mechanism
 from transfer_assess.rules.base import (
@@ -32,13 +35,15 @@ from transfer_assess.rules.base import (
 
 _NOT_A_FALLBACK = frozenset({Mechanism.ADEQUACY, Mechanism.DPF, Mechanism.NONE})
 
-#: Every rule, in the order the procedure applies them.
+#: Every EU rule, in the order the procedure applies them.
 RULES: tuple[Rule, ...] = (
     *scope.RULES,
     *adequacy.RULES,
     *safeguards.RULES,
     *derogations.RULES,
 )
+#: Every rule of every regime: the EU's, then the UK's and Switzerland's.
+ALL_RULES: tuple[Rule, ...] = (*RULES, *uk.RULES, *ch.RULES)
 
 
 def rule(rule_id: str) -> Rule:
@@ -48,7 +53,7 @@ def rule(rule_id: str) -> Rule:
     Raises:
         KeyError: No rule has that id.
     """
-    for candidate in RULES:
+    for candidate in ALL_RULES:
         if candidate.id == rule_id:
             return candidate
     raise KeyError(rule_id)
@@ -128,6 +133,12 @@ def rules_markdown() -> str:
         ),
         "",
         (
+            "Rules whose id starts with `UK.` apply the UK GDPR to UK-origin data "
+            "(from 2021-01-01), those starting with `CH.` the Swiss FADP to "
+            "Swiss-origin data; they follow the same order (`docs/regimes.md`)."
+        ),
+        "",
+        (
             "The thresholds of 180 days (an adequacy decision about to lapse) and "
             "365 days (a transfer impact assessment to renew) are policy, not law: "
             "they are settings (`transfer_assess.rules.Settings`) with these "
@@ -135,7 +146,7 @@ def rules_markdown() -> str:
         ),
         "",
     ]
-    for item in RULES:
+    for item in ALL_RULES:
         lines += [
             f"## {item.id}",
             "",
@@ -152,6 +163,7 @@ def rules_markdown() -> str:
 
 
 __all__ = [
+    "ALL_RULES",
     "RULES",
     "Context",
     "Hint",
@@ -160,6 +172,7 @@ __all__ = [
     "Settings",
     "Trace",
     "evaluate",
+    "national",
     "rule",
     "rules_markdown",
     "scc_module_for",

@@ -91,14 +91,19 @@ CONDITION = Rule(
 )
 EEA_EFTA = Rule(
     id="EU.ADEQUACY.EEA_EFTA",
-    title="An exporter in Iceland, Liechtenstein or Norway",
-    articles=("EEA Agreement Art. 102", "GDPR Art. 45"),
-    logic=(
-        "Exporters in the EEA EFTA states rely on a decision once the EEA Agreement "
-        "takes it in. Where the reference data does not know that it has, the "
-        "decision is applied with status attention and a legal review."
+    title="An exporter in Liechtenstein (or another EEA EFTA state awaiting a decision)",
+    articles=(
+        "EEA Joint Committee Decision No 154/2018 (GDPR Art. 45(1a) as adapted)",
+        "GDPR Art. 45",
     ),
-    example="A Norwegian affiliate sends data to Brazil in 2026.",
+    logic=(
+        "Norway and Iceland apply each Commission decision from its EU date. An "
+        "EEA EFTA state without that practice (Liechtenstein) relies on a decision "
+        "once the EEA Agreement takes it in; where the reference data does not know "
+        "that it has, the decision is applied with status attention and a legal "
+        "review."
+    ),
+    example="A Liechtenstein affiliate sends data to Brazil in 2026.",
 )
 HR_DATA = Rule(
     id="EU.ADEQUACY.HR_DATA",
@@ -149,29 +154,32 @@ def scope_failures(decision: Decision, context: Context) -> list[str]:
             f"the decision covers only {covered}-sector importers and "
             f"{importer.id} is in the {importer.sector.value} sector"
         )
-    if scope.certification is not None and not importer.has_certification(
-        scope.certification
-    ):
+    missing = scope.missing(importer, hr_data=False)
+    missing_hr = [
+        name
+        for name in scope.missing(importer, hr_data=flow.is_hr_data)
+        if name not in missing
+    ]
+    if missing:
+        names = " and ".join(repr(name) for name in missing)
+        plural = "s" if len(missing) > 1 else ""
         if importer.kind is EntityKind.PUBLIC_AUTHORITY:
             failures.append(
-                f"the decision covers only organisations holding the "
-                f"{scope.certification!r} certification, which a public authority "
-                f"such as {importer.id} cannot hold"
+                f"the decision covers only organisations holding the {names} "
+                f"certification{plural}, which a public authority such as "
+                f"{importer.id} cannot hold"
             )
         else:
             failures.append(
-                f"{importer.id} does not hold the {scope.certification!r} "
-                "certification the decision requires"
+                f"{importer.id} does not hold the {names} certification{plural} the "
+                "decision requires"
             )
-    elif (
-        flow.is_hr_data
-        and scope.hr_certification is not None
-        and not importer.has_certification(scope.hr_certification)
-    ):
+    elif missing_hr:
         subjects = ", ".join(sorted(set(flow.data_subjects)))
+        names = " and ".join(repr(name) for name in missing_hr)
         failures.append(
             f"the flow carries HR data ({subjects}) and {importer.id}'s certification "
-            f"does not cover HR data ({scope.hr_certification!r} is missing)"
+            f"does not cover HR data ({names} is missing)"
         )
     return failures
 
@@ -320,11 +328,20 @@ def _apply(
 
 
 def _eea_efta(decision: Decision, context: Context, trace: Trace) -> Status:
+    """
+    An exporter in an EEA EFTA state relies on the decision as its state does.
+
+    Norway and Iceland apply each Commission decision from its EU date; Liechtenstein
+    only once the EEA Agreement takes it in (``eea.json``'s ``adequacy_practice``;
+    EEA Joint Committee Decision 154/2018, GDPR Art. 45(1a) as adapted for the EEA).
+    """
     exporter, day = context.exporter, context.day
     if exporter.country is None or context.flow.exporter != exporter.id:
         return Status.OK
     period = context.refdata.membership_on(exporter.country, day)
     if period is None or period.status != "eea_efta":
+        return Status.OK
+    if context.refdata.practices.get(exporter.country) == "follows_eu":
         return Status.OK
     known = decision.eea_efta_status == "incorporated" and (
         decision.eea_efta_from is None or decision.eea_efta_from <= day
@@ -333,10 +350,11 @@ def _eea_efta(decision: Decision, context: Context, trace: Trace) -> Status:
         return Status.OK
     trace.add(
         EEA_EFTA,
-        f"{party(exporter)} is in an EEA EFTA state; whether the EEA Agreement had "
-        f"taken in {decision.reference} by {day.isoformat()} is not known from the "
-        "reference data.",
-        "EEA Agreement Art. 102",
+        f"{party(exporter)} is in an EEA EFTA state that relies on a decision only "
+        f"once the EEA Agreement takes it in; that it had taken in "
+        f"{decision.reference} by {day.isoformat()} is not known from the reference "
+        "data.",
+        _EEA_EFTA_CITATION,
         decision.reference,
     )
     trace.ask(
@@ -344,9 +362,14 @@ def _eea_efta(decision: Decision, context: Context, trace: Trace) -> Status:
         f"Confirm that {decision.reference} applies to exporters in "
         f"{exporter.country} on {day.isoformat()} (EEA Joint Committee decision); "
         "until then, rely on SCCs.",
-        "EEA Agreement Art. 102",
+        _EEA_EFTA_CITATION,
     )
     return Status.ATTENTION
+
+
+_EEA_EFTA_CITATION = (
+    "EEA Joint Committee Decision No 154/2018 (GDPR Art. 45(1a) as adapted)"
+)
 
 
 def _lapse(decision: Decision, context: Context, trace: Trace) -> Status:

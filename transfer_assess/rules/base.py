@@ -13,7 +13,7 @@ from transfer_assess.model import Entity, Flow, Group, to_tuple
 if TYPE_CHECKING:
     from transfer_assess.graph import Protection
     from transfer_assess.model import DataMap
-    from transfer_assess.refdata import ReferenceData
+    from transfer_assess.refdata import ReferenceData, RegimeSpec
 
 
 @attrs.frozen
@@ -120,10 +120,12 @@ class Context:
     """Policy thresholds."""
     regime: str = "EU-GDPR"
     """The reference-data regime of the decisions that count."""
+    law: RegimeSpec | None = None
+    """The regime's reference data (territory, articles, tools)."""
 
     @property
     def exporter_subject(self) -> bool:
-        """Whether the exporter is subject to the GDPR on the date."""
+        """Whether the exporter is subject to the regime (the GDPR) on the date."""
         return self.exporter.id in self.protection.subject
 
     def group_of(self, entity: Entity) -> Group | None:

@@ -122,9 +122,22 @@ PUBLIC_BODY = Rule(
     example="A national agency shares data with a foreign agency under an MoU.",
 )
 
+FOREIGN_TOOL = Rule(
+    id="EU.MECHANISM.FOREIGN_TOOL",
+    title="A tool of another regime",
+    articles=("GDPR Art. 46",),
+    logic=(
+        "The UK's International Data Transfer Agreement is not a GDPR Art. 46 tool: "
+        "relied on for EEA data it is a gap. The UK Addendum is read as the EU SCCs "
+        "it is attached to (their module must fit)."
+    ),
+    example="A German affiliate sends data to India under the IDTA.",
+)
+
 RULES = (
     CLAIM,
     NO_MECHANISM,
+    FOREIGN_TOOL,
     SCC_MODULE,
     TIA,
     SCC_IMPORTER_SUBJECT,
@@ -154,8 +167,22 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     mechanism = context.flow.mechanism
     if mechanism in {Mechanism.ADEQUACY, Mechanism.DPF}:
         return _claim(context, trace, onward=onward)
-    if mechanism is Mechanism.SCC:
+    if mechanism.takes_scc_module:
         return _scc(context, trace, onward=onward)
+    if mechanism is Mechanism.IDTA:
+        trace.add(
+            FOREIGN_TOOL,
+            f"Flow {context.flow.id} relies on the UK's International Data Transfer "
+            "Agreement, which is not a safeguard under GDPR Art. 46 for data protected "
+            "by the GDPR.",
+        )
+        trace.ask(
+            Action.FIX_MECHANISM,
+            f"Sign the EU SCCs for flow {context.flow.id} (the UK Addendum can attach "
+            "to them for the UK's part).",
+            "GDPR Art. 46(2)(c)",
+        )
+        return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward)
     if mechanism is Mechanism.BCR:
         return _bcr(context, trace, onward=onward)
     if mechanism in _ART46_BASIS:
@@ -246,10 +273,15 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
             scc_module=expected,
         )
     status = Status.OK
+    addendum = (
+        " (the EU SCCs to which the UK Addendum is attached)"
+        if flow.mechanism is Mechanism.UK_ADDENDUM
+        else ""
+    )
     trace.add(
         SCC_MODULE,
         f"Flow {flow.id} to {party(importer)} is {roles} and uses SCC module "
-        f"{expected}, which fits.",
+        f"{expected}{addendum}, which fits.",
     )
     if day < SCC_2021_FROM:
         if expected in {3, 4}:

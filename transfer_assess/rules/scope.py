@@ -81,7 +81,29 @@ ONWARD = Rule(
     example="A US cloud provider passes EU customer data to its Indian sub-processor.",
 )
 
-RULES = (ANONYMISED, EEA_INTERNAL, INBOUND, NO_PROTECTED_DATA, TRANSFER, ONWARD)
+ONWARD_REGIME = Rule(
+    id="EU.ONWARD.REGIME",
+    title="An onward transfer governed by the UK's or Switzerland's own rules",
+    articles=("GDPR Art. 44", "GDPR Art. 45(2)(a)"),
+    logic=(
+        "EEA data reached an exporter in the United Kingdom or Switzerland over a "
+        "flow resting on an EU adequacy decision, which relies on that country's own "
+        "rules for onward transfers: the EU finding names the UK (or CH) finding and "
+        "takes its basis, status and recommendations. Data that arrived under SCCs "
+        "or another tool keeps the EU onward rules (the SCCs' onward clauses)."
+    ),
+    example="EEA data sent to a UK affiliate under the UK decision, then on to India.",
+)
+
+RULES = (
+    ANONYMISED,
+    EEA_INTERNAL,
+    INBOUND,
+    NO_PROTECTED_DATA,
+    TRANSFER,
+    ONWARD,
+    ONWARD_REGIME,
+)
 
 _STATUS_WORDS = {
     "eu_member": "an EU member state",
