@@ -172,11 +172,17 @@ class TestVerdicts:
         assert (finding.basis, finding.status) == (Basis.ADEQUACY, Status.ATTENTION)
         assert actions(finding) == ["legal_review"]
 
-    def test_norwegian_exporter_to_brazil(self) -> None:
-        finding = one(entity("br", "BR"), source=entity("no", "NO"))
+    def test_eea_efta_exporters_to_brazil(self) -> None:
+        # Norway and Iceland apply each decision from its EU date; Liechtenstein only
+        # once the EEA Agreement takes it in, not known for Brazil (issue 11, §7a).
+        for country in ("NO", "IS"):
+            finding = one(entity("br", "BR"), source=entity("x", country))
+            assert (finding.basis, finding.status) == (Basis.ADEQUACY, Status.OK)
+            assert "EU.ADEQUACY.EEA_EFTA" not in finding.rules
+        finding = one(entity("br", "BR"), source=entity("li", "LI"))
         assert (finding.basis, finding.status) == (Basis.ADEQUACY, Status.ATTENTION)
         assert "EU.ADEQUACY.EEA_EFTA" in finding.rules
-        to_swiss = one(entity("ch", "CH"), source=entity("no", "NO"))
+        to_swiss = one(entity("ch", "CH"), source=entity("li", "LI"))
         assert to_swiss.status is Status.OK
 
     def test_onward_chain_and_advice(self) -> None:

@@ -52,7 +52,14 @@ class TestIntegrity:
             "korea", "new-zealand", "switzerland", "uruguay", "us-dpf",
             "us-privacy-shield", "us-safe-harbor",
         }  # fmt: skip
-        assert {decision.id for decision in refdata.decisions} == expected
+        uk_and_swiss = {
+            "uk-eea-gibraltar", "uk-legacy-whole", "uk-israel", "uk-canada",
+            "uk-japan", "uk-korea", "uk-us", "ch-annex1", "ch-canada", "ch-us-dpf",
+        }  # fmt: skip
+        found = {decision.id for decision in refdata.decisions}
+        assert found == expected | uk_and_swiss
+        regimes = {decision.id: decision.regime for decision in refdata.decisions}
+        assert {regimes[item] for item in uk_and_swiss} == {"UK-GDPR", "CH-FADP"}
 
     def test_every_decision_is_sourced(self, refdata: ReferenceData) -> None:
         for decision in refdata.decisions:
@@ -297,7 +304,11 @@ class TestValidationInDetail:
     ) -> str:
         folder = tmp_path / "data"
         folder.mkdir()
-        for name in ("country_profiles.json", "supervisory_authorities.json"):
+        for name in (
+            "country_profiles.json",
+            "supervisory_authorities.json",
+            "regimes.json",
+        ):
             shutil.copy(data_dir() / name, folder / name)
         for name, value in (
             ("adequacy.json", adequacy),
@@ -405,7 +416,7 @@ class TestValidationInDetail:
             "missing version @ adequacy.json:$.version",
             "expected an object @ adequacy.json:$.entries[0]",
             "unknown regime 'EU-XX' @ adequacy.json:$.entries[1].regime",
-            "exactly one of country and international_organisation",
+            "exactly one of country, countries and international_organisation",
             "ended and end_reason go together @ adequacy.json:$.entries[2].end_reason",
             "unknown kind 'magic' @ adequacy.json:$.entries[3].end_reason.kind",
             "expected an object @ adequacy.json:$.entries[4].end_reason",

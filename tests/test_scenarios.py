@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
-from transfer_assess import assess, parse_map
+from transfer_assess import Finding, assess, parse_map
 from transfer_assess.report.json import schema_text
 
 FOLDER = Path(__file__).resolve().parent / "scenarios"
@@ -59,23 +59,55 @@ def test_scenario(path: Path) -> None:
         if wanted == "inactive":
             assert flow_id in result.inactive, flow_id
             continue
-        finding = result.finding(flow_id)
-        actual = {
-            "transfer": finding.transfer,
-            "onward": finding.onward,
-            "basis": finding.basis.value,
-            "status": finding.status.value,
-            "scc_module": finding.scc_module,
-        }
-        for key, value in actual.items():
-            if key in wanted:
-                assert value == wanted[key], (flow_id, key, finding.reasons)
-        actions = [item.action.value for item in finding.recommendations]
-        if "recommendations" in wanted:
-            assert in_order(wanted["recommendations"], actions), (flow_id, actions)
-        for action in wanted.get("not_recommended", []):
-            assert action not in actions, (flow_id, action, actions)
-        for rule_id in wanted.get("rules", []):
-            assert rule_id in finding.rules, (flow_id, rule_id, finding.rules)
-        if finding.status.value != "ok":
-            assert finding.recommendations, flow_id
+        unknown = set(wanted) - _KNOWN_KEYS
+        assert not unknown, (flow_id, "unknown expectation keys", sorted(unknown))
+        if "regimes" in wanted:
+            found = [item.regime for item in result.findings_for(flow_id)]
+            assert found == wanted["regimes"], (flow_id, found)
+        verdict = {key: value for key, value in wanted.items() if key in _VERDICT_KEYS}
+        check(result.finding(flow_id, "EU"), flow_id, verdict)
+        for regime in _REGIMES:
+            if regime in wanted:
+                check(result.finding(flow_id, regime), flow_id, wanted[regime])
+
+
+#: What a flow's expectation may hold; anything else is a typo the test refuses.
+_VERDICT_KEYS = frozenset(
+    {
+        "transfer",
+        "onward",
+        "basis",
+        "status",
+        "scc_module",
+        "recommendations",
+        "not_recommended",
+        "rules",
+    }
+)
+_REGIMES = ("UK", "CH")
+_KNOWN_KEYS = _VERDICT_KEYS | {"regimes", *_REGIMES}
+
+
+def check(finding: Finding, flow_id: str, wanted: dict[str, Any]) -> None:
+    """Compare one finding with its expectation."""
+    unknown = set(wanted) - _VERDICT_KEYS
+    assert not unknown, (flow_id, finding.regime, "unknown keys", sorted(unknown))
+    actual = {
+        "transfer": finding.transfer,
+        "onward": finding.onward,
+        "basis": finding.basis.value,
+        "status": finding.status.value,
+        "scc_module": finding.scc_module,
+    }
+    for key, value in actual.items():
+        if key in wanted:
+            assert value == wanted[key], (flow_id, key, finding.reasons)
+    actions = [item.action.value for item in finding.recommendations]
+    if "recommendations" in wanted:
+        assert in_order(wanted["recommendations"], actions), (flow_id, actions)
+    for action in wanted.get("not_recommended", []):
+        assert action not in actions, (flow_id, action, actions)
+    for rule_id in wanted.get("rules", []):
+        assert rule_id in finding.rules, (flow_id, rule_id, finding.rules)
+    if finding.status.value != "ok":
+        assert finding.recommendations, flow_id

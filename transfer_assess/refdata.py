@@ -932,9 +932,10 @@ def _practices(raw: Any, reader: _Reader) -> dict[str, str]:
                 f"{where}.adequacy_practice"
             )
             continue
-        reader.texts(entry, "adequacy_practice_sources", where) or reader.problems.append(
-            f"every fact needs a source @ {where}.adequacy_practice_sources"
-        )
+        if not reader.texts(entry, "adequacy_practice_sources", where):
+            reader.problems.append(
+                f"every fact needs a source @ {where}.adequacy_practice_sources"
+            )
         result[str(entry.get("country"))] = str(practice)
     return result
 
@@ -1079,7 +1080,8 @@ class RegimeSpec:
     """Citations by topic: transfers, adequacy, safeguards, scc, bcr, ad_hoc,
     public_body."""
     derogations: Mapping[str, str] = attrs.field(eq=False, hash=False)
-    """The article of each derogation the law has, by mechanism value."""
+    """The article of each derogation the law has, by mechanism value
+    (``derogation_articles``)."""
     tools: tuple[Tool, ...] = attrs.field(converter=to_tuple)
     """Its own transfer tools and dated conditions on shared ones."""
 
@@ -1153,25 +1155,14 @@ def _regime(entry: Any, where: str, reader: _Reader) -> RegimeSpec | None:
                 former, "until", f"{where}.former_law", required=True
             )
             reader.sources(former, f"{where}.former_law")
-    articles = entry.get("articles")
-    plain: dict[str, str] = {}
-    derogations: dict[str, str] = {}
-    if not isinstance(articles, dict):
-        reader.problems.append(f"expected an object @ {where}.articles")
-    else:
-        for key, value in articles.items():
-            if key == "derogations" and isinstance(value, dict):
-                derogations = {str(k): str(v) for k, v in value.items()}
-            elif isinstance(value, str) and value.strip():
-                plain[key] = value
-            else:
-                reader.problems.append(f"expected a citation @ {where}.articles.{key}")
+    plain = _citations(entry, "articles", where, reader)
+    derogations = _citations(entry, "derogation_articles", where, reader)
     tools = []
     for number, item in enumerate(_list(entry, "tools", where, reader)):
         tool = _tool(item, f"{where}.tools[{number}]", reader)
         if tool is not None:
             tools.append(tool)
-    reader.sources(entry, where)
+    _field_sources(entry, where, reader)
     if any(value is None for value in texts.values()) or applies_from is None:
         return None
     return RegimeSpec(
@@ -1190,6 +1181,42 @@ def _regime(entry: Any, where: str, reader: _Reader) -> RegimeSpec | None:
         derogations=derogations,
         tools=tools,
     )
+
+
+def _citations(
+    entry: dict[str, Any], key: str, where: str, reader: _Reader
+) -> dict[str, str]:
+    """A mapping of citations (topic or mechanism to article), every value a text."""
+    raw = entry.get(key, {})
+    if not isinstance(raw, dict):
+        reader.problems.append(f"expected an object @ {where}.{key}")
+        return {}
+    result = {}
+    for name, value in raw.items():
+        if isinstance(value, str) and value.strip():
+            result[str(name)] = value
+        else:
+            reader.problems.append(f"expected a citation @ {where}.{key}.{name}")
+    return result
+
+
+#: The facts of a regime entry that its ``sources`` mapping must source.
+_SOURCED = ("law", "applies_from", "authority", "articles")
+
+
+def _field_sources(entry: dict[str, Any], where: str, reader: _Reader) -> None:
+    """A regime's ``sources``: per field, a non-empty list of sources."""
+    sources = entry.get("sources")
+    if not isinstance(sources, dict):
+        reader.problems.append(f"expected sources per field @ {where}.sources")
+        return
+    for field in (*_SOURCED, *(key for key in sources if key not in _SOURCED)):
+        if field not in sources:
+            reader.problems.append(f"every fact needs a source @ {where}.sources.{field}")
+            continue
+        listed = reader.texts(sources, field, f"{where}.sources")
+        if not listed:
+            reader.problems.append(f"every fact needs a source @ {where}.sources.{field}")
 
 
 def _tool(item: Any, where: str, reader: _Reader) -> Tool | None:

@@ -40,11 +40,12 @@ def report_dict(assessment: Assessment, *, findings: bool = True) -> dict[str, A
         "organisation": assessment.organisation,
         "as_of": assessment.as_of.isoformat(),
         "regime": assessment.regime,
+        "regimes": list(assessment.regimes),
         "reference_data": {
             "version": assessment.reference_version,
             "sha256": assessment.reference_sha256,
         },
-        "summary": attrs.asdict(summary),
+        "summary": {**attrs.asdict(summary), "by_regime": _by_regime(assessment)},
         "findings": [],
         "inactive": list(assessment.inactive),
         "disclaimer": DISCLAIMER,
@@ -56,9 +57,26 @@ def report_dict(assessment: Assessment, *, findings: bool = True) -> dict[str, A
     return report
 
 
+def _by_regime(assessment: Assessment) -> dict[str, dict[str, int]]:
+    """The status counts of each regime's findings, in report order."""
+    result: dict[str, dict[str, int]] = {}
+    for regime in assessment.regimes:
+        findings = [item for item in assessment.findings if item.regime == regime]
+        statuses = [item.status.value for item in findings]
+        result[regime] = {
+            "findings": len(findings),
+            "transfers": sum(item.transfer for item in findings),
+            "ok": statuses.count("ok"),
+            "attention": statuses.count("attention"),
+            "gap": statuses.count("gap"),
+        }
+    return result
+
+
 def _finding(finding: Finding) -> dict[str, Any]:
     return {
         "flow": finding.flow,
+        "regime": finding.regime,
         "exporter": finding.exporter,
         "importer": finding.importer,
         "exporter_country": finding.exporter_country,

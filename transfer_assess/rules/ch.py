@@ -82,7 +82,7 @@ def _own_tools(
             f"Add the Swiss adaptations to the EU SCCs of flow {flow.id} (FDPIC as "
             "supervisory authority, Switzerland as a place of suit, the FADP read for "
             "the GDPR), then declare scc_adaptations: [CH].",
-            spec.article("scc"),
+            spec.article("standard_clauses"),
         )
     status = status.worst(national.check_risk(rules, context, trace))
     return Outcome(
@@ -98,7 +98,7 @@ def _recommend_tool(rules: national.Book, context: Context) -> Recommendation:
         Action.SCC,
         f"Sign the EU 2021 SCCs, module {context.expected_module} ({roles}), with the "
         f"Swiss adaptations for flow {flow.id}.",
-        (spec.article("scc"), "Commission Implementing Decision (EU) 2021/914"),
+        (spec.article("standard_clauses"), "Commission Implementing Decision (EU) 2021/914"),
     )
 
 
@@ -109,7 +109,7 @@ BOOK = national.book(
         "transfers": "FADP Art. 16",
         "adequacy": "FADP Art. 16(1); DPO Art. 8 and Annex 1",
         "safeguards": "FADP Art. 16(2)",
-        "scc": "FADP Art. 16(2)(d)",
+        "standard_clauses": "FADP Art. 16(2)(d)",
         "bcr": "FADP Art. 16(2)(e)",
         "ad_hoc": "FADP Art. 16(2)(b)",
         "public_body": "FADP Art. 16(2)(a)",

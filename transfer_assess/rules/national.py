@@ -235,7 +235,7 @@ def book(  # noqa: PLR0913 - one argument per part of the law
         module=rule(
             "SCC.MODULE",
             "The module of the EU SCCs must fit the roles",
-            (articles["scc"],),
+            (articles["standard_clauses"],),
             "Controller to controller is module 1, controller to processor 2, "
             "processor to processor 3, processor to controller 4; a wrong or missing "
             "module is a gap naming the right one.",
@@ -586,7 +586,7 @@ def check_module(rules: Book, context: Context, trace: Trace, what: str) -> bool
     trace.ask(
         Action.FIX_MECHANISM,
         f"Sign module {expected} ({roles}) for flow {flow.id} instead of {signed}.",
-        spec_of(context).article("scc"),
+        spec_of(context).article("standard_clauses"),
     )
     return False
 

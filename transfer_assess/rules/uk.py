@@ -52,7 +52,7 @@ def _own_tools(
                 Action.FIX_MECHANISM,
                 f"On {day.isoformat()} flow {flow.id} needed another tool: the "
                 "standard contractual clauses as UK law kept them.",
-                spec.article("scc"),
+                spec.article("standard_clauses"),
             )
             return Outcome(
                 transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward
@@ -112,7 +112,7 @@ def _eu_clauses(
         trace.ask(
             Action.FIX_MECHANISM,
             f"Add the UK Addendum to the EU SCCs of flow {flow.id}, or sign the IDTA.",
-            spec.article("scc"),
+            spec.article("standard_clauses"),
         )
         return Outcome(
             transfer=True,
@@ -133,7 +133,7 @@ def _eu_clauses(
                 Action.LEGAL_REVIEW,
                 f"Check which contract covered flow {flow.id}: the old clauses had no "
                 "set for processor exporters.",
-                spec.article("scc"),
+                spec.article("standard_clauses"),
             )
     elif new_until is not None and day <= new_until:
         status = Status.ATTENTION
@@ -147,7 +147,7 @@ def _eu_clauses(
             Action.UK_ADDENDUM,
             f"Confirm that flow {flow.id} rests on the old clauses kept by UK law; "
             "from 2022-03-21 the ICO's Addendum makes the EU 2021 clauses valid.",
-            spec.article("scc"),
+            spec.article("standard_clauses"),
         )
     elif flow.start is not None and new_until is not None and flow.start > new_until:
         trace.add(
@@ -159,7 +159,7 @@ def _eu_clauses(
         trace.ask(
             Action.FIX_MECHANISM,
             f"Add the UK Addendum to the EU SCCs of flow {flow.id}, or sign the IDTA.",
-            spec.article("scc"),
+            spec.article("standard_clauses"),
         )
         return Outcome(
             transfer=True,
@@ -181,7 +181,7 @@ def _eu_clauses(
             Action.UK_ADDENDUM,
             f"Move flow {flow.id} to the IDTA or the EU 2021 SCCs with the UK "
             "Addendum before the old clauses end.",
-            spec.article("scc"),
+            spec.article("standard_clauses"),
         )
     status = status.worst(national.check_risk(rules, context, trace))
     return Outcome(
@@ -205,20 +205,20 @@ def _recommend_tool(rules: national.Book, context: Context) -> Recommendation:
             Action.SCC,
             f"Sign the standard contractual clauses as UK law kept them for flow "
             f"{flow.id} ({roles}).",
-            (spec.article("scc"),),
+            (spec.article("standard_clauses"),),
         )
     if _has_eu_sccs(context):
         return Recommendation(
             Action.UK_ADDENDUM,
             f"{importer.id} already has EU SCCs with {exporter.id}'s group: add the "
             f"ICO's UK Addendum to them for flow {flow.id} (module {module}, {roles}).",
-            (spec.article("scc"), "ICO International Data Transfer Addendum"),
+            (spec.article("standard_clauses"), "ICO International Data Transfer Addendum"),
         )
     return Recommendation(
         Action.IDTA,
         f"Sign the ICO's International Data Transfer Agreement for flow {flow.id} "
         f"({roles}), or the EU 2021 SCCs (module {module}) with the UK Addendum.",
-        (spec.article("scc"), "ICO International Data Transfer Agreement"),
+        (spec.article("standard_clauses"), "ICO International Data Transfer Agreement"),
     )
 
 
@@ -243,7 +243,7 @@ BOOK = national.book(
         "transfers": "UK GDPR Art. 44",
         "adequacy": "UK GDPR Art. 45; DPA 2018 s.17A",
         "safeguards": "UK GDPR Art. 46",
-        "scc": "UK GDPR Art. 46(2)(d)",
+        "standard_clauses": "UK GDPR Art. 46(2)(d)",
         "bcr": "UK GDPR Art. 47",
         "ad_hoc": "UK GDPR Art. 46(3)(a)",
         "public_body": "UK GDPR Art. 46(2)(a)",
