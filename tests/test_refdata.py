@@ -427,7 +427,7 @@ class TestValidationInDetail:
             "unknown certification 'gold'",
             "expected 'legal_review' or null",
             "expected a list of strings @ adequacy.json:$.entries[7].scope.conditions",
-            "expected status 'incorporated' or 'unknown'",
+            "expected status 'incorporated', 'unknown' or 'not_applicable'",
             "expected a list @ adequacy.json:$.entries[9].reviews",
             "expected an object @ adequacy.json:$.entries[9].watch[0]",
             "expected an ISO date @ adequacy.json:$.entries[9].watch[1].since",
