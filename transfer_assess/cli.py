@@ -163,6 +163,24 @@ AsOfOption = Annotated[
         show_default=False,
     ),
 ]
+class RegimeChoice(enum.StrEnum):
+    """Values of ``--regime``."""
+
+    ALL = "all"
+    EU = "EU"
+    UK = "UK"
+    CH = "CH"
+
+
+RegimeOption = Annotated[
+    RegimeChoice,
+    typer.Option(
+        "--regime",
+        help="Assess under one regime (EU GDPR, UK GDPR, Swiss FADP) or all that "
+        "apply to each flow.",
+        case_sensitive=False,
+    ),
+]
 OutputFileOption = Annotated[
     Path | None,
     typer.Option(
@@ -230,6 +248,15 @@ def countries(
             help="Also list decisions under the Law Enforcement Directive.",
         ),
     ] = False,
+    regime: Annotated[
+        RegimeChoice,
+        typer.Option(
+            "--regime",
+            help="Whose adequacy list: the EU's (default), the UK's, Switzerland's "
+            "or all.",
+            case_sensitive=False,
+        ),
+    ] = RegimeChoice.EU,
 ) -> None:
     """List the adequacy decisions in force on a date, with scope and watch notes."""
     from transfer_assess.console import countries_table, make_console
@@ -240,7 +267,16 @@ def countries(
         refdata = load_reference_data()
     except TransferAssessError as error:
         _fail([str(error)])
-    decisions = refdata.in_force(day, regime=None if include_led else "EU-GDPR")
+    from transfer_assess.engine import REGIMES, regimes_of
+
+    wanted = {REGIMES[item] for item in regimes_of(regime.value)}
+    if include_led:
+        wanted.add("EU-LED")
+    decisions = tuple(
+        decision
+        for decision in refdata.in_force(day)
+        if decision.regime in wanted
+    )
     console = make_console()
     console.print(countries_table(refdata, day, decisions, width=console.width))
 
@@ -286,7 +322,10 @@ def _refdata(folder: Path | None) -> ReferenceData:
 
 
 def _assess(
-    datamap: DataMap, as_of: str | None, refdata: ReferenceData | None = None
+    datamap: DataMap,
+    as_of: str | None,
+    refdata: ReferenceData | None = None,
+    regime: RegimeChoice = RegimeChoice.ALL,
 ) -> Assessment:
     from transfer_assess.engine import assess
     from transfer_assess.refdata import load_reference_data
@@ -295,11 +334,17 @@ def _assess(
         day = _parse_day(as_of, datamap.as_of)
         refdata = refdata or load_reference_data()
         if len(datamap.flows) <= PROGRESS_FROM:
-            return assess(datamap, as_of=day, refdata=refdata)
+            return assess(datamap, as_of=day, refdata=refdata, regime=regime.value)
         from transfer_assess.console import progress_bar
 
         with progress_bar(len(datamap.flows)) as advance:
-            return assess(datamap, as_of=day, refdata=refdata, progress=advance)
+            return assess(
+                datamap,
+                as_of=day,
+                refdata=refdata,
+                regime=regime.value,
+                progress=advance,
+            )
     except TransferAssessError as error:
         _fail([str(error)])
 
@@ -325,10 +370,11 @@ def assess_command(
         ),
     ] = None,
     refdata_dir: RefdataOption = None,
+    regime: RegimeOption = RegimeChoice.ALL,
 ) -> None:
     """Assess every flow of a map on a date; exit 1 with --fail-on when reached."""
     datamap = _load(path)
-    result = _assess(datamap, as_of, _refdata(refdata_dir))
+    result = _assess(datamap, as_of, _refdata(refdata_dir), regime)
     if output is not None and output.resolve() in _inputs(path):
         _fail([f"--output {output} would overwrite the map"])
     if output_format is OutputFormat.SARIF:
@@ -384,14 +430,20 @@ def explain(
     ],
     as_of: AsOfOption = None,
     refdata_dir: RefdataOption = None,
+    regime: RegimeOption = RegimeChoice.ALL,
 ) -> None:
     """Show why a flow got its verdict: rules fired, reasons, sources, the chain."""
     from transfer_assess.console import explanation, make_console
 
     datamap = _load(path)
-    result = _assess(datamap, as_of, _refdata(refdata_dir))
+    result = _assess(datamap, as_of, _refdata(refdata_dir), regime)
     _known_flow(result, datamap, flow_id, path)
-    make_console().print(explanation(result.finding(flow_id), result.as_of))
+    console = make_console()
+    findings = result.findings_for(flow_id)
+    if not findings:
+        _fail([f"{path}: flow {flow_id!r} has no {regime.value} finding on {result.as_of}"])
+    for finding in findings:
+        console.print(explanation(finding, result.as_of))
 
 
 class ReportFormat(enum.StrEnum):

@@ -328,6 +328,10 @@ def _chain_tree(assessment: Assessment) -> Tree | None:
     return tree
 
 
+#: The regimes' names in text.
+_REGIME_NAMES = {"EU": "EU GDPR", "UK": "UK GDPR", "CH": "Swiss FADP"}
+
+
 def explanation(finding: Finding, as_of: date) -> RenderableType:
     """
     The decision trace of one finding: rules fired, reasons, citations, chain.
@@ -340,7 +344,9 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
     title = _assemble(
         ("Flow ", "ta.heading"),
         (finding.flow, "ta.heading"),
-        f" on {as_of.isoformat()}: ",
+        f" on {as_of.isoformat()}"
+        + (f", under the {_REGIME_NAMES[finding.regime]}" if finding.regime != "EU" else "")
+        + ": ",
         _status_text(finding.status.value),
         f" (basis {finding.basis.value}"
         + (f", SCC module {finding.scc_module}" if finding.scc_module else "")

@@ -277,7 +277,12 @@ class _Run:
                 basis=other.basis,
                 status=other.status,
                 onward=True,
-                reasons=trace.reasons,
+                reasons=[
+                    reason
+                    for reason in trace.reasons
+                    if reason.rule.startswith("EU.SCOPE.")
+                    or reason.rule == eu_scope.ONWARD_REGIME.id
+                ],
                 chain=_chain(context, flow),
             )
         return None

@@ -1084,6 +1084,19 @@ class RegimeSpec:
     (``derogation_articles``)."""
     tools: tuple[Tool, ...] = attrs.field(converter=to_tuple)
     """Its own transfer tools and dated conditions on shared ones."""
+    history: tuple[tuple[date, date, Mapping[str, str]], ...] = attrs.field(
+        default=(), converter=to_tuple, eq=False, hash=False
+    )
+    """Earlier citations: ``(from, until, articles)`` periods where the law's
+    article numbers differed (the UK GDPR before the Data (Use and Access) Act
+    2025)."""
+
+    def on(self, day: date) -> RegimeSpec:
+        """The regime with the citations that were in force on `day`."""
+        for start, until, articles in self.history:
+            if start <= day <= until:
+                return attrs.evolve(self, articles={**self.articles, **articles})
+        return self
 
     def tool(self, mechanism: str) -> Tool | None:
         """The regime's entry for a mechanism, if it has one."""
@@ -1157,6 +1170,18 @@ def _regime(entry: Any, where: str, reader: _Reader) -> RegimeSpec | None:
             reader.sources(former, f"{where}.former_law")
     plain = _citations(entry, "articles", where, reader)
     derogations = _citations(entry, "derogation_articles", where, reader)
+    history = []
+    for number, item in enumerate(_list(entry, "articles_history", where, reader)):
+        item_where = f"{where}.articles_history[{number}]"
+        if not isinstance(item, dict):
+            reader.problems.append(f"expected an object @ {item_where}")
+            continue
+        start = reader.day(item, "from", item_where, required=True)
+        until = reader.day(item, "until", item_where, required=True)
+        cited = _citations(item, "articles", item_where, reader)
+        reader.sources(item, item_where)
+        if start is not None and until is not None:
+            history.append((start, until, cited))
     tools = []
     for number, item in enumerate(_list(entry, "tools", where, reader)):
         tool = _tool(item, f"{where}.tools[{number}]", reader)
@@ -1180,6 +1205,7 @@ def _regime(entry: Any, where: str, reader: _Reader) -> RegimeSpec | None:
         articles=plain,
         derogations=derogations,
         tools=tools,
+        history=history,
     )
 
 

@@ -66,7 +66,7 @@ def _own_tools(
             TOOL,
             f"The EU SCCs of flow {flow.id} carry the Swiss adaptations the FDPIC "
             "required when it recognised them.",
-            *(tool.sources[:1] if tool else ()),
+            *((tool.reference,) if tool else ()),
         )
     else:
         status = Status.ATTENTION
@@ -75,7 +75,7 @@ def _own_tools(
             f"The map does not say that the EU SCCs of flow {flow.id} carry the "
             "Swiss adaptations (scc_adaptations: [CH]); without them they do not "
             "meet the FDPIC's recognition.",
-            *(tool.sources[:1] if tool else ()),
+            *((tool.reference,) if tool else ()),
         )
         trace.ask(
             Action.FIX_MECHANISM,

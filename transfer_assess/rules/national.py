@@ -318,9 +318,13 @@ def evaluate(rules: Book, context: Context, trace: Trace) -> Outcome:
 
 
 def spec_of(context: Context) -> RegimeSpec:
-    """The regime's reference data (the context of a non-EU regime always has it)."""
+    """
+    The regime's reference data, with the citations in force on the date.
+
+    The context of a regime other than the EU's always carries it.
+    """
     assert context.law is not None  # noqa: S101 - set by the engine for every regime
-    return context.law
+    return context.law.on(context.day)
 
 
 def _scope(rules: Book, context: Context, trace: Trace) -> Outcome:
@@ -573,15 +577,15 @@ def check_module(rules: Book, context: Context, trace: Trace, what: str) -> bool
     if flow.scc_module == expected:
         trace.add(
             rules.module,
-            f"Flow {flow.id} is {roles} and {what} names module {expected}, which "
-            "fits.",
+            f"Flow {flow.id} is {roles}, and the module of {what} is {expected}, "
+            "which fits.",
         )
         return True
     signed = f"module {flow.scc_module}" if flow.scc_module is not None else "no module"
     trace.add(
         rules.module,
-        f"Flow {flow.id} is {roles}, which needs module {expected}; {what} names "
-        f"{signed}.",
+        f"Flow {flow.id} is {roles}, which needs module {expected}; the map names "
+        f"{signed} for {what}.",
     )
     trace.ask(
         Action.FIX_MECHANISM,
@@ -878,14 +882,16 @@ def _alternatives(rules: Book, context: Context) -> list[Recommendation]:
                 (consent,),
             )
         )
-    result.append(
-        Recommendation(
-            Action.TIA,
-            f"Document a {spec.risk_assessment} for flow {flow.id} with the tool "
-            "chosen.",
-            (spec.article("risk"),),
+    limit = context.settings.tia_max_age_days
+    if flow.tia is None or not 0 <= (day - flow.tia).days <= limit:
+        result.append(
+            Recommendation(
+                Action.TIA,
+                f"Document a {spec.risk_assessment} for flow {flow.id} with the tool "
+                "chosen.",
+                (spec.article("risk"),),
+            )
         )
-    )
     return result
 
 

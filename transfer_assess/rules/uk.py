@@ -46,7 +46,7 @@ def _own_tools(
                 TOOL,
                 f"Flow {flow.id} relies on the {tool.reference}, which applies only "
                 f"from {tool.start.isoformat()}.",
-                *tool.sources[:1],
+                tool.reference,
             )
             trace.ask(
                 Action.FIX_MECHANISM,
@@ -107,7 +107,7 @@ def _eu_clauses(
             f"Flow {flow.id} relies on EU SCCs alone; the old clauses kept by UK law "
             f"could be relied on only until {until.isoformat()}, and the EU 2021 "
             "clauses are valid for UK transfers only with the Addendum.",
-            *(tool.sources[:1] if tool else ()),
+            *((tool.reference,) if tool else ()),
         )
         trace.ask(
             Action.FIX_MECHANISM,
@@ -240,10 +240,10 @@ BOOK = national.book(
     regime=REGIME,
     name="UK GDPR",
     articles={
-        "transfers": "UK GDPR Art. 44",
-        "adequacy": "UK GDPR Art. 45; DPA 2018 s.17A",
+        "transfers": "UK GDPR Art. 44 (Art. 44A from 2026-02-05)",
+        "adequacy": "UK GDPR Art. 45 (Art. 45A from 2026-02-05); DPA 2018 s.17A",
         "safeguards": "UK GDPR Art. 46",
-        "standard_clauses": "UK GDPR Art. 46(2)(d)",
+        "standard_clauses": "UK GDPR Art. 46(2)(d); DPA 2018 s.119A",
         "bcr": "UK GDPR Art. 47",
         "ad_hoc": "UK GDPR Art. 46(3)(a)",
         "public_body": "UK GDPR Art. 46(2)(a)",
