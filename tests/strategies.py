@@ -45,10 +45,19 @@ def entities(draw: st.DrawFn, entity_id: str) -> dict[str, Any]:
         value["sector"] = draw(st.sampled_from(Sector)).value
     if draw(st.booleans()):
         value["certifications"] = draw(
-            st.lists(st.sampled_from(["dpf", "dpf-hr", "iso27001"]), unique=True)
+            st.lists(
+                st.sampled_from(
+                    ["dpf", "dpf-hr", "dpf-uk", "dpf-uk-hr", "dpf-ch", "iso27001"]
+                ),
+                unique=True,
+            )
         )
     if draw(st.booleans()):
         value["subject_to_gdpr"] = draw(st.booleans())
+    if draw(st.integers(0, 4)) == 0:
+        value["subject_to"] = draw(
+            st.lists(st.sampled_from(["EU", "UK", "CH"]), unique=True)
+        )
     return value
 
 
@@ -75,8 +84,10 @@ def flows(draw: st.DrawFn, flow_id: str, entity_ids: list[str]) -> dict[str, Any
         "frequency": draw(st.sampled_from(Frequency)).value,
         "mechanism": mechanism.value,
     }
-    if mechanism is Mechanism.SCC:
+    if mechanism.takes_scc_module:
         value["scc_module"] = draw(st.integers(1, 4))
+        if draw(st.booleans()):
+            value["scc_adaptations"] = ["CH"]
     if draw(st.booleans()):
         value["tia"] = draw(dates)
     if draw(st.booleans()):

@@ -227,7 +227,7 @@ class TestCommands:
             )
             assert result.exit_code == 0, result.output
             assert (out / index).is_file()
-            assert len(list(out.iterdir())) == 30
+            assert len(list(out.iterdir())) == 38  # index + 37 transfer findings
 
     def test_report_never_overwrites_the_map(self, tmp_path: Path) -> None:
         path = tmp_path / "index.md"

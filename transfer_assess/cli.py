@@ -163,6 +163,8 @@ AsOfOption = Annotated[
         show_default=False,
     ),
 ]
+
+
 class RegimeChoice(enum.StrEnum):
     """Values of ``--regime``."""
 
@@ -273,9 +275,7 @@ def countries(
     if include_led:
         wanted.add("EU-LED")
     decisions = tuple(
-        decision
-        for decision in refdata.in_force(day)
-        if decision.regime in wanted
+        decision for decision in refdata.in_force(day) if decision.regime in wanted
     )
     console = make_console()
     console.print(countries_table(refdata, day, decisions, width=console.width))
@@ -441,7 +441,8 @@ def explain(
     console = make_console()
     findings = result.findings_for(flow_id)
     if not findings:
-        _fail([f"{path}: flow {flow_id!r} has no {regime.value} finding on {result.as_of}"])
+        message = f"{path}: flow {flow_id!r} has no {regime.value} finding on "
+        _fail([f"{message}{result.as_of}"])
     for finding in findings:
         console.print(explanation(finding, result.as_of))
 

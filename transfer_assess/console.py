@@ -301,7 +301,12 @@ def _status_table(status: str, findings: list[Finding]) -> Table:
             if label == "scc" and finding.scc_module:
                 label += f" (module {finding.scc_module})"
             action = _assemble((label, "ta.heading"))
-        table.add_row(_text(finding.flow), _text(route), _text(basis), action)
+        flow = (
+            finding.flow
+            if finding.regime == "EU"
+            else f"{finding.flow} [{finding.regime}]"
+        )
+        table.add_row(_text(flow), _text(route), _text(basis), action)
     return table
 
 
@@ -319,7 +324,8 @@ def _chain_tree(assessment: Assessment) -> Tree | None:
             if prefix not in nodes:
                 label = _text(prefix[-1])
                 if size == len(finding.chain):
-                    label.append(f"  {finding.flow}: ", style="ta.muted")
+                    regime = "" if finding.regime == "EU" else f" [{finding.regime}]"
+                    label.append(f"  {finding.flow}{regime}: ", style="ta.muted")
                     label.append(
                         finding.status.value, style=_STATUS_STYLE[finding.status.value]
                     )
@@ -345,7 +351,11 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
         ("Flow ", "ta.heading"),
         (finding.flow, "ta.heading"),
         f" on {as_of.isoformat()}"
-        + (f", under the {_REGIME_NAMES[finding.regime]}" if finding.regime != "EU" else "")
+        + (
+            f", under the {_REGIME_NAMES[finding.regime]}"
+            if finding.regime != "EU"
+            else ""
+        )
         + ": ",
         _status_text(finding.status.value),
         f" (basis {finding.basis.value}"
@@ -446,7 +456,7 @@ def comparison_table(comparison: Comparison) -> RenderableType:
     styles = {"worse": "ta.gap", "added": "ta.attention", "better": "ta.ok"}
     for change in comparison.changes:
         table.add_row(
-            _text(change.flow),
+            _text(change.label),
             _text(change.kind, style=styles.get(change.kind, "")),
             _text(f"{change.before or '-'} → {change.after or '-'}"),
             _text(change.detail),

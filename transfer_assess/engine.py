@@ -31,9 +31,9 @@ from transfer_assess.graph import FlowGraph
 from transfer_assess.recommend import recommend
 from transfer_assess.refdata import check_as_of, load_reference_data
 from transfer_assess.rules import Context, Settings, Trace, evaluate, national
-from transfer_assess.rules import ch as ch_rules
-from transfer_assess.rules import scope as eu_scope
-from transfer_assess.rules import uk as uk_rules
+from transfer_assess.rules.ch import BOOK as CH_BOOK
+from transfer_assess.rules.scope import ONWARD_REGIME
+from transfer_assess.rules.uk import BOOK as UK_BOOK
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 REGIMES = {"EU": "EU-GDPR", "UK": "UK-GDPR", "CH": "CH-FADP"}
 
 #: The rules package of each regime besides the EU's.
-_BOOKS: dict[str, national.Book] = {"UK": uk_rules.BOOK, "CH": ch_rules.BOOK}
+_BOOKS: dict[str, national.Book] = {"UK": UK_BOOK, "CH": CH_BOOK}
 
 #: What `assess` takes as ``regime`` to mean every regime that applies.
 ALL = "all"
@@ -236,7 +236,9 @@ class _Run:
             self._eu_basis[flow_id] = evaluate(context, Trace()).basis
         return self._eu_basis[flow_id]
 
-    def _defer(self, context: Context, outcome: Outcome, trace: Trace) -> Finding | None:
+    def _defer(
+        self, context: Context, outcome: Outcome, trace: Trace
+    ) -> Finding | None:
         """
         An onward transfer from the UK or Switzerland of data that came by adequacy.
 
@@ -260,7 +262,7 @@ class _Run:
             if other is None:
                 return None
             trace.add(
-                eu_scope.ONWARD_REGIME,
+                ONWARD_REGIME,
                 f"The data reached {exporter.id} in {exporter.country} over flow "
                 f"{inbound}, which rests on an EU adequacy decision; that decision "
                 f"relies on the {rules.name}'s own rules for onward transfers, so flow "
@@ -281,7 +283,7 @@ class _Run:
                     reason
                     for reason in trace.reasons
                     if reason.rule.startswith("EU.SCOPE.")
-                    or reason.rule == eu_scope.ONWARD_REGIME.id
+                    or reason.rule == ONWARD_REGIME.id
                 ],
                 chain=_chain(context, flow),
             )

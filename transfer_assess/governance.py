@@ -46,6 +46,13 @@ class Change:
     """Basis after."""
     detail: str
     """One sentence: what changed, and the first recommendation after."""
+    regime: str = "EU"
+    """The regime of the findings compared (``EU``, ``UK``, ``CH``)."""
+
+    @property
+    def label(self) -> str:
+        """The flow id, with the regime for a UK or Swiss finding (``f1 [UK]``)."""
+        return self.flow if self.regime == "EU" else f"{self.flow} [{self.regime}]"
 
 
 @attrs.frozen
@@ -82,6 +89,7 @@ class Comparison:
             "changes": [
                 {
                     "flow": change.flow,
+                    "regime": change.regime,
                     "kind": change.kind,
                     "before": change.before,
                     "after": change.after,
@@ -117,19 +125,26 @@ def compare(
         old_map: The old map, to tell definition changes that keep the verdict.
         new_map: The new map.
     """
-    old = before.findings_by_flow()
-    new = after.findings_by_flow()
+    old = {(item.flow, item.regime): item for item in before.findings}
+    new = {(item.flow, item.regime): item for item in after.findings}
     old_flows = {flow.id: flow for flow in old_map.flows} if old_map else {}
     new_flows = {flow.id: flow for flow in new_map.flows} if new_map else {}
+    keys = set(old) | set(new) | {(flow_id, "EU") for flow_id in old_flows}
+    keys |= {(flow_id, "EU") for flow_id in new_flows}
+    regimes = {"EU": 0, "UK": 1, "CH": 2}
     changes = []
-    for flow_id in sorted(set(old) | set(new) | set(old_flows) | set(new_flows)):
-        change = _change(
-            flow_id, old.get(flow_id), new.get(flow_id), old_flows, new_flows
-        )
+    for key in sorted(keys, key=lambda item: (item[0], regimes.get(item[1], 3))):
+        change = _change(key, old.get(key), new.get(key), old_flows, new_flows)
         if change is not None:
             changes.append(change)
     order = {"worse": 0, "added": 1, "changed": 2, "better": 3, "removed": 4}
-    changes.sort(key=lambda change: (order[change.kind], change.flow))
+    changes.sort(
+        key=lambda change: (
+            order[change.kind],
+            change.flow,
+            regimes.get(change.regime, 3),
+        )
+    )
     old_chains = {finding.chain for finding in before.findings if finding.onward}
     new_chains = sorted(
         {finding.chain for finding in after.findings if finding.onward} - old_chains
@@ -138,13 +153,14 @@ def compare(
 
 
 def _change(
-    flow_id: str,
+    key: tuple[str, str],
     was: Finding | None,
     now: Finding | None,
     old_flows: dict[str, Flow],
     new_flows: dict[str, Flow],
 ) -> Change | None:
-    """How one flow changed; ``None`` when it did not (a finding is active)."""
+    """How one flow's finding under one regime changed; ``None`` when it did not."""
+    flow_id, regime = key
     if was is None and now is None:
         return None
     if was is None and now is not None:
@@ -157,6 +173,7 @@ def _change(
             None,
             now.basis.value,
             f"{state}: {now.status.value} ({now.basis.value}). {_first(now)}".strip(),
+            regime,
         )
     if now is None and was is not None:
         state = "no longer active" if flow_id in new_flows else "the flow is gone"
@@ -168,6 +185,7 @@ def _change(
             was.basis.value,
             None,
             f"{state} (was {was.status.value}).",
+            regime,
         )
     assert was is not None  # noqa: S101 - both are set here
     assert now is not None  # noqa: S101
@@ -189,6 +207,7 @@ def _change(
         was.basis.value,
         now.basis.value,
         detail,
+        regime,
     )
 
 
@@ -322,7 +341,7 @@ def comparison_markdown(comparison: Comparison) -> str:
         return "\n".join(lines) + "\n"
     lines += ["| flow | change | before | after | detail |", "|---|---|---|---|---|"]
     lines.extend(
-        f"| {markdown_text(change.flow)} | {change.kind} | {change.before or ''} | "
+        f"| {markdown_text(change.label)} | {change.kind} | {change.before or ''} | "
         f"{change.after or ''} | {markdown_text(change.detail)} |"
         for change in comparison.changes
     )

@@ -197,12 +197,13 @@ class Group:
     """Date the Swiss FDPIC approved the BCRs (FADP Art. 16(2)(e))."""
 
     def bcr_approval(self, regime: str) -> date | None:
-        """The approval date of the group's BCRs under a regime (``EU``, ``UK``, ``CH``)."""
+        """The approval of the group's BCRs under a regime (``EU``, ``UK``, ``CH``)."""
         return {
             "EU": self.bcr_approved,
             "UK": self.bcr_approved_uk,
             "CH": self.bcr_approved_ch,
         }.get(regime)
+
     extensions: Mapping[str, Any] = _extensions()
     """The ``x-`` keys of the group, kept and otherwise ignored."""
 
@@ -243,7 +244,9 @@ class Entity:
     """Certifications held, e.g. ``dpf``, ``dpf-hr``, ``iso27001``."""
     subject_to_gdpr: bool | None = None
     """For entities outside the EEA: subject to the GDPR under Art. 3(2)."""
-    subject_to: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
+    subject_to: frozenset[str] = attrs.field(
+        default=frozenset(), converter=to_frozenset
+    )
     """Regimes (``EU``, ``UK``, ``CH``) the entity is subject to besides the one of
     its country (extraterritorial scope, e.g. UK GDPR Art. 3(2)); ``EU`` here means
     the same as `subject_to_gdpr`."""

@@ -195,7 +195,7 @@ class Decision:
 
     @property
     def jurisdiction(self) -> str:
-        """The country code or the international organisation's slug (a list's first)."""
+        """The country code or organisation slug (a list's first country)."""
         return self.jurisdictions[0] if self.jurisdictions else ""
 
     @property
@@ -280,9 +280,7 @@ class ReferenceData:
     """EEA membership periods per country code."""
     origin: str = "packaged"
     """Where the data came from (``packaged`` or a folder)."""
-    regimes: Mapping[str, RegimeSpec] = attrs.field(
-        factory=dict, eq=False, hash=False
-    )
+    regimes: Mapping[str, RegimeSpec] = attrs.field(factory=dict, eq=False, hash=False)
     """The regimes by id (``EU``, ``UK``, ``CH``), from ``regimes.json``."""
     practices: Mapping[str, str] = attrs.field(factory=dict, eq=False, hash=False)
     """For EEA EFTA states: ``follows_eu`` (apply each EU decision from its EU
@@ -395,7 +393,9 @@ class ReferenceData:
         """
         return tuple(
             decision
-            for decision in self.decisions_for(importer.jurisdiction, day, regime=regime)
+            for decision in self.decisions_for(
+                importer.jurisdiction, day, regime=regime
+            )
             if scope_admits(decision.scope, importer, hr_data=hr_data)
         )
 
@@ -995,7 +995,7 @@ def _check_decisions(
             problems.append(f"validity ends before adoption @ {where}.validity")
         if decision.successor is not None and decision.successor not in by_id:
             problems.append(f"unknown successor {decision.successor!r} @ {where}")
-        if decision.regime != "EU-GDPR" and decision.regime != "EU-LED":
+        if decision.regime not in {"EU-GDPR", "EU-LED"}:
             continue
         if decision.country is not None:
             for period in membership.get(decision.country, ()):
@@ -1084,6 +1084,10 @@ class RegimeSpec:
     (``derogation_articles``)."""
     tools: tuple[Tool, ...] = attrs.field(converter=to_tuple)
     """Its own transfer tools and dated conditions on shared ones."""
+    bcr_foreign_approval: bool = False
+    """Whether BCRs approved by the data protection authority of a state with
+    adequate protection count too (FADP Art. 16(2)(e)): then the EU approval
+    (``bcr_approved``) serves as well."""
     history: tuple[tuple[date, date, Mapping[str, str]], ...] = attrs.field(
         default=(), converter=to_tuple, eq=False, hash=False
     )
@@ -1152,7 +1156,9 @@ def _regime(entry: Any, where: str, reader: _Reader) -> RegimeSpec | None:
         "eea",
         "countries",
     }:
-        reader.problems.append(f"expected kind 'eea' or 'countries' @ {where}.territory")
+        reader.problems.append(
+            f"expected kind 'eea' or 'countries' @ {where}.territory"
+        )
     elif territory_raw["kind"] == "countries":
         territory = reader.texts(territory_raw, "countries", f"{where}.territory")
         if not territory:
@@ -1206,6 +1212,7 @@ def _regime(entry: Any, where: str, reader: _Reader) -> RegimeSpec | None:
         derogations=derogations,
         tools=tools,
         history=history,
+        bcr_foreign_approval=entry.get("bcr_adequate_state_authority_counts") is True,
     )
 
 
@@ -1238,11 +1245,15 @@ def _field_sources(entry: dict[str, Any], where: str, reader: _Reader) -> None:
         return
     for field in (*_SOURCED, *(key for key in sources if key not in _SOURCED)):
         if field not in sources:
-            reader.problems.append(f"every fact needs a source @ {where}.sources.{field}")
+            reader.problems.append(
+                f"every fact needs a source @ {where}.sources.{field}"
+            )
             continue
         listed = reader.texts(sources, field, f"{where}.sources")
         if not listed:
-            reader.problems.append(f"every fact needs a source @ {where}.sources.{field}")
+            reader.problems.append(
+                f"every fact needs a source @ {where}.sources.{field}"
+            )
 
 
 def _tool(item: Any, where: str, reader: _Reader) -> Tool | None:

@@ -632,9 +632,7 @@ def _regime_ids(
         if item in allowed:
             result.append(item)
             continue
-        hint = (
-            f" (did you mean {item.upper()!r}?)" if item.upper() in allowed else ""
-        )
+        hint = f" (did you mean {item.upper()!r}?)" if item.upper() in allowed else ""
         checker.problem(
             (*path, key, index),
             f"unknown regime {item!r}{hint}; expected one of {', '.join(allowed)}",

@@ -86,14 +86,20 @@ def escape_markdown_values(value: Any) -> Any:
     return value
 
 
-def page_name(index: int, flow_id: str, suffix: str) -> str:
+def page_name(index: int, flow_id: str, suffix: str, regime: str = "EU") -> str:
     """
     A safe file name for a transfer page: numbered, and only safe characters.
 
-    The number keeps names unique even on case-insensitive file systems.
+    The number keeps names unique even on case-insensitive file systems; a finding
+    under the UK or Swiss regime has the regime at the end (``-uk``, ``-ch``).
     """
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", flow_id).strip("._") or "flow"
-    return f"transfer-{index:04d}-{safe[:80]}.{suffix}"
+    tail = "" if regime == "EU" else f"-{regime.lower()}"
+    return f"transfer-{index:04d}-{safe[:80]}{tail}.{suffix}"
+
+
+#: The regimes' names in documents.
+REGIME_NAMES = {"EU": "EU GDPR", "UK": "UK GDPR", "CH": "Swiss FADP"}
 
 
 def _party(entity: Entity, role: str) -> dict[str, Any]:
@@ -150,6 +156,8 @@ def transfer_context(
     when, why = _reevaluation(finding, flow, refdata, day, importer)
     return {
         "flow": flow.id,
+        "regime": finding.regime,
+        "law": REGIME_NAMES.get(finding.regime, finding.regime),
         "status": finding.status.value,
         "basis": finding.basis.value,
         "onward": finding.onward,
@@ -261,7 +269,7 @@ def report_context(
         page = None
         if finding.transfer:
             index += 1
-            page = page_name(index, finding.flow, suffix)
+            page = page_name(index, finding.flow, suffix, finding.regime)
             transfers.append(
                 {
                     "page": page,
@@ -273,6 +281,8 @@ def report_context(
         findings.append(
             {
                 "flow": finding.flow,
+                "regime": finding.regime,
+                "law": REGIME_NAMES.get(finding.regime, finding.regime),
                 "page": page,
                 "exporter": finding.exporter,
                 "importer": finding.importer,

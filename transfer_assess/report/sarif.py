@@ -13,7 +13,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from transfer_assess.rules import RULES
+from transfer_assess.rules import ALL_RULES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -43,7 +43,7 @@ def sarif_dict(
         locations: Flow id → (file, line), from `transfer_assess.load.flow_locations`.
         version: The tool's version.
     """
-    index = {rule.id: number for number, rule in enumerate(RULES)}
+    index = {rule.id: number for number, rule in enumerate(ALL_RULES)}
     rules = [
         {
             "id": rule.id,
@@ -60,7 +60,7 @@ def sarif_dict(
                 "tags": ["gdpr", "chapter-v", rule.id.split(".")[1].lower()]
             },
         }
-        for rule in RULES
+        for rule in ALL_RULES
     ]
     results = []
     for finding in assessment.findings:
@@ -78,7 +78,8 @@ def sarif_dict(
                 "level": level,
                 "message": {
                     "text": f"Flow {finding.flow} ({finding.exporter} → "
-                    f"{finding.importer}): {finding.status.value}, basis "
+                    f"{finding.importer}){_under(finding.regime)}: "
+                    f"{finding.status.value}, basis "
                     f"{finding.basis.value}. {finding.reasons[-1].text} {first}".strip()
                 },
                 "locations": [
@@ -90,8 +91,12 @@ def sarif_dict(
                         "logicalLocations": [{"name": finding.flow, "kind": "member"}],
                     }
                 ],
-                "partialFingerprints": {"transferAssessFlow/v1": finding.flow},
+                "partialFingerprints": {
+                    "transferAssessFlow/v1": finding.flow,
+                    "transferAssessRegime/v1": finding.regime,
+                },
                 "properties": {
+                    "regime": finding.regime,
                     "status": finding.status.value,
                     "basis": finding.basis.value,
                     "onward": finding.onward,
@@ -136,3 +141,9 @@ def render_sarif(
     """The SARIF log as JSON text (deterministic)."""
     log = sarif_dict(assessment, locations, version=version)
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _under(regime: str) -> str:
+    """`` under the UK GDPR`` for a finding of a regime other than the EU's."""
+    names = {"UK": "UK GDPR", "CH": "Swiss FADP"}
+    return f" under the {names[regime]}" if regime in names else ""

@@ -91,7 +91,7 @@ CONDITION = Rule(
 )
 EEA_EFTA = Rule(
     id="EU.ADEQUACY.EEA_EFTA",
-    title="An exporter in Liechtenstein (or another EEA EFTA state awaiting a decision)",
+    title="An EEA EFTA exporter awaiting the EEA's incorporation (Liechtenstein)",
     articles=(
         "EEA Joint Committee Decision No 154/2018 (GDPR Art. 45(1a) as adapted)",
         "GDPR Art. 45",

@@ -90,7 +90,7 @@ def _own_tools(
     )
 
 
-def _recommend_tool(rules: national.Book, context: Context) -> Recommendation:
+def _recommend_tool(context: Context) -> Recommendation:
     flow = context.flow
     spec = national.spec_of(context)
     roles = f"{flow.exporter_role.value} to {flow.importer_role.value}"
@@ -98,7 +98,10 @@ def _recommend_tool(rules: national.Book, context: Context) -> Recommendation:
         Action.SCC,
         f"Sign the EU 2021 SCCs, module {context.expected_module} ({roles}), with the "
         f"Swiss adaptations for flow {flow.id}.",
-        (spec.article("standard_clauses"), "Commission Implementing Decision (EU) 2021/914"),
+        (
+            spec.article("standard_clauses"),
+            "Commission Implementing Decision (EU) 2021/914",
+        ),
     )
 
 

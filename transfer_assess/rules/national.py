@@ -69,7 +69,7 @@ class Book:
     foreign_tool: Rule
     own_tools: Callable[[Book, Context, Trace, bool], Outcome | None]
     """The regime's own tool checks (IDTA, Addendum, adapted SCCs)."""
-    recommend_tool: Callable[[Book, Context], Recommendation]
+    recommend_tool: Callable[[Context], Recommendation]
     """The regime's contractual tool to recommend for a gap."""
 
     @property
@@ -82,13 +82,13 @@ class Book:
         )
 
 
-def book(  # noqa: PLR0913 - one argument per part of the law
+def book(
     *,
     regime: str,
     name: str,
     articles: dict[str, str],
     own_tools: Callable[[Book, Context, Trace, bool], Outcome | None],
-    recommend_tool: Callable[[Book, Context], Recommendation],
+    recommend_tool: Callable[[Context], Recommendation],
     tool: Rule,
     former_law: Rule | None = None,
 ) -> Book:
@@ -107,7 +107,9 @@ def book(  # noqa: PLR0913 - one argument per part of the law
             regime assessed on such dates (the FADP before its revision).
     """
 
-    def rule(suffix: str, title: str, cites: tuple[str, ...], logic: str, ex: str) -> Rule:
+    def rule(
+        suffix: str, title: str, cites: tuple[str, ...], logic: str, ex: str
+    ) -> Rule:
         return Rule(
             id=f"{regime}.{suffix}",
             title=title,
@@ -256,7 +258,8 @@ def book(  # noqa: PLR0913 - one argument per part of the law
             (articles["bcr"],),
             "Both entities belong to one group whose BCRs cover the exporter's role "
             "and were approved under this regime by the date (the group's "
-            f"bcr_approved_{regime.lower()}): basis bcr; otherwise a gap.",
+            f"bcr_approved_{regime.lower()}, or its bcr_approved where the regime "
+            "accepts an adequate state's authority): basis bcr; otherwise a gap.",
             "A UK affiliate sends data to the group's Indian headquarters.",
         ),
         approval=rule(
@@ -302,6 +305,35 @@ def book(  # noqa: PLR0913 - one argument per part of the law
 
 # --- the procedure -----------------------------------------------------------------
 
+#: The citation topic of each rule, by the part of its id after the regime.
+_TOPICS = {
+    "SCOPE.ANONYMISED": "transfers",
+    "SCOPE.DOMESTIC": "transfers",
+    "SCOPE.INBOUND": "transfers",
+    "SCOPE.TRANSFER": "transfers",
+    "SCOPE.ONWARD": "transfers",
+    "ADEQUACY.NONE": "adequacy",
+    "MECHANISM.CLAIM": "adequacy",
+    "MECHANISM.NONE": "safeguards",
+    "MECHANISM.FOREIGN_TOOL": "safeguards",
+    "SCC.MODULE": "standard_clauses",
+    "TRA": "risk",
+    "BCR.GROUP": "bcr",
+    "ART46.APPROVAL": "ad_hoc",
+    "PUBLIC_BODY.INSTRUMENT": "public_body",
+}
+
+
+def _add(
+    context: Context, trace: Trace, rule: Rule, text: str, *citations: str
+) -> None:
+    """Record a reason, citing the article in force on the date for the rule's topic."""
+    if not citations:
+        topic = _TOPICS.get(rule.id.split(".", 1)[1])
+        if topic is not None:
+            citations = (spec_of(context).article(topic),)
+    trace.add(rule, text, *citations)
+
 
 def evaluate(rules: Book, context: Context, trace: Trace) -> Outcome:
     """Run the regime's procedure on one flow the regime applies to."""
@@ -336,7 +368,9 @@ def _scope(rules: Book, context: Context, trace: Trace) -> Outcome:
     )
     spec = spec_of(context)
     if flow.anonymised:
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.anonymised,
             f"Flow {flow.id} from {party(exporter)} to {party(importer)} is marked "
             f"anonymised: no personal data moves, so the {rules.name} transfer rules "
@@ -346,14 +380,18 @@ def _scope(rules: Book, context: Context, trace: Trace) -> Outcome:
     territory = spec.territory or ()
     if importer.country in territory:
         if exporter.country in territory:
-            trace.add(
+            _add(
+                context,
+                trace,
                 rules.domestic,
                 f"{party(exporter)} and {party(importer)} are both in "
                 f"{importer.country}: not a restricted transfer under the "
                 f"{rules.name}.",
             )
             return Outcome(transfer=False, basis=Basis.DOMESTIC, status=Status.OK)
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.inbound,
             f"{party(importer)} is in {importer.country}: data coming in from "
             f"{party(exporter)} is not a restricted transfer under the {rules.name}.",
@@ -371,7 +409,9 @@ def _scope(rules: Book, context: Context, trace: Trace) -> Outcome:
             and exporter.country not in territory
             else f"is established in {exporter.country}"
         )
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.transfer,
             f"{party(exporter)} {why} and discloses personal data to "
             f"{party(importer)} in {destination} on {day.isoformat()}: a restricted "
@@ -380,7 +420,9 @@ def _scope(rules: Book, context: Context, trace: Trace) -> Outcome:
         return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP)
     carried = context.protection.carried(flow)
     chain = context.protection.best_chain(exporter.id, carried)
-    trace.add(
+    _add(
+        context,
+        trace,
         rules.onward,
         f"{party(exporter)} is not subject to the {rules.name} but holds data of "
         f"{spec.origin_code} origin that flow {flow.id} carries "
@@ -397,7 +439,9 @@ def _former_law(
     if day >= spec.applies_from or rules.former_law is None:
         return None
     status = Status.GAP if flow.mechanism is Mechanism.NONE else Status.ATTENTION
-    trace.add(
+    _add(
+        context,
+        trace,
         rules.former_law,
         f"On {day.isoformat()} {spec.former_law or 'an earlier law'} applied (the "
         f"{rules.name} as modelled applies from {spec.applies_from.isoformat()}); "
@@ -424,7 +468,9 @@ def _adequacy(
     for decision in decisions:
         failures = eu_adequacy.scope_failures(decision, context)
         if failures:
-            trace.add(
+            _add(
+                context,
+                trace,
                 rules.out_of_scope,
                 f"{decision.reference} ({decision.id}) covers {importer.jurisdiction} "
                 f"on {day.isoformat()}, but {party(importer)} is outside its scope: "
@@ -435,7 +481,9 @@ def _adequacy(
             continue
         return _covered(rules, decision, context, trace, onward=onward)
     if not decisions:
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.no_decision,
             f"No adequacy finding of the {rules.name} covers "
             f"{importer.jurisdiction or 'the destination'} on {day.isoformat()}, so "
@@ -449,7 +497,9 @@ def _covered(
 ) -> Outcome:
     flow, importer, day = context.flow, context.importer, context.day
     article = spec_of(context).article("adequacy")
-    trace.add(
+    _add(
+        context,
+        trace,
         rules.covered,
         f"{decision.reference} ({decision.id}) covers {party(importer)} on "
         f"{day.isoformat()}: {decision.scope.summary}",
@@ -458,7 +508,9 @@ def _covered(
     )
     status = Status.OK
     for condition in decision.scope.conditions:
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.condition,
             f"{decision.reference} applies to flow {flow.id} only if this holds, "
             f"which the map cannot express; confirm it: {condition}",
@@ -467,7 +519,9 @@ def _covered(
         )
     if flow.is_hr_data and decision.scope.hr_data == "legal_review":
         status = Status.ATTENTION
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.hr_data,
             f"Flow {flow.id} carries HR data to {party(importer)}; "
             f"{decision.reference} covers employee data only in part.",
@@ -481,12 +535,14 @@ def _covered(
             decision.reference,
         )
     for note in decision.active_watch(day):
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.watch,
             f"Watch {decision.reference}: {note.text}",
             note.reference or decision.reference,
         )
-        fallback = rules.recommend_tool(rules, context)
+        fallback = rules.recommend_tool(context)
         trace.ask(
             fallback.action,
             f"Keep a fallback ready for flow {flow.id} in case {decision.reference} "
@@ -503,7 +559,9 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
     if own is not None:
         return own
     if mechanism in {Mechanism.ADEQUACY, Mechanism.DPF}:
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.claim,
             f"Flow {flow.id} relies on {mechanism.value}, but no adequacy finding of "
             f"the {rules.name} covers {party(importer)} on {context.day.isoformat()}.",
@@ -518,7 +576,9 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
     if mechanism is Mechanism.BCR:
         return _bcr(rules, context, trace, onward=onward)
     if mechanism in _ART46_BASIS:
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.approval,
             f"Flow {flow.id} relies on {mechanism.value.replace('_', ' ')}; its "
             "approval and the importer's binding commitments must be verified.",
@@ -541,13 +601,17 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
     if mechanism.is_derogation:
         return _derogation(rules, context, trace, onward=onward)
     if mechanism is Mechanism.NONE:
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.no_mechanism,
             f"Flow {flow.id} to {party(importer)} is a restricted transfer under the "
             f"{rules.name} and the map names no transfer tool for it.",
         )
         return _gap(onward)
-    trace.add(
+    _add(
+        context,
+        trace,
         rules.foreign_tool,
         f"Flow {flow.id} relies on {mechanism.value}, which is not a safeguard "
         f"under the {rules.name}.",
@@ -560,7 +624,7 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
     return _gap(onward)
 
 
-def _gap(onward: bool, module: int | None = None) -> Outcome:  # noqa: FBT001
+def _gap(onward: bool, module: int | None = None) -> Outcome:
     return Outcome(
         transfer=True,
         basis=Basis.NONE,
@@ -575,14 +639,18 @@ def check_module(rules: Book, context: Context, trace: Trace, what: str) -> bool
     flow, expected = context.flow, context.expected_module
     roles = f"{flow.exporter_role.value} to {flow.importer_role.value}"
     if flow.scc_module == expected:
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.module,
             f"Flow {flow.id} is {roles}, and the module of {what} is {expected}, "
             "which fits.",
         )
         return True
     signed = f"module {flow.scc_module}" if flow.scc_module is not None else "no module"
-    trace.add(
+    _add(
+        context,
+        trace,
         rules.module,
         f"Flow {flow.id} is {roles}, which needs module {expected}; the map names "
         f"{signed} for {what}.",
@@ -632,7 +700,14 @@ def _bcr(rules: Book, context: Context, trace: Trace, *, onward: bool) -> Outcom
     )
     spec = spec_of(context)
     group = context.group_of(exporter)
-    approved = group.bcr_approval(rules.regime) if group is not None else None
+    approved = None
+    if group is not None:
+        dates = [group.bcr_approval(rules.regime)]
+        if spec.bcr_foreign_approval:
+            # An EEA authority's approval counts (FADP Art. 16(2)(e)).
+            dates.append(group.bcr_approved)
+        known = [item for item in dates if item is not None]
+        approved = min(known) if known else None
     failure = None
     if group is None:
         failure = f"{party(exporter)} belongs to no group"
@@ -659,7 +734,9 @@ def _bcr(rules: Book, context: Context, trace: Trace, *, onward: bool) -> Outcom
             spec.article("bcr"),
         )
         return _gap(onward)
-    trace.add(
+    _add(
+        context,
+        trace,
         rules.bcr,
         f"{party(exporter)} and {party(importer)} are bound by the BCRs of "
         f"{group.id if group else ''}, approved under the {rules.name} on {approved}.",
@@ -675,7 +752,9 @@ def _public_body(
     if is_public(exporter.kind, exporter.sector) and is_public(
         importer.kind, importer.sector
     ):
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.public_body,
             f"Flow {flow.id} runs between two public bodies under a binding "
             "instrument, whose terms must be verified.",
@@ -692,7 +771,9 @@ def _public_body(
             status=Status.ATTENTION,
             onward=onward,
         )
-    trace.add(
+    _add(
+        context,
+        trace,
         rules.public_body,
         f"Flow {flow.id} relies on an instrument between public bodies, but not both "
         "ends are public bodies.",
@@ -714,7 +795,9 @@ def _derogation(
     words = eu_derogations.name(mechanism)
     article = spec.derogations.get(mechanism.value)
     if article is None:
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.derogation,
             f"Flow {flow.id} relies on the {words} exception, which the {rules.name} "
             "does not have.",
@@ -734,7 +817,9 @@ def _derogation(
             else f"it serves only occasional transfers and the flow is "
             f"{flow.frequency.text}"
         )
-        trace.add(
+        _add(
+            context,
+            trace,
             rules.derogation,
             f"Flow {flow.id} relies on the {words} exception ({article}), but {why}.",
             article,
@@ -746,7 +831,9 @@ def _derogation(
             article,
         )
         return _gap(onward)
-    trace.add(
+    _add(
+        context,
+        trace,
         rules.derogation,
         f"Flow {flow.id} relies on the {words} exception ({article}), which can "
         f"serve this {flow.frequency.text} flow; exceptions are a last resort and "
@@ -866,7 +953,7 @@ def _alternatives(rules: Book, context: Context) -> list[Recommendation]:
                 (spec.article("public_body"),),
             )
         )
-    result.append(rules.recommend_tool(rules, context))
+    result.append(rules.recommend_tool(context))
     consent = spec.derogations.get(Mechanism.DEROGATION_CONSENT.value)
     if (
         consent is not None

@@ -182,7 +182,9 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
             "to them for the UK's part).",
             "GDPR Art. 46(2)(c)",
         )
-        return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward)
+        return Outcome(
+            transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward
+        )
     if mechanism is Mechanism.BCR:
         return _bcr(context, trace, onward=onward)
     if mechanism in _ART46_BASIS:

@@ -57,15 +57,16 @@ def _own_tools(
             return Outcome(
                 transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward
             )
-        if mechanism is Mechanism.UK_ADDENDUM:
-            if not national.check_module(rules, context, trace, "the Addendum's SCCs"):
-                return Outcome(
-                    transfer=True,
-                    basis=Basis.NONE,
-                    status=Status.GAP,
-                    onward=onward,
-                    scc_module=context.expected_module,
-                )
+        if mechanism is Mechanism.UK_ADDENDUM and not national.check_module(
+            rules, context, trace, "the Addendum's SCCs"
+        ):
+            return Outcome(
+                transfer=True,
+                basis=Basis.NONE,
+                status=Status.GAP,
+                onward=onward,
+                scc_module=context.expected_module,
+            )
         trace.add(
             TOOL,
             f"Flow {flow.id} to {party(context.importer)} relies on the "
@@ -189,7 +190,7 @@ def _eu_clauses(
     )
 
 
-def _recommend_tool(rules: national.Book, context: Context) -> Recommendation:
+def _recommend_tool(context: Context) -> Recommendation:
     flow, exporter, importer, day = (
         context.flow,
         context.exporter,
@@ -212,7 +213,10 @@ def _recommend_tool(rules: national.Book, context: Context) -> Recommendation:
             Action.UK_ADDENDUM,
             f"{importer.id} already has EU SCCs with {exporter.id}'s group: add the "
             f"ICO's UK Addendum to them for flow {flow.id} (module {module}, {roles}).",
-            (spec.article("standard_clauses"), "ICO International Data Transfer Addendum"),
+            (
+                spec.article("standard_clauses"),
+                "ICO International Data Transfer Addendum",
+            ),
         )
     return Recommendation(
         Action.IDTA,
