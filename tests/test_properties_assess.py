@@ -31,7 +31,7 @@ def build(value: dict[str, Any]) -> DataMap:
 
 def verdicts(
     result: Assessment, rename: dict[str, str] | None = None
-) -> dict[str, tuple]:  # type: ignore[type-arg]
+) -> dict[tuple[str, str], tuple]:  # type: ignore[type-arg]
     rename = rename or {}
     return {
         (rename.get(finding.flow, finding.flow), finding.regime): (
