@@ -255,9 +255,30 @@ class TestFlows:
 
     def test_every_mechanism_is_accepted(self) -> None:
         for mechanism in Mechanism:
-            extra = {"scc_module": 2} if mechanism is Mechanism.SCC else {}
+            extra = {"scc_module": 2} if mechanism.takes_scc_module else {}
             value = with_flow(mechanism=mechanism.value, **extra)
             assert parse_map(as_yaml(value)).flows[0].mechanism is mechanism
+
+    def test_regime_fields(self) -> None:
+        value = with_flow(mechanism="uk_addendum", scc_module=1, scc_adaptations=["CH"])
+        value["entities"][0]["subject_to"] = ["UK", "CH"]
+        datamap = parse_map(as_yaml(value))
+        assert datamap.flows[0].scc_adaptations == frozenset({"CH"})
+        assert datamap.entities[0].subject_to == frozenset({"UK", "CH"})
+        bad = with_flow(mechanism="uk_addendum", scc_adaptations=["ch", "UK"])
+        bad["entities"][0]["subject_to"] = ["GB"]
+        assert messages(bad) == [
+            "entities[0].subject_to[0]: unknown regime 'GB'; expected one of EU, UK, CH",
+            (
+                "flows[0].scc_module: required when mechanism is 'uk_addendum': the "
+                "module signed (1, 2, 3 or 4)"
+            ),
+            (
+                "flows[0].scc_adaptations[0]: unknown regime 'ch' (did you mean "
+                "'CH'?); expected one of CH"
+            ),
+            "flows[0].scc_adaptations[1]: unknown regime 'UK'; expected one of CH",
+        ]
 
     def test_bad_dates(self) -> None:
         assert messages(with_flow(start="2026-02-30", tia="26-11-2026")) == [
