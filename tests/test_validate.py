@@ -268,7 +268,10 @@ class TestFlows:
         bad = with_flow(mechanism="uk_addendum", scc_adaptations=["ch", "UK"])
         bad["entities"][0]["subject_to"] = ["GB"]
         assert messages(bad) == [
-            "entities[0].subject_to[0]: unknown regime 'GB'; expected one of EU, UK, CH",
+            (
+                "entities[0].subject_to[0]: unknown regime 'GB'; expected one of "
+                "EU, UK, CH"
+            ),
             (
                 "flows[0].scc_module: required when mechanism is 'uk_addendum': the "
                 "module signed (1, 2, 3 or 4)"
