@@ -22,7 +22,9 @@ import typer
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 
 if TYPE_CHECKING:
-    from transfer_assess.findings import Assessment
+    from collections.abc import Callable
+
+    from transfer_assess.findings import Assessment, Status
     from transfer_assess.governance import Comparison
     from transfer_assess.model import DataMap
     from transfer_assess.refdata import ReferenceData
@@ -60,7 +62,9 @@ def _fail(
     raise typer.Exit(code=2)
 
 
-def _parse_day(text: str | None, default: date | None = None) -> date:
+def _parse_day(
+    text: str | None, default: date | None = None, *, option: str = "--as-of"
+) -> date:
     """Parse ``--as-of``; default: the map's ``as_of``, else today (the only clock)."""
     from transfer_assess.refdata import check_as_of
 
@@ -72,11 +76,52 @@ def _parse_day(text: str | None, default: date | None = None) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise InputError(
-            f"--as-of {text!r} is not an ISO 8601 date like 2026-11-28"
+            f"{option} {text!r} is not an ISO 8601 date like 2026-11-28"
         ) from None
     if len(text) != len("2026-11-28"):
-        raise InputError(f"--as-of {text!r} is not an ISO 8601 date like 2026-11-28")
+        raise InputError(f"{option} {text!r} is not an ISO 8601 date like 2026-11-28")
     return check_as_of(day)
+
+
+def _choice(kind: type[enum.StrEnum]) -> Callable[[str | None], str | None]:
+    """
+    A callback that checks an option's value against an enum's values.
+
+    Typer's own check words its message as a validation error ("Value error, …");
+    this one says what is allowed in the project's words.
+    """
+    allowed = [member.value for member in kind]
+
+    def check(value: str | None) -> str | None:
+        if value is None or value in allowed:
+            return value
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
+
+    return check
+
+
+def _choices(kind: type[enum.StrEnum]) -> str:
+    """The metavar of an enum option: its values separated by bars."""
+    return "|".join(member.value for member in kind)
+
+
+#: Whether this run has already warned that its date is past the reference data.
+_WARNED: set[str] = set()
+
+
+def _warn_past_data(day: date, refdata: ReferenceData) -> None:
+    """Warn once per run when `day` is after the date the reference data knows."""
+    if day <= refdata.as_of or "past-data" in _WARNED:
+        return
+    from transfer_assess.console import make_console, print_plain
+
+    _WARNED.add("past-data")
+    print_plain(
+        make_console(stderr=True),
+        f"warning: {day.isoformat()} is after {refdata.as_of.isoformat()}: the "
+        f"reference data only knows the law up to {refdata.as_of.isoformat()}; run "
+        "`transfer-assess data update` for newer data",
+    )
 
 
 def _version(value: bool) -> None:
@@ -127,6 +172,7 @@ def _root(
     """Check personal-data flows against GDPR Chapter V."""
     del version
     _LIMITS.clear()
+    _WARNED.clear()
     chosen = {
         "max_bytes": max_file_size,
         "max_entities": max_entities,
@@ -149,6 +195,7 @@ RefdataOption = Annotated[
     Path | None,
     typer.Option(
         "--refdata",
+        metavar="DIR",
         help="Use this reference-data folder instead of the data in use (validated "
         "the same way; start from a copy of the folder 'data show' names).",
         show_default=False,
@@ -158,6 +205,7 @@ AsOfOption = Annotated[
     str | None,
     typer.Option(
         "--as-of",
+        metavar="DATE",
         help="Assessment date (YYYY-MM-DD, not before 2018-05-25); default: the "
         "map's as_of, else today.",
         show_default=False,
@@ -167,6 +215,7 @@ OutputFileOption = Annotated[
     Path | None,
     typer.Option(
         "--output",
+        metavar="FILE",
         help="Write to this file (atomically) instead of standard output.",
         show_default=False,
     ),
@@ -222,7 +271,16 @@ def validate(
 
 @app.command()
 def countries(
-    as_of: AsOfOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="List the decisions in force on this date (YYYY-MM-DD, not before "
+            "2018-05-25); default: today.",
+            show_default=False,
+        ),
+    ] = None,
     include_led: Annotated[
         bool,
         typer.Option(
@@ -241,6 +299,7 @@ def countries(
     except TransferAssessError as error:
         _fail([str(error)])
     decisions = refdata.in_force(day, regime=None if include_led else "EU-GDPR")
+    _warn_past_data(day, refdata)
     console = make_console()
     console.print(countries_table(refdata, day, decisions, width=console.width))
 
@@ -269,6 +328,11 @@ def _load(path: Path) -> DataMap:
         _fail(error=error)
 
 
+#: Above this many findings the table shows the summary only; the same number as
+#: `transfer_assess.console.SUMMARY_FROM` (a test checks), kept here so that
+#: ``--help`` does not import rich's tables.
+SUMMARY_FROM = 200
+
 #: Maps with more flows than this get a progress bar (on standard error).
 PROGRESS_FROM = 10_000
 
@@ -294,6 +358,7 @@ def _assess(
     try:
         day = _parse_day(as_of, datamap.as_of)
         refdata = refdata or load_reference_data()
+        _warn_past_data(day, refdata)
         if len(datamap.flows) <= PROGRESS_FROM:
             return assess(datamap, as_of=day, refdata=refdata)
         from transfer_assess.console import progress_bar
@@ -304,48 +369,130 @@ def _assess(
         _fail([str(error)])
 
 
+StatusOption = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS[,STATUS]",
+        help="Table: list only findings with these statuses, e.g. gap,attention.",
+        show_default=False,
+    ),
+]
+
+
+def _statuses(text: str | None) -> list[Status] | None:
+    """Parse ``--status gap,attention``; exit 2 on an unknown status."""
+    from transfer_assess.findings import Status
+
+    if text is None:
+        return None
+    allowed = [status.value for status in Status]
+    chosen = []
+    for word in (part.strip() for part in text.split(",")):
+        if word not in allowed:
+            _fail([f"--status {word!r} is not one of {', '.join(allowed)}"])
+        chosen.append(Status(word))
+    return chosen
+
+
 @app.command("assess")
 def assess_command(
     path: MapArgument,
     as_of: AsOfOption = None,
     output_format: Annotated[
-        OutputFormat,
+        str,
         typer.Option(
             "--format",
+            metavar=_choices(OutputFormat),
+            callback=_choice(OutputFormat),
             help="table for people, json for tooling, sarif for code scanning.",
         ),
-    ] = OutputFormat.TABLE,
+    ] = OutputFormat.TABLE.value,
     output: OutputFileOption = None,
     fail_on: Annotated[
-        FailOn | None,
+        str | None,
         typer.Option(
             "--fail-on",
+            metavar=_choices(FailOn),
+            callback=_choice(FailOn),
             help="Exit 1 when a finding reaches this status (for CI).",
+            show_default=False,
+        ),
+    ] = None,
+    status: StatusOption = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            metavar="N",
+            min=1,
+            help="Table: list at most N findings, worst first.",
+            show_default=False,
+        ),
+    ] = None,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help=f"Table: list every finding (above {SUMMARY_FROM} findings the "
+            "table shows the summary only).",
+        ),
+    ] = False,
+    codes: Annotated[
+        bool,
+        typer.Option(
+            "--codes",
+            help="Table: show the report's codes (fix_mechanism) instead of plain "
+            "words.",
+        ),
+    ] = False,
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            "--base",
+            metavar="DIR",
+            help="SARIF: give the map's path relative to this folder (default: the "
+            "repository the map is in, else the current folder).",
             show_default=False,
         ),
     ] = None,
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Assess every flow of a map on a date; exit 1 with --fail-on when reached."""
+    chosen_format = OutputFormat(output_format)
+    if limit is not None and show_all:
+        _fail(["--limit and --all contradict each other; give one"])
+    table_only = {"--status": status, "--limit": limit, "--all": show_all or None}
+    table_only["--codes"] = codes or None
+    if chosen_format is not OutputFormat.TABLE:
+        extra = [name for name, value in table_only.items() if value is not None]
+        if extra:
+            _fail([f"{extra[0]} applies to --format table only"])
+    if base is not None and chosen_format is not OutputFormat.SARIF:
+        _fail(["--base applies to --format sarif only"])
+    statuses = _statuses(status)
     datamap = _load(path)
     result = _assess(datamap, as_of, _refdata(refdata_dir))
     if output is not None and output.resolve() in _inputs(path):
         _fail([f"--output {output} would overwrite the map"])
-    if output_format is OutputFormat.SARIF:
+    if chosen_format is OutputFormat.SARIF:
         from transfer_assess import __version__
         from transfer_assess.load import Limits, flow_locations
-        from transfer_assess.report.sarif import render_sarif
+        from transfer_assess.report.sarif import render_sarif, repository_root
 
+        if base is not None and not base.is_dir():
+            _fail([f"--base {base}: no such folder"])
         text = render_sarif(
             result,
             flow_locations(path, datamap, limits=Limits(**_LIMITS)),
             version=__version__,
+            base=base if base is not None else repository_root(path),
         )
         if output is None:
             sys.stdout.write(text)
         else:
             _write(output, text)
-    elif output_format is OutputFormat.JSON:
+    elif chosen_format is OutputFormat.JSON:
         from transfer_assess.output import write_stream
         from transfer_assess.report.json import write_json
 
@@ -356,22 +503,25 @@ def assess_command(
                 write_stream(output, lambda stream: write_json(result, stream))
             except OSError as error:
                 _fail([f"cannot write {output}: {error.strerror or error}"])
-    elif output is None:
-        from transfer_assess.console import assessment_table, make_console
-
-        console = make_console()
-        console.print(assessment_table(result))
     else:
         from transfer_assess.console import assessment_table, make_console
 
-        console = make_console(width=100)
-        with console.capture() as captured:
-            console.print(assessment_table(result))
-        _write(output, captured.get())
+        table = assessment_table(
+            result, statuses=statuses, limit=limit, show_all=show_all, codes=codes
+        )
+        if output is None:
+            # Not cropped: a line wider than the terminal (an id longer than it)
+            # wraps in the terminal instead of losing its end.
+            make_console().print(table, crop=False)
+        else:
+            console = make_console(width=100)
+            with console.capture() as captured:
+                console.print(table, crop=False)
+            _write(output, captured.get())
     if fail_on is not None:
         from transfer_assess.findings import Status
 
-        threshold = Status(fail_on.value).rank
+        threshold = Status(fail_on).rank
         if any(finding.status.rank >= threshold for finding in result.findings):
             raise typer.Exit(code=1)
 
@@ -430,9 +580,14 @@ def report(
     ],
     as_of: AsOfOption = None,
     report_format: Annotated[
-        ReportFormat,
-        typer.Option("--format", help="html (self-contained pages) or markdown."),
-    ] = ReportFormat.HTML,
+        str,
+        typer.Option(
+            "--format",
+            metavar=_choices(ReportFormat),
+            callback=_choice(ReportFormat),
+            help="html (self-contained pages) or markdown.",
+        ),
+    ] = ReportFormat.HTML.value,
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Write the report folder: findings, flow graph, transfer impact summaries."""
@@ -448,7 +603,7 @@ def report(
             datamap,
             result,
             refdata,
-            format=report_format.value,
+            format=report_format,
             profiles=load_country_profiles(refdata_dir),
         )
     except TransferAssessError as error:
@@ -461,10 +616,12 @@ def report(
         written = write_report(files, output)
     except (OSError, ValueError) as error:
         _fail([f"cannot write the report to {output}: {error}"])
-    index = "index.html" if report_format is ReportFormat.HTML else "index.md"
+    index = "index.html" if report_format == ReportFormat.HTML else "index.md"
+    count = len(written)
     print_plain(
         make_console(),
-        f"wrote {len(written)} files to {output} (open {output / index})",
+        f"wrote {count:,} file{'' if count == 1 else 's'} to {output} "
+        f"(open {output / index})",
     )
 
 
@@ -472,8 +629,14 @@ def report(
 def graph(
     path: MapArgument,
     graph_format: Annotated[
-        GraphFormat, typer.Option("--format", help="dot, mermaid, graphml or svg.")
-    ] = GraphFormat.MERMAID,
+        str,
+        typer.Option(
+            "--format",
+            metavar=_choices(GraphFormat),
+            callback=_choice(GraphFormat),
+            help="dot, mermaid, graphml or svg.",
+        ),
+    ] = GraphFormat.MERMAID.value,
     as_of: AsOfOption = None,
     output: OutputFileOption = None,
     refdata_dir: RefdataOption = None,
@@ -497,7 +660,7 @@ def graph(
         GraphFormat.GRAPHML: to_graphml,
         GraphFormat.SVG: to_svg,
     }
-    text = writers[graph_format](view)
+    text = writers[GraphFormat(graph_format)](view)
     _emit(text, output, path)
 
 
@@ -583,20 +746,26 @@ class CompareFormat(enum.StrEnum):
 
 
 CompareFormatOption = Annotated[
-    CompareFormat, typer.Option("--format", help="table, json or markdown.")
+    str,
+    typer.Option(
+        "--format",
+        metavar=_choices(CompareFormat),
+        callback=_choice(CompareFormat),
+        help="table, json or markdown.",
+    ),
 ]
 
 
-def _print_comparison(comparison: Comparison, output_format: CompareFormat) -> None:
+def _print_comparison(comparison: Comparison, output_format: str) -> None:
     import json
 
     from transfer_assess.console import comparison_table, make_console
     from transfer_assess.governance import comparison_markdown
 
-    if output_format is CompareFormat.JSON:
+    if output_format == CompareFormat.JSON:
         text = json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)
         sys.stdout.write(text + "\n")
-    elif output_format is CompareFormat.MARKDOWN:
+    elif output_format == CompareFormat.MARKDOWN:
         sys.stdout.write(comparison_markdown(comparison))
     else:
         make_console().print(comparison_table(comparison))
@@ -607,11 +776,13 @@ def diff(
     old: Annotated[Path, typer.Argument(metavar="OLD", help="The old map.")],
     new: Annotated[Path, typer.Argument(metavar="NEW", help="The new map.")],
     as_of: AsOfOption = None,
-    output_format: CompareFormatOption = CompareFormat.TABLE,
+    output_format: CompareFormatOption = CompareFormat.TABLE.value,
     fail_on_new: Annotated[
-        FailOn | None,
+        str | None,
         typer.Option(
             "--fail-on-new",
+            metavar=_choices(FailOn),
+            callback=_choice(FailOn),
             help="Exit 1 when the change brings a finding at or above this status.",
             show_default=False,
         ),
@@ -626,11 +797,12 @@ def diff(
     refdata = _refdata(refdata_dir)
     try:
         day = _parse_day(as_of, new_map.as_of)
+        _warn_past_data(day, refdata)
         comparison = compare_maps(old_map, new_map, as_of=day, refdata=refdata)
     except TransferAssessError as error:
         _fail([str(error)])
     _print_comparison(comparison, output_format)
-    if fail_on_new is not None and comparison.introduces(Status(fail_on_new.value)):
+    if fail_on_new is not None and comparison.introduces(Status(fail_on_new)):
         raise typer.Exit(code=1)
 
 
@@ -644,6 +816,44 @@ def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _whatif_dates(
+    ends: list[str], dates: list[str], as_of: str | None, datamap: DataMap
+) -> tuple[date, list[tuple[str, date]]]:
+    """
+    The assessment date and the endings of ``whatif``; exit 2 when ambiguous.
+
+    Without --as-of, the --on date is also the assessment date (asking what happens
+    when a decision ends means looking at that day); with --as-of, that date is
+    assessed and every --on must be on or before it, or the ending would not show.
+    """
+    if dates and not ends:
+        _fail(["--on needs an --end: it is the day that decision stops applying"])
+    if dates and len(dates) != len(ends):
+        message = (
+            f"{len(ends)} --end but {len(dates)} --on: give one --on per --end, "
+            "in the same order, or none"
+        )
+        _fail([message])
+    days = [_parse_day(text, None, option="--on") for text in dates]
+    if as_of is None and days:
+        if len(set(days)) > 1:
+            _fail(["the --on dates differ; give --as-of to say which day to assess"])
+        day = days[0]
+    else:
+        day = _parse_day(as_of, datamap.as_of)
+    for on in days:
+        if on > day:
+            message = (
+                f"--on {on.isoformat()} is after --as-of {day.isoformat()}: the "
+                "decision would still apply on the assessment date"
+            )
+            _fail([message])
+    endings = [
+        (decision, days[index] if days else day) for index, decision in enumerate(ends)
+    ]
+    return day, endings
+
+
 @app.command()
 def whatif(
     path: MapArgument,
@@ -651,6 +861,7 @@ def whatif(
         list[str] | None,
         typer.Option(
             "--end",
+            metavar="DECISION",
             help="End this adequacy decision (an id from 'countries'); repeatable.",
             show_default=False,
         ),
@@ -659,21 +870,30 @@ def whatif(
         list[str] | None,
         typer.Option(
             "--on",
-            help="First day without the decision, one per --end (default: the "
-            "assessment date).",
+            metavar="DATE",
+            help="First day without the decision, one per --end. Without --as-of "
+            "it is also the date assessed; default: the assessment date.",
             show_default=False,
         ),
     ] = None,
     certify: Annotated[
         list[str] | None,
-        typer.Option("--certify", help="ENTITY=CERT, e.g. us-cloud=dpf; repeatable."),
+        typer.Option(
+            "--certify",
+            metavar="ENTITY=CERT",
+            help="Certify an entity, e.g. us-cloud=dpf; repeatable.",
+        ),
     ] = None,
     move: Annotated[
         list[str] | None,
-        typer.Option("--move", help="ENTITY=CC, a new country; repeatable."),
+        typer.Option(
+            "--move",
+            metavar="ENTITY=CC",
+            help="Move an entity to another country; repeatable.",
+        ),
     ] = None,
     as_of: AsOfOption = None,
-    output_format: CompareFormatOption = CompareFormat.TABLE,
+    output_format: CompareFormatOption = CompareFormat.TABLE.value,
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Re-assess with a decision ended, an entity certified or moved: what changes."""
@@ -682,15 +902,8 @@ def whatif(
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     try:
-        day = _parse_day(as_of, datamap.as_of)
-        ends = end or []
-        dates = on or []
-        if len(dates) > len(ends):
-            _fail(["more --on dates than --end decisions"])
-        endings = [
-            (decision, _parse_day(dates[index], None) if index < len(dates) else day)
-            for index, decision in enumerate(ends)
-        ]
+        day, endings = _whatif_dates(end or [], on or [], as_of, datamap)
+        _warn_past_data(day, refdata)
         comparison = what_if(
             datamap,
             as_of=day,
@@ -769,9 +982,11 @@ def _manifest_inputs(location: Path) -> list[Path]:
 def export(
     path: MapArgument,
     export_format: Annotated[
-        ExportFormat,
+        str,
         typer.Option(
             "--format",
+            metavar=_choices(ExportFormat),
+            callback=_choice(ExportFormat),
             help="fides (a manifest of systems, taxonomy and datasets) or ropa-csv "
             "(the transfers part of a record of processing, GDPR Art. 30(1)(e)).",
         ),
@@ -782,7 +997,7 @@ def export(
 ) -> None:
     """Write a map as a Fides manifest, or its transfers as a RoPA spreadsheet (CSV)."""
     datamap = _load(path)
-    if export_format is ExportFormat.FIDES:
+    if export_format == ExportFormat.FIDES:
         from transfer_assess.interchange.fides import export_fides
 
         text = export_fides(datamap)
