@@ -241,15 +241,17 @@ class TestSarif:
         assert missing.exit_code == 2
         assert "no such folder" in missing.stderr
 
-    def test_repository_root_without_git(self, tmp_path: Path, monkeypatch) -> None:
+    def test_repository_root_without_git(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         monkeypatch.chdir(tmp_path)
         (tmp_path / "map.yaml").write_text("x", encoding="utf-8")
         assert repository_root(tmp_path / "map.yaml") == tmp_path.resolve()
         (tmp_path / "repo" / ".git").mkdir(parents=True)
         (tmp_path / "repo" / "maps").mkdir()
-        assert repository_root(tmp_path / "repo" / "maps") == (
-            tmp_path / "repo"
-        ).resolve()
+        assert (
+            repository_root(tmp_path / "repo" / "maps") == (tmp_path / "repo").resolve()
+        )
 
     def test_lines_in_yaml_and_json(self, tmp_path: Path) -> None:
         value = document()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from transfer_assess.engine import assess
     from transfer_assess.errors import (
+        ArgumentTypeError,
         DataMapError,
         InputError,
         Problem,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "assess": "transfer_assess.engine",
+    "ArgumentTypeError": "transfer_assess.errors",
     "DataMapError": "transfer_assess.errors",
     "InputError": "transfer_assess.errors",
     "Problem": "transfer_assess.errors",
@@ -118,6 +120,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Action",
+    "ArgumentTypeError",
     "Assessment",
     "Basis",
     "Category",

@@ -15,9 +15,10 @@ import enum
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+import typer.core
 
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 
@@ -222,12 +223,36 @@ OutputFileOption = Annotated[
 ]
 
 
-@app.command()
+class _ManyMapsCommand(typer.core.TyperCommand):
+    """
+    A command whose help names its list argument's items, not the Python type.
+
+    Typer describes a repeatable argument by its annotation (``<list[Path]>``);
+    a reader wants to know what one item is.
+    """
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """Write the Arguments and Options sections, items named plainly."""
+        sections: dict[str, list[tuple[str, str]]] = {"Arguments": [], "Options": []}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            name, text = record
+            kind = "Arguments" if param.param_type_name == "argument" else "Options"
+            sections[kind].append((name.replace("<list[Path]>", "<path>"), text))
+        for title, records in sections.items():
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
+@app.command(cls=_ManyMapsCommand)
 def validate(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="MAP...",
+            metavar="MAP",
             help="One or more data maps: .yaml/.yml or .json files, or folders with "
             "entities.csv and flows.csv.",
             show_default=False,
