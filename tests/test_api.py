@@ -197,3 +197,9 @@ def test_every_public_name_is_importable() -> None:
     for name in transfer_assess.__all__:
         assert getattr(transfer_assess, name) is not None
     assert sorted(transfer_assess.__all__) == dir(transfer_assess)
+
+
+def test_version_is_written_once() -> None:
+    from importlib.metadata import version
+
+    assert version("transfer-assess") == transfer_assess.__version__
