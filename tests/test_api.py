@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import attrs
@@ -200,6 +201,4 @@ def test_every_public_name_is_importable() -> None:
 
 
 def test_version_is_written_once() -> None:
-    from importlib.metadata import version
-
     assert version("transfer-assess") == transfer_assess.__version__
