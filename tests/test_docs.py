@@ -140,7 +140,7 @@ def matches(expected: list[str], actual: str) -> bool:
         else:
             pattern += ".*".join(re.escape(part) for part in line.rstrip().split(WILD))
             pattern += "\n"
-    return re.fullmatch(pattern, actual + "\n") is not None
+    return re.fullmatch(pattern, actual + "\n" if actual else "") is not None
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
@@ -255,6 +255,8 @@ def test_wildcards() -> None:
     assert matches([f"folder: {WILD}/data"], "folder: /x/y/data")
     assert not matches(["a", "d"], "a\nb\nd")
     assert not matches([f"x{WILD}"], "y")
+    assert matches([], "")
+    assert not matches([], "printed")
 
 
 def test_fixtures_are_the_maps_the_pages_show() -> None:
