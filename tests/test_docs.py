@@ -22,6 +22,7 @@ and read the diff: blocks with ``…`` are never rewritten (adjust them by hand)
 
 from __future__ import annotations
 
+import io
 import re
 import shlex
 import shutil
@@ -30,10 +31,14 @@ from typing import Any
 
 import pytest
 import typer.main
+from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLES, ROOT, Golden
+from transfer_assess import assess, load_map
 from transfer_assess.cli import app
+from transfer_assess.console import THEME, assessment_table
+from transfer_assess.findings import Status
 
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 FIXTURES = Path(__file__).resolve().parent / "docs"
@@ -205,11 +210,7 @@ def check_command_line(line: str) -> list[str]:
             return [f"{line!r}: no option {option}"]
         if words and not words[0].startswith("-") and option != "--version":
             words.pop(0)
-    while (
-        hasattr(command, "commands")
-        and words
-        and re.fullmatch(r"[a-z-]+", words[0])
-    ):
+    while hasattr(command, "commands") and words and re.fullmatch(r"[a-z-]+", words[0]):
         name = words.pop(0)
         sub = command.commands.get(name)
         if sub is None:
@@ -262,3 +263,32 @@ def test_wildcards() -> None:
 def test_fixtures_are_the_maps_the_pages_show() -> None:
     page = (ROOT / "docs" / "datamap.md").read_text(encoding="utf-8")
     assert f"```yaml\n{(FIXTURES / 'map.yaml').read_text(encoding='utf-8')}```" in page
+
+
+TERMINAL_SCREENSHOT = ROOT / "docs" / "images" / "terminal.svg"
+
+
+def test_terminal_screenshot(golden: Golden) -> None:
+    """docs/images/terminal.svg is the table the README shows, in colour."""
+    console = Console(
+        record=True,
+        width=100,
+        force_terminal=True,
+        color_system="truecolor",
+        theme=THEME,
+        file=io.StringIO(),
+    )
+    datamap = load_map(EXAMPLES / "global-group.yaml")
+    console.print(
+        assessment_table(assess(datamap), statuses=[Status.GAP, Status.ATTENTION]),
+        crop=False,
+    )
+    svg = console.export_svg(
+        title="transfer-assess assess examples/global-group.yaml --status gap,attention"
+    )
+    if golden.update:
+        TERMINAL_SCREENSHOT.write_text(svg, encoding="utf-8")
+        return
+    assert svg == TERMINAL_SCREENSHOT.read_text(encoding="utf-8"), (
+        "docs/images/terminal.svg is out of date; run pytest --update-golden"
+    )
