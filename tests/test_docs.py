@@ -34,6 +34,7 @@ import typer.main
 from rich.console import Console
 from typer.testing import CliRunner
 
+import transfer_assess
 from tests.conftest import EXAMPLES, ROOT, Golden
 from transfer_assess import assess, load_map
 from transfer_assess.cli import app
@@ -172,10 +173,10 @@ def test_console_examples(
         )
     if rewrites:
         lines = page.read_text(encoding="utf-8").splitlines()
-        for example, actual in reversed(rewrites):
+        for example, printed in reversed(rewrites):
             start = example.line  # the 0-based index of the first output line
             del lines[start : start + len(example.expected)]
-            lines[start:start] = actual
+            lines[start:start] = printed
         page.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert not failures, (
         "the page's examples print something else; if intended, run "
@@ -202,7 +203,7 @@ def check_command_line(line: str) -> list[str]:
     """The problems of one shown command line: unknown commands or options."""
     words = [word.strip("[]().,;") for word in line.split()[1:]]
     command: Any = ROOT_COMMAND
-    names = []
+    names: list[str] = []
     # Options of the program itself come before the command.
     while words and words[0].startswith("--"):
         option = words.pop(0).split("=", 1)[0]
@@ -292,3 +293,26 @@ def test_terminal_screenshot(golden: Golden) -> None:
     assert svg == TERMINAL_SCREENSHOT.read_text(encoding="utf-8"), (
         "docs/images/terminal.svg is out of date; run pytest --update-golden"
     )
+
+
+API_PAGE = ROOT / "docs" / "api.md"
+
+
+def test_every_public_name_is_documented() -> None:
+    """docs/api.md has a section per name of transfer_assess.__all__, and no other."""
+    page = API_PAGE.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^### `([A-Za-z_]+)`$", page, re.MULTILINE))
+    public = set(transfer_assess.__all__)
+    assert public - documented == set(), "undocumented public names"
+    assert documented - public == set(), "documented names that are not public"
+
+
+def test_api_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    blocks = re.findall(r"```python\n(.*?)```", API_PAGE.read_text("utf-8"), re.DOTALL)
+    assert len(blocks) >= 2
+    for number, block in enumerate(blocks):
+        code = compile(block, f"docs/api.md, example {number + 1}", "exec")
+        exec(code, {})  # noqa: S102 - our own documentation
+    assert (tmp_path / "report.json").is_file()
