@@ -23,8 +23,6 @@ import typer.core
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from transfer_assess.findings import Assessment, Status
     from transfer_assess.governance import Comparison
     from transfer_assess.model import DataMap
@@ -84,12 +82,12 @@ def _parse_day(
     return check_as_of(day)
 
 
-def _choice(kind: type[enum.StrEnum]) -> Callable[[str | None], str | None]:
+def _choice_option(name: str, kind: type[enum.StrEnum], **settings: Any) -> Any:
     """
-    A callback that checks an option's value against an enum's values.
+    An option whose value is one of an enum's values, shown as ``a|b|c`` in help.
 
     Typer's own check words its message as a validation error ("Value error, …");
-    this one says what is allowed in the project's words.
+    this one says what is allowed in plain words.
     """
     allowed = [member.value for member in kind]
 
@@ -98,12 +96,7 @@ def _choice(kind: type[enum.StrEnum]) -> Callable[[str | None], str | None]:
             return value
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
 
-    return check
-
-
-def _choices(kind: type[enum.StrEnum]) -> str:
-    """The metavar of an enum option: its values separated by bars."""
-    return "|".join(member.value for member in kind)
+    return typer.Option(name, metavar="|".join(allowed), callback=check, **settings)
 
 
 #: Whether this run has already warned that its date is past the reference data.
@@ -326,7 +319,7 @@ def countries(
     decisions = refdata.in_force(day, regime=None if include_led else "EU-GDPR")
     _warn_past_data(day, refdata)
     console = make_console()
-    console.print(countries_table(refdata, day, decisions, width=console.width))
+    console.print(countries_table(refdata, day, decisions))
 
 
 class OutputFormat(enum.StrEnum):
@@ -426,20 +419,18 @@ def assess_command(
     as_of: AsOfOption = None,
     output_format: Annotated[
         str,
-        typer.Option(
+        _choice_option(
             "--format",
-            metavar=_choices(OutputFormat),
-            callback=_choice(OutputFormat),
+            OutputFormat,
             help="table for people, json for tooling, sarif for code scanning.",
         ),
     ] = OutputFormat.TABLE.value,
     output: OutputFileOption = None,
     fail_on: Annotated[
         str | None,
-        typer.Option(
+        _choice_option(
             "--fail-on",
-            metavar=_choices(FailOn),
-            callback=_choice(FailOn),
+            FailOn,
             help="Exit 1 when a finding reaches this status (for CI).",
             show_default=False,
         ),
@@ -606,10 +597,9 @@ def report(
     as_of: AsOfOption = None,
     report_format: Annotated[
         str,
-        typer.Option(
+        _choice_option(
             "--format",
-            metavar=_choices(ReportFormat),
-            callback=_choice(ReportFormat),
+            ReportFormat,
             help="html (self-contained pages) or markdown.",
         ),
     ] = ReportFormat.HTML.value,
@@ -655,10 +645,9 @@ def graph(
     path: MapArgument,
     graph_format: Annotated[
         str,
-        typer.Option(
+        _choice_option(
             "--format",
-            metavar=_choices(GraphFormat),
-            callback=_choice(GraphFormat),
+            GraphFormat,
             help="dot, mermaid, graphml or svg.",
         ),
     ] = GraphFormat.MERMAID.value,
@@ -772,10 +761,9 @@ class CompareFormat(enum.StrEnum):
 
 CompareFormatOption = Annotated[
     str,
-    typer.Option(
+    _choice_option(
         "--format",
-        metavar=_choices(CompareFormat),
-        callback=_choice(CompareFormat),
+        CompareFormat,
         help="table, json or markdown.",
     ),
 ]
@@ -804,10 +792,9 @@ def diff(
     output_format: CompareFormatOption = CompareFormat.TABLE.value,
     fail_on_new: Annotated[
         str | None,
-        typer.Option(
+        _choice_option(
             "--fail-on-new",
-            metavar=_choices(FailOn),
-            callback=_choice(FailOn),
+            FailOn,
             help="Exit 1 when the change brings a finding at or above this status.",
             show_default=False,
         ),
@@ -1008,10 +995,9 @@ def export(
     path: MapArgument,
     export_format: Annotated[
         str,
-        typer.Option(
+        _choice_option(
             "--format",
-            metavar=_choices(ExportFormat),
-            callback=_choice(ExportFormat),
+            ExportFormat,
             help="fides (a manifest of systems, taxonomy and datasets) or ropa-csv "
             "(the transfers part of a record of processing, GDPR Art. 30(1)(e)).",
         ),

@@ -260,9 +260,10 @@ def column_widths(
     Column widths sized by content for a table of plain cells.
 
     Every column gets its widest cell when the table fits. Otherwise each column
-    keeps at least its longest word (ids are words, so they are never cut); the
-    `fixed` columns keep their widest cell, and the others share what is left in
-    proportion to how much they would need to fit on one line.
+    keeps at least its longest word (ids are words, so they are never cut), the
+    `fixed` columns keep their widest cell, and the space left goes, a few columns
+    at a time, to the column where it saves the most wrapped lines, judged on up to
+    `_SAMPLE` rows spread over the table (so that a large table costs no more).
 
     Args:
         rows: The cells, header row included.
@@ -283,20 +284,32 @@ def column_widths(
         return natural
     widths = [natural[i] if i in fixed else minimum[i] for i in range(count)]
     spare = available - sum(widths)
-    wants = [0 if i in fixed else natural[i] - minimum[i] for i in range(count)]
-    total = sum(wants)
-    if spare > 0 and total > 0:
-        shares = [spare * want // total for want in wants]
-        for index in sorted(range(count), key=lambda i: wants[i], reverse=True):
-            if sum(shares) >= spare:
-                break
-            if wants[index] > shares[index]:
-                shares[index] += 1
-        widths = [
-            w + min(share, want)
-            for w, share, want in zip(widths, shares, wants, strict=True)
-        ]
+    step = max(1, len(rows) // _SAMPLE)
+    sample = rows[::step]
+    cache: dict[tuple[int, int], int] = {}
+
+    def lines(column: int, size: int) -> int:
+        if (column, size) not in cache:
+            cache[column, size] = sum(len(_wrap(row[column], size)) for row in sample)
+        return cache[column, size]
+
+    while spare > 0:
+        best: tuple[float, int, int] | None = None
+        for column in range(count):
+            now = widths[column]
+            for extra in range(1, min(spare, natural[column] - now) + 1):
+                saved = lines(column, now) - lines(column, now + extra)
+                if saved > 0 and (best is None or saved / extra > best[0]):
+                    best = (saved / extra, column, extra)
+        if best is None:
+            break
+        widths[best[1]] += best[2]
+        spare -= best[2]
     return widths
+
+
+#: How many rows `column_widths` looks at to share out the width.
+_SAMPLE = 200
 
 
 def table_lines(
@@ -328,10 +341,6 @@ def table_lines(
     return lines
 
 
-#: Below this width the countries listing puts the scope under the decision.
-WIDE = 100
-
-
 def _place(decision: Decision) -> str:
     from transfer_assess.refdata import country_name  # noqa: PLC0415 - lazy, see cli
 
@@ -344,8 +353,6 @@ def countries_table(
     refdata: ReferenceData,
     day: date,
     decisions: Iterable[Decision],
-    *,
-    width: int = WIDE,
 ) -> RenderableType:
     """
     Build the listing of adequacy decisions in force on `day`, watch notes below.
@@ -358,10 +365,7 @@ def countries_table(
         refdata: The reference data (for its version).
         day: The date shown.
         decisions: The decisions to list.
-        width: Kept for callers that pass the console's width; the layout follows
-            the width the console renders at.
     """
-    del width
     title = _text(
         f"Adequacy decisions in force on {day.isoformat()}", style="ta.heading"
     )

@@ -9,7 +9,7 @@ always give the same `Assessment`, byte for byte in JSON.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from transfer_assess.errors import (
     ArgumentTypeError,
@@ -25,7 +25,7 @@ from transfer_assess.refdata import ReferenceData, check_as_of, load_reference_d
 from transfer_assess.rules import Context, Settings, Trace, evaluate
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from transfer_assess.rules import Outcome
 
@@ -184,20 +184,9 @@ def map_problems(datamap: DataMap) -> list[Problem]:
 
     source = datamap.source or "<DataMap>"
     problems: list[Problem] = []
-    entity_ids: set[str] = set()
     countries: dict[str, str | None] = {}
-    entities: tuple[object, ...] = datamap.entities
-    for index, entity in enumerate(entities):
-        where = f"entities[{index}]"
-        if not isinstance(entity, Entity):
-            problems.append(
-                Problem(source, None, where, f"not an Entity: {type(entity).__name__}")
-            )
-            continue
-        if entity.id in entity_ids:
-            problems.append(
-                Problem(source, None, f"{where}.id", f"duplicate id {entity.id!r}")
-            )
+    entity_ids: set[str] = set()
+    for where, entity in _items(datamap.entities, Entity, "entities", source, problems):
         entity_ids.add(entity.id)
         if entity.country is not None:
             if entity.country not in countries:
@@ -206,34 +195,40 @@ def map_problems(datamap: DataMap) -> list[Problem]:
             if message is not None:
                 problems.append(Problem(source, None, f"{where}.country", message))
         elif not entity.international_organisation:
-            problems.append(
-                Problem(
-                    source,
-                    None,
-                    f"{where}.country",
-                    "no country and no international organisation",
-                )
-            )
-    flow_ids: set[str] = set()
-    flows: tuple[object, ...] = datamap.flows
-    for index, flow in enumerate(flows):
-        where = f"flows[{index}]"
-        if not isinstance(flow, Flow):
-            problems.append(
-                Problem(source, None, where, f"not a Flow: {type(flow).__name__}")
-            )
-            continue
-        if flow.id in flow_ids:
-            problems.append(
-                Problem(source, None, f"{where}.id", f"duplicate id {flow.id!r}")
-            )
-        flow_ids.add(flow.id)
+            message = "no country and no international organisation"
+            problems.append(Problem(source, None, f"{where}.country", message))
+    for where, flow in _items(datamap.flows, Flow, "flows", source, problems):
         for key, end in (("from", flow.exporter), ("to", flow.importer)):
             if end not in entity_ids:
                 problems.append(
                     Problem(source, None, f"{where}.{key}", f"unknown entity {end!r}")
                 )
     return problems
+
+
+_Item = TypeVar("_Item", Entity, Flow)
+
+
+def _items(
+    items: tuple[object, ...],
+    kind: type[_Item],
+    section: str,
+    source: str,
+    problems: list[Problem],
+) -> Iterator[tuple[str, _Item]]:
+    """The items of a section that have the right type, each once by id."""
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        where = f"{section}[{index}]"
+        if not isinstance(item, kind):
+            message = f"expected {kind.__name__}, got {type(item).__name__}"
+            problems.append(Problem(source, None, where, message))
+            continue
+        if item.id in seen:
+            message = f"duplicate id {item.id!r}"
+            problems.append(Problem(source, None, f"{where}.id", message))
+        seen.add(item.id)
+        yield where, item
 
 
 def _assess(
