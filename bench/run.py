@@ -41,8 +41,8 @@ TABLE_END = "<!-- bench:table:end -->"
 CLI = [sys.executable, "-m", "transfer_assess"]
 
 
-def measure(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process; stdout discarded."""
+def measure(command: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds of one child; stdout discarded."""
     started = time.perf_counter()
     with open(os.devnull, "w") as sink:  # noqa: PTH123
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE)
@@ -54,7 +54,7 @@ def measure(command: list[str]) -> tuple[float, int]:
     elapsed = time.perf_counter() - started
     if process.returncode not in {0, 1}:
         raise SystemExit(f"{command} failed ({process.returncode}): {errors[-500:]!r}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def machine() -> str:
@@ -128,8 +128,8 @@ def terminal(sizes: list[int], runs: int, work: Path) -> str:
         "",
         (
             f"Measured {datetime.now(UTC).date().isoformat()} by `python bench/run.py` "
-            f"(median of {runs} run{'s' if runs > 1 else ''}, wall time of the whole "
-            f"command) on: {machine()}."
+            f"(median of {runs} run{'s' if runs > 1 else ''} of the whole command, "
+            f"wall time / CPU time) on: {machine()}."
         ),
         "",
         (
@@ -144,18 +144,26 @@ def terminal(sizes: list[int], runs: int, work: Path) -> str:
             with path.open("w", encoding="utf-8") as stream:
                 json.dump(generate(size), stream, separators=(",", ":"))
         base = [*CLI, "assess", str(path)]
-        jsons, tables, summaries = [], [], []
+        timings: dict[str, list[tuple[float, int, float]]] = {
+            "json": [],
+            "table": [],
+            "summary": [],
+        }
         for _ in range(runs):
-            jsons.append(measure([*base, "--format", "json"])[0])
-            tables.append(measure([*base, "--all"])[0])
-            summaries.append(measure(base)[0])
+            timings["json"].append(measure([*base, "--format", "json"]))
+            timings["table"].append(measure([*base, "--all"]))
+            timings["summary"].append(measure(base))
         shown = subprocess.run(
             [*base, "--all"], capture_output=True, text=True, check=False
         ).stdout.count("\n")
+        cells = {
+            name: f"{statistics.median(item[0] for item in items):.2f} / "
+            f"{statistics.median(item[2] for item in items):.2f}"
+            for name, items in timings.items()
+        }
         lines.append(
-            f"| {size:,} | {statistics.median(jsons):.2f} | "
-            f"{statistics.median(tables):.2f} | {shown:,} | "
-            f"{statistics.median(summaries):.2f} |"
+            f"| {size:,} | {cells['json']} | {cells['table']} | {shown:,} | "
+            f"{cells['summary']} |"
         )
         print(lines[-1], flush=True)
     lines += ["", TABLE_END]

@@ -590,6 +590,7 @@ def report(
         Path,
         typer.Option(
             "--output",
+            metavar="DIR",
             help="Folder for index and one transfer impact summary per transfer.",
             show_default=False,
         ),
@@ -690,6 +691,7 @@ def scc(
         Path | None,
         typer.Option(
             "--templates",
+            metavar="DIR",
             help="A folder with your own module1.md.j2 … module4.md.j2 (rendered in "
             "a sandbox).",
             show_default=False,
@@ -950,6 +952,7 @@ def import_fides_command(
         Path | None,
         typer.Option(
             "--output",
+            metavar="FILE",
             help="Write the draft map to this file (atomically) instead of standard "
             "output.",
             show_default=False,
@@ -1048,6 +1051,7 @@ def data_update(
         str | None,
         typer.Option(
             "--url",
+            metavar="URL",
             help="Base URL of index.json and the files (default: the project's, or "
             "$TRANSFER_ASSESS_DATA_URL).",
             show_default=False,
