@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from rich.table import Column, Table
+from rich.text import Text
 from typer.testing import CliRunner, Result
 
 from tests.conftest import EXAMPLES
@@ -20,6 +22,8 @@ from transfer_assess.cli import app
 from transfer_assess.console import (
     SUMMARY_FROM,
     THEME,
+    Trimmed,
+    _wrap,
     assessment_table,
     column_widths,
     countries_table,
@@ -349,3 +353,20 @@ def test_statuses_filter_keeps_status_order(example) -> None:  # type: ignore[no
     )
     assert text.index("gap (8)") < text.index("ok (18)")
     assert "attention (8)" not in text
+
+
+class TestWrapping:
+    """The wrapping helpers under the layout."""
+
+    def test_paragraphs_and_long_words(self) -> None:
+        assert _wrap("short\nlines", 10) == ["short", "lines"]
+        assert _wrap("one two three", 7) == ["one two", "three"]
+        assert _wrap("a-very-long-identifier x", 5) == ["a-very-long-identifier", "x"]
+
+    def test_trimmed_drops_trailing_spaces(self) -> None:
+        text = Text("word " * 30 + "   ")
+        padded = Table(Column("x"), expand=True)
+        padded.add_row("cell")
+        for renderable in (text, padded):
+            for line in rendered(Trimmed(renderable), 40).splitlines():
+                assert line == line.rstrip(" ")
