@@ -18,6 +18,7 @@ from tests.conftest import EXAMPLES
 from tests.mapfactory import document, entity, flow
 from transfer_assess import assess, load_map, load_reference_data
 from transfer_assess import cli as cli_module
+from transfer_assess import console as console_module
 from transfer_assess.cli import app
 from transfer_assess.console import (
     SUMMARY_FROM,
@@ -168,6 +169,11 @@ class TestFilters:
         assert ("Summary only" in result.stdout) is not listed
         if not listed:
             assert "--all" in result.stdout
+            # The summary still says where the work is: first actions, counted.
+            assert re.search(
+                rf"✗ gap +{count} +Have the importer certify under the Data Privacy",
+                result.stdout,
+            )
             every = runner.invoke(app, ["assess", path, "--all"])
             assert f"f-{count - 1:05d}" in every.stdout
 
@@ -179,6 +185,39 @@ class TestFilters:
         assert "1,234 flows" in result.stdout
         assert "1,234 gap" in result.stdout
         assert "1234" not in result.stdout
+
+
+def test_summary_ranks_first_actions(example, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Above the limit, the summary counts the first actions per status."""
+    monkeypatch.setattr(console_module, "SUMMARY_FROM", 10)
+    lines = rendered(assessment_table(example), 100).splitlines()
+    gap = next(index for index, line in enumerate(lines) if line.startswith("✗ gap"))
+    assert lines[gap : gap + 7] == [
+        "✗ gap               7  Fix the declared transfer tool",
+        "                    1  Sign standard contractual clauses, module 3",
+        "! attention         4  Document a transfer impact assessment",
+        "                    4  Have counsel review",
+        "✓ ok               15  Nothing to do",
+        "                    2  Sign standard contractual clauses, module 2",
+        "                    1  Document a transfer impact assessment",
+    ]
+    assert "Summary only: 34 findings are more than 10." in lines[gap + 7]
+
+
+def test_summary_adds_up_the_rest(example, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(console_module, "SUMMARY_FROM", 10)
+    monkeypatch.setattr(console_module, "_TOP_ACTIONS", 1)
+    text = rendered(assessment_table(example, codes=True), 100)
+    assert re.search(r"^✗ gap +7 +fix_mechanism$", text, re.MULTILINE)
+    assert re.search(r"^ +1 +1 other first action$", text, re.MULTILINE)
+    assert re.search(r"^ +3 +2 other first actions$", text, re.MULTILINE)
+
+
+def test_renders_without_the_theme(example) -> None:  # type: ignore[no-untyped-def]
+    console = Console(file=io.StringIO(), width=80)
+    console.print(assessment_table(example))
+    assert isinstance(console.file, io.StringIO)
+    assert "de-to-mx" in console.file.getvalue()
 
 
 class TestCountries:

@@ -187,7 +187,7 @@ class Lines:
                     yield Segment(text)
                     continue
                 if style not in styles:
-                    styles[style] = console.get_style(style)
+                    styles[style] = console.get_style(style, default="none")
                 yield Segment(text, styles[style])
             yield newline
 
@@ -554,6 +554,8 @@ def assessment_table(
         listed = []
     if listed:
         parts.append(_findings_lines(listed, codes=codes))
+    elif selected:
+        parts.append(_actions_lines(selected, codes=codes))
     chains = _chain_lines(listed)
     if chains is not None:
         parts.append(chains)
@@ -566,11 +568,14 @@ def assessment_table(
             else f"Summary only: {_number(len(selected))} findings{which} are more "
             f"than {_number(SUMMARY_FROM)}"
         )
+        some = (
+            "the first with --limit 50"
+            if statuses
+            else "some with --status gap or --limit 50"
+        )
         parts.append(
             _text(
-                f"{shown}. List them all with --all, or some with --status gap "
-                "or --limit 50.",
-                style="ta.attention",
+                f"{shown}. List them all with --all, or {some}.", style="ta.attention"
             )
         )
     if listed:
@@ -580,6 +585,50 @@ def assessment_table(
     return Group(
         *(part if isinstance(part, Lines) else Trimmed(part) for part in parts)
     )
+
+
+#: How many first actions the summary shows per status; the rest are added up.
+_TOP_ACTIONS = 5
+
+
+def _actions_lines(findings: list[Finding], *, codes: bool) -> Lines:
+    """
+    The summary of findings too many to list: per status, what to do first.
+
+    For each status, the most frequent first actions with their counts, so that a
+    large map's report still says where the work is.
+    """
+    rows = [["Status", "Findings", "First action"]]
+    for status in (Status.GAP, Status.ATTENTION, Status.OK):
+        counts: dict[str, int] = {}
+        for finding in findings:
+            if finding.status is status:
+                action = _action_cell(finding, codes=codes) or (
+                    Action.NONE.value if codes else action_label(Action.NONE)
+                )
+                counts[action] = counts.get(action, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        shown = ranked[:_TOP_ACTIONS]
+        rest = sum(count for _, count in ranked[_TOP_ACTIONS:])
+        if rest:
+            others = len(ranked) - _TOP_ACTIONS
+            shown.append(
+                (f"{others} other first action{'s' if others > 1 else ''}", rest)
+            )
+        for number, (action, count) in enumerate(shown):
+            label = status_label(status) if number == 0 else ""
+            rows.append([label, _number(count), action])
+    size = max(len(row[1]) for row in rows)
+    for row in rows[1:]:
+        row[1] = row[1].rjust(size)
+
+    def build(width: int) -> list[list[Piece]]:
+        return [
+            [],
+            *table_lines(rows, column_widths(rows, width, fixed=frozenset({0, 1}))),
+        ]
+
+    return Lines(build)
 
 
 def _findings_lines(findings: list[Finding], *, codes: bool) -> Lines:
