@@ -3,6 +3,7 @@ Benchmark: end-to-end assessment time and peak memory against a bare ``json.load
 
     python bench/run.py                      # 1k, 10k, 100k and 1M flows, 3 runs each
     python bench/run.py --sizes 1000 10000 --runs 1 --output /tmp/perf.md
+    python bench/run.py --sizes --table-sizes 50000   # the terminal table only
 
 For every size it generates a synthetic map (bench/generate.py, cached in --work),
 then alternates, --runs times, ``python -c "import json; json.load(open(MAP))"`` and
@@ -35,11 +36,13 @@ from generate import generate  # noqa: E402
 
 BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
+TABLE_BEGIN = "<!-- bench:table:begin -->"
+TABLE_END = "<!-- bench:table:end -->"
 CLI = [sys.executable, "-m", "transfer_assess"]
 
 
-def measure(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process; stdout discarded."""
+def measure(command: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds of one child; stdout discarded."""
     started = time.perf_counter()
     with open(os.devnull, "w") as sink:  # noqa: PTH123
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE)
@@ -51,7 +54,7 @@ def measure(command: list[str]) -> tuple[float, int]:
     elapsed = time.perf_counter() - started
     if process.returncode not in {0, 1}:
         raise SystemExit(f"{command} failed ({process.returncode}): {errors[-500:]!r}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def machine() -> str:
@@ -111,6 +114,70 @@ def run(sizes: list[int], runs: int, work: Path) -> list[dict[str, float]]:
     return rows
 
 
+def terminal(sizes: list[int], runs: int, work: Path) -> str:
+    """
+    The terminal report against the JSON report, at the sizes given.
+
+    ``assess MAP --all`` lays out every finding as a table (what a user who asks
+    for all of them waits for); ``--format json`` does the same work but writes
+    JSON. The difference is the cost of the table.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    lines = [
+        TABLE_BEGIN,
+        "",
+        (
+            f"Measured {datetime.now(UTC).date().isoformat()} by `python bench/run.py` "
+            f"(median of {runs} run{'s' if runs > 1 else ''} of the whole command, "
+            f"wall time / CPU time) on: {machine()}."
+        ),
+        "",
+        (
+            "| flows | JSON report (s) | terminal table, every finding (s) | "
+            "table lines | summary only (s) |"
+        ),
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        path = work / f"map-{size}.json"
+        if not path.is_file():
+            with path.open("w", encoding="utf-8") as stream:
+                json.dump(generate(size), stream, separators=(",", ":"))
+        base = [*CLI, "assess", str(path)]
+        timings: dict[str, list[tuple[float, int, float]]] = {
+            "json": [],
+            "table": [],
+            "summary": [],
+        }
+        for _ in range(runs):
+            timings["json"].append(measure([*base, "--format", "json"]))
+            timings["table"].append(measure([*base, "--all"]))
+            timings["summary"].append(measure(base))
+        shown = subprocess.run(
+            [*base, "--all"], capture_output=True, text=True, check=False
+        ).stdout.count("\n")
+        cells = {
+            name: f"{statistics.median(item[0] for item in items):.2f} / "
+            f"{statistics.median(item[2] for item in items):.2f}"
+            for name, items in timings.items()
+        }
+        lines.append(
+            f"| {size:,} | {cells['json']} | {cells['table']} | {shown:,} | "
+            f"{cells['summary']} |"
+        )
+        print(lines[-1], flush=True)
+    lines += ["", TABLE_END]
+    return "\n".join(lines)
+
+
+def _replace(page: str, begin: str, end: str, block: str) -> str | None:
+    """The page with the block between its markers replaced; None without them."""
+    if begin not in page:
+        return None
+    head, rest = page.split(begin, 1)
+    return head + block + rest.split(end, 1)[1]
+
+
 def startup(runs: int) -> tuple[float, float]:
     """Median seconds of ``import transfer_assess`` and of ``--help``."""
     imports = [
@@ -163,7 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000]
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[1_000, 10_000, 100_000, 1_000_000],
+        help="map sizes for the main table (none: keep the page's main table)",
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
@@ -172,19 +243,36 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(tempfile.gettempdir()) / "transfer-assess-bench",
     )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument(
+        "--table-sizes",
+        type=int,
+        nargs="*",
+        default=[50_000],
+        help="sizes at which to time the terminal table (none: skip)",
+    )
     arguments = parser.parse_args(argv)
-    rows = run(arguments.sizes, arguments.runs, arguments.work)
-    imports, helps = startup(arguments.runs)
-    block = table(rows, imports, helps, arguments.runs)
-    print(block)
+    block = ""
+    if arguments.sizes:
+        rows = run(arguments.sizes, arguments.runs, arguments.work)
+        imports, helps = startup(arguments.runs)
+        block = table(rows, imports, helps, arguments.runs)
+        print(block)
+    tables = ""
+    if arguments.table_sizes:
+        tables = terminal(arguments.table_sizes, arguments.runs, arguments.work)
+        print(tables)
     output: Path = arguments.output
-    if output.is_file() and BEGIN in output.read_text(encoding="utf-8"):
-        page = output.read_text(encoding="utf-8")
-        head, rest = page.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        output.write_text(head + block + tail, encoding="utf-8")
-    else:
-        output.write_text(block + "\n", encoding="utf-8")
+    page = output.read_text(encoding="utf-8") if output.is_file() else ""
+    if block:
+        page = _replace(page, BEGIN, END, block) or block + "\n"
+    if tables:
+        replaced = _replace(page, TABLE_BEGIN, TABLE_END, tables)
+        if replaced is None:
+            # First run with the table: it goes right after the main block.
+            head, tail = page.split(END, 1) if END in page else (page, "")
+            replaced = f"{head}{END}\n\n{tables}{tail}" if tail else page + tables
+        page = replaced
+    output.write_text(page, encoding="utf-8")
     return 0
 
 

@@ -40,7 +40,8 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     )
     subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100", "400",
-         "--runs", "1", "--work", str(tmp_path / "work"), "--output", str(output)],
+         "--runs", "1", "--work", str(tmp_path / "work"), "--output", str(output),
+         "--table-sizes", "300"],
         check=True,
         capture_output=True,
     )  # fmt: skip
@@ -50,3 +51,6 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     assert "old" not in page
     assert "| 400 | 40 |" in page
     assert "`transfer-assess --help`" in page
+    # The terminal table's own block, after the main one.
+    assert page.index("<!-- bench:end -->") < page.index("<!-- bench:table:begin -->")
+    assert "| 300 |" in page

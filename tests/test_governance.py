@@ -21,7 +21,7 @@ from transfer_assess.cli import app
 from transfer_assess.findings import Status
 from transfer_assess.governance import diff, end_decision, modified_map, what_if
 from transfer_assess.load import flow_locations
-from transfer_assess.report.sarif import sarif_dict
+from transfer_assess.report.sarif import repository_root, sarif_dict
 
 DAY = date(2026, 11, 28)
 runner = CliRunner()
@@ -187,13 +187,71 @@ class TestSarif:
             f.status is not Status.OK for f in assessment.findings
         )
         locations = flow_locations(path, datamap)
+        # The map was given by an absolute path: SARIF still names it relative to
+        # the repository root, so that code scanning finds the file.
+        base = log["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"]
+        assert base == ROOT.as_uri() + "/"
         for item in results:
             flow_id = item["partialFingerprints"]["transferAssessFlow/v1"]
             physical = item["locations"][0]["physicalLocation"]
-            assert (
-                physical["artifactLocation"]["uri"],
-                physical["region"]["startLine"],
-            ) == (locations[flow_id])
+            file, line = locations[flow_id]
+            assert physical["artifactLocation"] == {
+                "uri": Path(file).relative_to(ROOT).as_posix(),
+                "uriBaseId": "SRCROOT",
+            }
+            assert physical["region"]["startLine"] == line
+
+    def test_base_option(self, tmp_path: Path) -> None:
+        path = EXAMPLES / "global-group.yaml"
+        result = runner.invoke(
+            app,
+            ["assess", str(path), "--format", "sarif", "--base", str(EXAMPLES)],
+        )
+        assert result.exit_code == 0, result.output
+        log = json.loads(result.stdout)
+        jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+        run = log["runs"][0]
+        assert run["originalUriBaseIds"] == {
+            "SRCROOT": {"uri": EXAMPLES.as_uri() + "/"}
+        }
+        uris = {
+            item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for item in run["results"]
+        }
+        assert uris == {"global-group.yaml"}
+        # A map outside the base is named by its absolute file URI, without a base.
+        outside = runner.invoke(
+            app,
+            ["assess", str(path), "--format", "sarif", "--base", str(tmp_path)],
+        )
+        location = json.loads(outside.stdout)["runs"][0]["results"][0]["locations"][0]
+        assert location["physicalLocation"]["artifactLocation"] == {
+            "uri": path.as_uri()
+        }
+
+    def test_base_needs_sarif_and_a_folder(self, tmp_path: Path) -> None:
+        path = str(EXAMPLES / "global-group.yaml")
+        wrong = runner.invoke(app, ["assess", path, "--base", str(tmp_path)])
+        assert wrong.exit_code == 2
+        assert "--base applies to --format sarif only" in wrong.stderr
+        missing = runner.invoke(
+            app,
+            ["assess", path, "--format", "sarif", "--base", str(tmp_path / "no")],
+        )
+        assert missing.exit_code == 2
+        assert "no such folder" in missing.stderr
+
+    def test_repository_root_without_git(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "map.yaml").write_text("x", encoding="utf-8")
+        assert repository_root(tmp_path / "map.yaml") == tmp_path.resolve()
+        (tmp_path / "repo" / ".git").mkdir(parents=True)
+        (tmp_path / "repo" / "maps").mkdir()
+        assert (
+            repository_root(tmp_path / "repo" / "maps") == (tmp_path / "repo").resolve()
+        )
 
     def test_lines_in_yaml_and_json(self, tmp_path: Path) -> None:
         value = document()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from transfer_assess.engine import assess
     from transfer_assess.errors import (
+        ArgumentTypeError,
         DataMapError,
         InputError,
         Problem,
@@ -55,8 +56,14 @@ if TYPE_CHECKING:
     from transfer_assess.refdata import Decision, ReferenceData, load_reference_data
     from transfer_assess.rules import Settings
 
+#: The version, defined here once: the build reads it from this line
+#: (``[tool.hatch.version]`` in pyproject.toml), and ``--version`` prints it without
+#: the cost of importlib.metadata.
+__version__ = "0.1.0"
+
 _WHERE = {
     "assess": "transfer_assess.engine",
+    "ArgumentTypeError": "transfer_assess.errors",
     "DataMapError": "transfer_assess.errors",
     "InputError": "transfer_assess.errors",
     "Problem": "transfer_assess.errors",
@@ -96,13 +103,6 @@ _WHERE = {
 
 def __getattr__(name: str) -> Any:
     """Import a public name on first use."""
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
-
-        try:
-            return version("transfer-assess")
-        except PackageNotFoundError:  # pragma: no cover - a bare source tree
-            return "0.0.0+unknown"
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'transfer_assess' has no attribute {name!r}")
@@ -118,6 +118,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Action",
+    "ArgumentTypeError",
     "Assessment",
     "Basis",
     "Category",

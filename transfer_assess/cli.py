@@ -15,14 +15,15 @@ import enum
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+import typer.core
 
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 
 if TYPE_CHECKING:
-    from transfer_assess.findings import Assessment
+    from transfer_assess.findings import Assessment, Status
     from transfer_assess.governance import Comparison
     from transfer_assess.model import DataMap
     from transfer_assess.refdata import ReferenceData
@@ -60,7 +61,9 @@ def _fail(
     raise typer.Exit(code=2)
 
 
-def _parse_day(text: str | None, default: date | None = None) -> date:
+def _parse_day(
+    text: str | None, default: date | None = None, *, option: str = "--as-of"
+) -> date:
     """Parse ``--as-of``; default: the map's ``as_of``, else today (the only clock)."""
     from transfer_assess.refdata import check_as_of
 
@@ -72,11 +75,47 @@ def _parse_day(text: str | None, default: date | None = None) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise InputError(
-            f"--as-of {text!r} is not an ISO 8601 date like 2026-11-28"
+            f"{option} {text!r} is not an ISO 8601 date like 2026-11-28"
         ) from None
     if len(text) != len("2026-11-28"):
-        raise InputError(f"--as-of {text!r} is not an ISO 8601 date like 2026-11-28")
+        raise InputError(f"{option} {text!r} is not an ISO 8601 date like 2026-11-28")
     return check_as_of(day)
+
+
+def _choice_option(name: str, kind: type[enum.StrEnum], **settings: Any) -> Any:
+    """
+    An option whose value is one of an enum's values, shown as ``a|b|c`` in help.
+
+    Typer's own check words its message as a validation error ("Value error, …");
+    this one says what is allowed in plain words.
+    """
+    allowed = [member.value for member in kind]
+
+    def check(value: str | None) -> str | None:
+        if value is None or value in allowed:
+            return value
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
+
+    return typer.Option(name, metavar="|".join(allowed), callback=check, **settings)
+
+
+#: Whether this run has already warned that its date is past the reference data.
+_WARNED: set[str] = set()
+
+
+def _warn_past_data(day: date, refdata: ReferenceData) -> None:
+    """Warn once per run when `day` is after the date the reference data knows."""
+    if day <= refdata.as_of or "past-data" in _WARNED:
+        return
+    from transfer_assess.console import make_console, print_plain
+
+    _WARNED.add("past-data")
+    print_plain(
+        make_console(stderr=True),
+        f"warning: {day.isoformat()} is after {refdata.as_of.isoformat()}: the "
+        f"reference data only knows the law up to {refdata.as_of.isoformat()}; run "
+        "`transfer-assess data update` for newer data",
+    )
 
 
 def _version(value: bool) -> None:
@@ -127,6 +166,7 @@ def _root(
     """Check personal-data flows against GDPR Chapter V."""
     del version
     _LIMITS.clear()
+    _WARNED.clear()
     chosen = {
         "max_bytes": max_file_size,
         "max_entities": max_entities,
@@ -149,6 +189,7 @@ RefdataOption = Annotated[
     Path | None,
     typer.Option(
         "--refdata",
+        metavar="DIR",
         help="Use this reference-data folder instead of the data in use (validated "
         "the same way; start from a copy of the folder 'data show' names).",
         show_default=False,
@@ -158,6 +199,7 @@ AsOfOption = Annotated[
     str | None,
     typer.Option(
         "--as-of",
+        metavar="DATE",
         help="Assessment date (YYYY-MM-DD, not before 2018-05-25); default: the "
         "map's as_of, else today.",
         show_default=False,
@@ -174,31 +216,73 @@ class RegimeChoice(enum.StrEnum):
     CH = "CH"
 
 
+def _regime_value(value: str | None) -> str | None:
+    """``--regime`` in any case: ``uk`` is ``UK``, ``ALL`` is ``all``."""
+    if value is None:
+        return value
+    for member in RegimeChoice:
+        if value.lower() == member.value.lower():
+            return member.value
+    allowed = ", ".join(member.value for member in RegimeChoice)
+    raise typer.BadParameter(f"{value!r} is not one of {allowed}")
+
+
+def _regime_option(help_text: str) -> Any:
+    """The ``--regime`` option (values in any case)."""
+    metavar = "|".join(member.value for member in RegimeChoice)
+    return typer.Option(
+        "--regime", metavar=metavar, callback=_regime_value, help=help_text
+    )
+
+
 RegimeOption = Annotated[
-    RegimeChoice,
-    typer.Option(
-        "--regime",
-        help="Assess under one regime (EU GDPR, UK GDPR, Swiss FADP) or all that "
-        "apply to each flow.",
-        case_sensitive=False,
+    str,
+    _regime_option(
+        "Assess under one regime (EU GDPR, UK GDPR, Swiss FADP) or all that apply "
+        "to each flow."
     ),
 ]
 OutputFileOption = Annotated[
     Path | None,
     typer.Option(
         "--output",
+        metavar="FILE",
         help="Write to this file (atomically) instead of standard output.",
         show_default=False,
     ),
 ]
 
 
-@app.command()
+class _ManyMapsCommand(typer.core.TyperCommand):
+    """
+    A command whose help names its list argument's items, not the Python type.
+
+    Typer describes a repeatable argument by its annotation (``<list[Path]>``);
+    a reader wants to know what one item is.
+    """
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """Write the Arguments and Options sections, items named plainly."""
+        sections: dict[str, list[tuple[str, str]]] = {"Arguments": [], "Options": []}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            name, text = record
+            kind = "Arguments" if param.param_type_name == "argument" else "Options"
+            sections[kind].append((name.replace("<list[Path]>", "<path>"), text))
+        for title, records in sections.items():
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
+@app.command(cls=_ManyMapsCommand)
 def validate(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="MAP...",
+            metavar="MAP",
             help="One or more data maps: .yaml/.yml or .json files, or folders with "
             "entities.csv and flows.csv.",
             show_default=False,
@@ -242,7 +326,16 @@ def validate(
 
 @app.command()
 def countries(
-    as_of: AsOfOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="List the decisions in force on this date (YYYY-MM-DD, not before "
+            "2018-05-25); default: today.",
+            show_default=False,
+        ),
+    ] = None,
     include_led: Annotated[
         bool,
         typer.Option(
@@ -251,14 +344,11 @@ def countries(
         ),
     ] = False,
     regime: Annotated[
-        RegimeChoice,
-        typer.Option(
-            "--regime",
-            help="Whose adequacy list: the EU's (default), the UK's, Switzerland's "
-            "or all.",
-            case_sensitive=False,
+        str,
+        _regime_option(
+            "Whose adequacy list: the EU's (default), the UK's, Switzerland's or all."
         ),
-    ] = RegimeChoice.EU,
+    ] = RegimeChoice.EU.value,
 ) -> None:
     """List the adequacy decisions in force on a date, with scope and watch notes."""
     from transfer_assess.console import countries_table, make_console
@@ -271,14 +361,15 @@ def countries(
         _fail([str(error)])
     from transfer_assess.engine import REGIMES, regimes_of
 
-    wanted = {REGIMES[item] for item in regimes_of(regime.value)}
+    wanted = {REGIMES[item] for item in regimes_of(regime)}
     if include_led:
         wanted.add("EU-LED")
     decisions = tuple(
         decision for decision in refdata.in_force(day) if decision.regime in wanted
     )
+    _warn_past_data(day, refdata)
     console = make_console()
-    console.print(countries_table(refdata, day, decisions, width=console.width))
+    console.print(countries_table(refdata, day, decisions))
 
 
 class OutputFormat(enum.StrEnum):
@@ -305,6 +396,11 @@ def _load(path: Path) -> DataMap:
         _fail(error=error)
 
 
+#: Above this many findings the table shows the summary only; the same number as
+#: `transfer_assess.console.SUMMARY_FROM` (a test checks), kept here so that
+#: ``--help`` does not import rich's tables.
+SUMMARY_FROM = 200
+
 #: Maps with more flows than this get a progress bar (on standard error).
 PROGRESS_FROM = 10_000
 
@@ -325,7 +421,7 @@ def _assess(
     datamap: DataMap,
     as_of: str | None,
     refdata: ReferenceData | None = None,
-    regime: RegimeChoice = RegimeChoice.ALL,
+    regime: str = RegimeChoice.ALL.value,
 ) -> Assessment:
     from transfer_assess.engine import assess
     from transfer_assess.refdata import load_reference_data
@@ -333,8 +429,9 @@ def _assess(
     try:
         day = _parse_day(as_of, datamap.as_of)
         refdata = refdata or load_reference_data()
+        _warn_past_data(day, refdata)
         if len(datamap.flows) <= PROGRESS_FROM:
-            return assess(datamap, as_of=day, refdata=refdata, regime=regime.value)
+            return assess(datamap, as_of=day, refdata=refdata, regime=regime)
         from transfer_assess.console import progress_bar
 
         with progress_bar(len(datamap.flows)) as advance:
@@ -342,11 +439,37 @@ def _assess(
                 datamap,
                 as_of=day,
                 refdata=refdata,
-                regime=regime.value,
+                regime=regime,
                 progress=advance,
             )
     except TransferAssessError as error:
         _fail([str(error)])
+
+
+StatusOption = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS[,STATUS]",
+        help="Table: list only findings with these statuses, e.g. gap,attention.",
+        show_default=False,
+    ),
+]
+
+
+def _statuses(text: str | None) -> list[Status] | None:
+    """Parse ``--status gap,attention``; exit 2 on an unknown status."""
+    from transfer_assess.findings import Status
+
+    if text is None:
+        return None
+    allowed = [status.value for status in Status]
+    chosen = []
+    for word in (part.strip() for part in text.split(",")):
+        if word not in allowed:
+            _fail([f"--status {word!r} is not one of {', '.join(allowed)}"])
+        chosen.append(Status(word))
+    return chosen
 
 
 @app.command("assess")
@@ -354,44 +477,98 @@ def assess_command(
     path: MapArgument,
     as_of: AsOfOption = None,
     output_format: Annotated[
-        OutputFormat,
-        typer.Option(
+        str,
+        _choice_option(
             "--format",
+            OutputFormat,
             help="table for people, json for tooling, sarif for code scanning.",
         ),
-    ] = OutputFormat.TABLE,
+    ] = OutputFormat.TABLE.value,
     output: OutputFileOption = None,
     fail_on: Annotated[
-        FailOn | None,
-        typer.Option(
+        str | None,
+        _choice_option(
             "--fail-on",
+            FailOn,
             help="Exit 1 when a finding reaches this status (for CI).",
             show_default=False,
         ),
     ] = None,
+    status: StatusOption = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            metavar="N",
+            min=1,
+            help="Table: list at most N findings, worst first.",
+            show_default=False,
+        ),
+    ] = None,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help=f"Table: list every finding (above {SUMMARY_FROM} findings the "
+            "table shows the summary only).",
+        ),
+    ] = False,
+    codes: Annotated[
+        bool,
+        typer.Option(
+            "--codes",
+            help="Table: show the report's codes (fix_mechanism) instead of plain "
+            "words.",
+        ),
+    ] = False,
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            "--base",
+            metavar="DIR",
+            help="SARIF: give the map's path relative to this folder (default: the "
+            "repository the map is in, else the current folder).",
+            show_default=False,
+        ),
+    ] = None,
     refdata_dir: RefdataOption = None,
-    regime: RegimeOption = RegimeChoice.ALL,
+    regime: RegimeOption = RegimeChoice.ALL.value,
 ) -> None:
     """Assess every flow of a map on a date; exit 1 with --fail-on when reached."""
+    chosen_format = OutputFormat(output_format)
+    if limit is not None and show_all:
+        _fail(["--limit and --all contradict each other; give one"])
+    table_only = {"--status": status, "--limit": limit, "--all": show_all or None}
+    table_only["--codes"] = codes or None
+    if chosen_format is not OutputFormat.TABLE:
+        extra = [name for name, value in table_only.items() if value is not None]
+        if extra:
+            _fail([f"{extra[0]} applies to --format table only"])
+    if base is not None and chosen_format is not OutputFormat.SARIF:
+        _fail(["--base applies to --format sarif only"])
+    statuses = _statuses(status)
     datamap = _load(path)
     result = _assess(datamap, as_of, _refdata(refdata_dir), regime)
     if output is not None and output.resolve() in _inputs(path):
         _fail([f"--output {output} would overwrite the map"])
-    if output_format is OutputFormat.SARIF:
+    if chosen_format is OutputFormat.SARIF:
         from transfer_assess import __version__
         from transfer_assess.load import Limits, flow_locations
-        from transfer_assess.report.sarif import render_sarif
+        from transfer_assess.report.sarif import render_sarif, repository_root
 
+        if base is not None and not base.is_dir():
+            _fail([f"--base {base}: no such folder"])
         text = render_sarif(
             result,
             flow_locations(path, datamap, limits=Limits(**_LIMITS)),
             version=__version__,
+            base=base if base is not None else repository_root(path),
         )
         if output is None:
             sys.stdout.write(text)
         else:
             _write(output, text)
-    elif output_format is OutputFormat.JSON:
+    elif chosen_format is OutputFormat.JSON:
         from transfer_assess.output import write_stream
         from transfer_assess.report.json import write_json
 
@@ -402,22 +579,25 @@ def assess_command(
                 write_stream(output, lambda stream: write_json(result, stream))
             except OSError as error:
                 _fail([f"cannot write {output}: {error.strerror or error}"])
-    elif output is None:
-        from transfer_assess.console import assessment_table, make_console
-
-        console = make_console()
-        console.print(assessment_table(result))
     else:
         from transfer_assess.console import assessment_table, make_console
 
-        console = make_console(width=100)
-        with console.capture() as captured:
-            console.print(assessment_table(result))
-        _write(output, captured.get())
+        table = assessment_table(
+            result, statuses=statuses, limit=limit, show_all=show_all, codes=codes
+        )
+        if output is None:
+            # Not cropped: a line wider than the terminal (an id longer than it)
+            # wraps in the terminal instead of losing its end.
+            make_console().print(table, crop=False)
+        else:
+            console = make_console(width=100)
+            with console.capture() as captured:
+                console.print(table, crop=False)
+            _write(output, captured.get())
     if fail_on is not None:
         from transfer_assess.findings import Status
 
-        threshold = Status(fail_on.value).rank
+        threshold = Status(fail_on).rank
         if any(finding.status.rank >= threshold for finding in result.findings):
             raise typer.Exit(code=1)
 
@@ -430,7 +610,7 @@ def explain(
     ],
     as_of: AsOfOption = None,
     refdata_dir: RefdataOption = None,
-    regime: RegimeOption = RegimeChoice.ALL,
+    regime: RegimeOption = RegimeChoice.ALL.value,
 ) -> None:
     """Show why a flow got its verdict: rules fired, reasons, sources, the chain."""
     from transfer_assess.console import explanation, make_console
@@ -441,7 +621,7 @@ def explain(
     console = make_console()
     findings = result.findings_for(flow_id)
     if not findings:
-        message = f"{path}: flow {flow_id!r} has no {regime.value} finding on "
+        message = f"{path}: flow {flow_id!r} has no {regime} finding on "
         _fail([f"{message}{result.as_of}"])
     for finding in findings:
         console.print(explanation(finding, result.as_of))
@@ -477,15 +657,20 @@ def report(
         Path,
         typer.Option(
             "--output",
+            metavar="DIR",
             help="Folder for index and one transfer impact summary per transfer.",
             show_default=False,
         ),
     ],
     as_of: AsOfOption = None,
     report_format: Annotated[
-        ReportFormat,
-        typer.Option("--format", help="html (self-contained pages) or markdown."),
-    ] = ReportFormat.HTML,
+        str,
+        _choice_option(
+            "--format",
+            ReportFormat,
+            help="html (self-contained pages) or markdown.",
+        ),
+    ] = ReportFormat.HTML.value,
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Write the report folder: findings, flow graph, transfer impact summaries."""
@@ -501,7 +686,7 @@ def report(
             datamap,
             result,
             refdata,
-            format=report_format.value,
+            format=report_format,
             profiles=load_country_profiles(refdata_dir),
         )
     except TransferAssessError as error:
@@ -514,10 +699,12 @@ def report(
         written = write_report(files, output)
     except (OSError, ValueError) as error:
         _fail([f"cannot write the report to {output}: {error}"])
-    index = "index.html" if report_format is ReportFormat.HTML else "index.md"
+    index = "index.html" if report_format == ReportFormat.HTML else "index.md"
+    count = len(written)
     print_plain(
         make_console(),
-        f"wrote {len(written)} files to {output} (open {output / index})",
+        f"wrote {count:,} file{'' if count == 1 else 's'} to {output} "
+        f"(open {output / index})",
     )
 
 
@@ -525,8 +712,13 @@ def report(
 def graph(
     path: MapArgument,
     graph_format: Annotated[
-        GraphFormat, typer.Option("--format", help="dot, mermaid, graphml or svg.")
-    ] = GraphFormat.MERMAID,
+        str,
+        _choice_option(
+            "--format",
+            GraphFormat,
+            help="dot, mermaid, graphml or svg.",
+        ),
+    ] = GraphFormat.MERMAID.value,
     as_of: AsOfOption = None,
     output: OutputFileOption = None,
     refdata_dir: RefdataOption = None,
@@ -550,7 +742,7 @@ def graph(
         GraphFormat.GRAPHML: to_graphml,
         GraphFormat.SVG: to_svg,
     }
-    text = writers[graph_format](view)
+    text = writers[GraphFormat(graph_format)](view)
     _emit(text, output, path)
 
 
@@ -566,6 +758,7 @@ def scc(
         Path | None,
         typer.Option(
             "--templates",
+            metavar="DIR",
             help="A folder with your own module1.md.j2 … module4.md.j2 (rendered in "
             "a sandbox).",
             show_default=False,
@@ -636,20 +829,25 @@ class CompareFormat(enum.StrEnum):
 
 
 CompareFormatOption = Annotated[
-    CompareFormat, typer.Option("--format", help="table, json or markdown.")
+    str,
+    _choice_option(
+        "--format",
+        CompareFormat,
+        help="table, json or markdown.",
+    ),
 ]
 
 
-def _print_comparison(comparison: Comparison, output_format: CompareFormat) -> None:
+def _print_comparison(comparison: Comparison, output_format: str) -> None:
     import json
 
     from transfer_assess.console import comparison_table, make_console
     from transfer_assess.governance import comparison_markdown
 
-    if output_format is CompareFormat.JSON:
+    if output_format == CompareFormat.JSON:
         text = json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)
         sys.stdout.write(text + "\n")
-    elif output_format is CompareFormat.MARKDOWN:
+    elif output_format == CompareFormat.MARKDOWN:
         sys.stdout.write(comparison_markdown(comparison))
     else:
         make_console().print(comparison_table(comparison))
@@ -660,11 +858,12 @@ def diff(
     old: Annotated[Path, typer.Argument(metavar="OLD", help="The old map.")],
     new: Annotated[Path, typer.Argument(metavar="NEW", help="The new map.")],
     as_of: AsOfOption = None,
-    output_format: CompareFormatOption = CompareFormat.TABLE,
+    output_format: CompareFormatOption = CompareFormat.TABLE.value,
     fail_on_new: Annotated[
-        FailOn | None,
-        typer.Option(
+        str | None,
+        _choice_option(
             "--fail-on-new",
+            FailOn,
             help="Exit 1 when the change brings a finding at or above this status.",
             show_default=False,
         ),
@@ -679,11 +878,12 @@ def diff(
     refdata = _refdata(refdata_dir)
     try:
         day = _parse_day(as_of, new_map.as_of)
+        _warn_past_data(day, refdata)
         comparison = compare_maps(old_map, new_map, as_of=day, refdata=refdata)
     except TransferAssessError as error:
         _fail([str(error)])
     _print_comparison(comparison, output_format)
-    if fail_on_new is not None and comparison.introduces(Status(fail_on_new.value)):
+    if fail_on_new is not None and comparison.introduces(Status(fail_on_new)):
         raise typer.Exit(code=1)
 
 
@@ -697,6 +897,44 @@ def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _whatif_dates(
+    ends: list[str], dates: list[str], as_of: str | None, datamap: DataMap
+) -> tuple[date, list[tuple[str, date]]]:
+    """
+    The assessment date and the endings of ``whatif``; exit 2 when ambiguous.
+
+    Without --as-of, the --on date is also the assessment date (asking what happens
+    when a decision ends means looking at that day); with --as-of, that date is
+    assessed and every --on must be on or before it, or the ending would not show.
+    """
+    if dates and not ends:
+        _fail(["--on needs an --end: it is the day that decision stops applying"])
+    if dates and len(dates) != len(ends):
+        message = (
+            f"{len(ends)} --end but {len(dates)} --on: give one --on per --end, "
+            "in the same order, or none"
+        )
+        _fail([message])
+    days = [_parse_day(text, None, option="--on") for text in dates]
+    if as_of is None and days:
+        if len(set(days)) > 1:
+            _fail(["the --on dates differ; give --as-of to say which day to assess"])
+        day = days[0]
+    else:
+        day = _parse_day(as_of, datamap.as_of)
+    for on in days:
+        if on > day:
+            message = (
+                f"--on {on.isoformat()} is after --as-of {day.isoformat()}: the "
+                "decision would still apply on the assessment date"
+            )
+            _fail([message])
+    endings = [
+        (decision, days[index] if days else day) for index, decision in enumerate(ends)
+    ]
+    return day, endings
+
+
 @app.command()
 def whatif(
     path: MapArgument,
@@ -704,6 +942,7 @@ def whatif(
         list[str] | None,
         typer.Option(
             "--end",
+            metavar="DECISION",
             help="End this adequacy decision (an id from 'countries'); repeatable.",
             show_default=False,
         ),
@@ -712,21 +951,30 @@ def whatif(
         list[str] | None,
         typer.Option(
             "--on",
-            help="First day without the decision, one per --end (default: the "
-            "assessment date).",
+            metavar="DATE",
+            help="First day without the decision, one per --end. Without --as-of "
+            "it is also the date assessed; default: the assessment date.",
             show_default=False,
         ),
     ] = None,
     certify: Annotated[
         list[str] | None,
-        typer.Option("--certify", help="ENTITY=CERT, e.g. us-cloud=dpf; repeatable."),
+        typer.Option(
+            "--certify",
+            metavar="ENTITY=CERT",
+            help="Certify an entity, e.g. us-cloud=dpf; repeatable.",
+        ),
     ] = None,
     move: Annotated[
         list[str] | None,
-        typer.Option("--move", help="ENTITY=CC, a new country; repeatable."),
+        typer.Option(
+            "--move",
+            metavar="ENTITY=CC",
+            help="Move an entity to another country; repeatable.",
+        ),
     ] = None,
     as_of: AsOfOption = None,
-    output_format: CompareFormatOption = CompareFormat.TABLE,
+    output_format: CompareFormatOption = CompareFormat.TABLE.value,
     refdata_dir: RefdataOption = None,
 ) -> None:
     """Re-assess with a decision ended, an entity certified or moved: what changes."""
@@ -735,15 +983,8 @@ def whatif(
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     try:
-        day = _parse_day(as_of, datamap.as_of)
-        ends = end or []
-        dates = on or []
-        if len(dates) > len(ends):
-            _fail(["more --on dates than --end decisions"])
-        endings = [
-            (decision, _parse_day(dates[index], None) if index < len(dates) else day)
-            for index, decision in enumerate(ends)
-        ]
+        day, endings = _whatif_dates(end or [], on or [], as_of, datamap)
+        _warn_past_data(day, refdata)
         comparison = what_if(
             datamap,
             as_of=day,
@@ -778,6 +1019,7 @@ def import_fides_command(
         Path | None,
         typer.Option(
             "--output",
+            metavar="FILE",
             help="Write the draft map to this file (atomically) instead of standard "
             "output.",
             show_default=False,
@@ -822,9 +1064,10 @@ def _manifest_inputs(location: Path) -> list[Path]:
 def export(
     path: MapArgument,
     export_format: Annotated[
-        ExportFormat,
-        typer.Option(
+        str,
+        _choice_option(
             "--format",
+            ExportFormat,
             help="fides (a manifest of systems, taxonomy and datasets) or ropa-csv "
             "(the transfers part of a record of processing, GDPR Art. 30(1)(e)).",
         ),
@@ -835,7 +1078,7 @@ def export(
 ) -> None:
     """Write a map as a Fides manifest, or its transfers as a RoPA spreadsheet (CSV)."""
     datamap = _load(path)
-    if export_format is ExportFormat.FIDES:
+    if export_format == ExportFormat.FIDES:
         from transfer_assess.interchange.fides import export_fides
 
         text = export_fides(datamap)
@@ -875,6 +1118,7 @@ def data_update(
         str | None,
         typer.Option(
             "--url",
+            metavar="URL",
             help="Base URL of index.json and the files (default: the project's, or "
             "$TRANSFER_ASSESS_DATA_URL).",
             show_default=False,

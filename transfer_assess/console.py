@@ -12,9 +12,8 @@ import contextlib
 import re
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.markup import escape
-from rich.panel import Panel
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -24,10 +23,14 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from rich.theme import Theme
 from rich.tree import Tree
+
+from transfer_assess.findings import Action, Basis, Status
+from transfer_assess.labels import action_label, basis_label, status_label
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -133,205 +136,575 @@ def print_valid(console: Console, datamap: DataMap) -> None:
 
 
 def _count(number: int, one: str, many: str) -> str:
-    return f"{number:,} {one if number == 1 else many}"
+    return f"{_number(number)} {one if number == 1 else many}"
 
 
-#: Below this width the countries listing is printed as blocks instead of a table.
-WIDE = 100
+def _number(value: int) -> str:
+    """Every count the console prints, in one format: thousands with commas."""
+    return f"{value:,}"
+
+
+#: Joins words that wrapping must keep on one line; printed as a space.
+_NBSP = "\u00a0"
+
+#: The space between two columns.
+_GAP = "  "
+
+#: One piece of a laid-out line: its text and the name of its style ("" for none).
+Piece = tuple[str, str]
+
+
+class Lines:
+    """
+    Text laid out by this module, one list of pieces per line, rendered as is.
+
+    Rich renders it without re-wrapping and without padding lines to the width, so
+    that piped output carries no trailing spaces and ids are never cut: the layout
+    functions below wrap cells at spaces only, and a word longer than its column
+    widens the column instead of breaking.
+
+    Args:
+        build: Lays the text out for a width and returns its lines.
+    """
+
+    def __init__(self, build: Callable[[int], list[list[Piece]]]) -> None:
+        """Keep the layout function; it runs when the console knows its width."""
+        self._build = build
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[Segment]:
+        """Yield the laid-out lines as segments, styled from the theme."""
+        styles: dict[str, Style] = {}
+        newline = Segment.line()
+        for line in self._build(options.max_width):
+            if len(line) == 1 and not line[0][1]:
+                # Most lines are one plain piece: one segment, the newline included.
+                yield Segment(line[0][0] + "\n")
+                continue
+            for text, style in line:
+                if not style:
+                    yield Segment(text)
+                    continue
+                if style not in styles:
+                    styles[style] = console.get_style(style, default="none")
+                yield Segment(text, styles[style])
+            yield newline
+
+
+class Trimmed:
+    """
+    Any renderable, with the spaces at the ends of its lines removed.
+
+    Rich leaves a space where it wraps a line, and pads some renderables to the
+    width; piped into a file or another program, that shows as trailing spaces.
+
+    Args:
+        renderable: What to render.
+    """
+
+    def __init__(self, renderable: RenderableType) -> None:
+        """Keep the renderable."""
+        self.renderable = renderable
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[Segment]:
+        """Render line by line and drop trailing spaces."""
+        newline = Segment.line()
+        for line in console.render_lines(self.renderable, options, pad=False):
+            segments = list(line)
+            while segments and not segments[-1].text.rstrip(" "):
+                segments.pop()
+            if segments:
+                last = segments[-1]
+                segments[-1] = Segment(last.text.rstrip(" "), last.style)
+            yield from segments
+            yield newline
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """
+    Wrap at spaces only; a word longer than `width` stays whole on its own line.
+
+    Explicit newlines start new paragraphs.
+    """
+    if len(text) <= width and "\n" not in text:
+        return [text]
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        if len(paragraph) <= width:
+            lines.append(paragraph)
+            continue
+        current = ""
+        for word in paragraph.split(" "):
+            if not current:
+                current = word
+            elif len(current) + 1 + len(word) <= width:
+                current += " " + word
+            else:
+                lines.append(current)
+                current = word
+        lines.append(current)
+    return lines
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split(" ")), default=0)
+
+
+def column_widths(
+    rows: list[list[str]], width: int, *, fixed: frozenset[int] = frozenset()
+) -> list[int]:
+    """
+    Column widths sized by content for a table of plain cells.
+
+    Every column gets its widest cell when the table fits. Otherwise each column
+    keeps at least its longest word (ids are words, so they are never cut), the
+    `fixed` columns keep their widest cell, and the space left goes, a few columns
+    at a time, to the column where it saves the most wrapped lines, judged on up to
+    `_SAMPLE` rows spread over the table (so that a large table costs no more).
+
+    Args:
+        rows: The cells, header row included.
+        width: The width available.
+        fixed: Indexes of the columns that keep their natural width.
+    """
+    count = len(rows[0])
+    natural = [0] * count
+    minimum = [0] * count
+    for row in rows:
+        for index, cell in enumerate(row):
+            size = max(len(part) for part in cell.split("\n"))
+            natural[index] = max(natural[index], size)
+            if size > minimum[index]:
+                minimum[index] = max(minimum[index], _longest_word(cell))
+    available = width - len(_GAP) * (count - 1)
+    if sum(natural) <= available:
+        return natural
+    widths = [natural[i] if i in fixed else minimum[i] for i in range(count)]
+    spare = available - sum(widths)
+    step = max(1, len(rows) // _SAMPLE)
+    sample = rows[::step]
+    cache: dict[tuple[int, int], int] = {}
+
+    def lines(column: int, size: int) -> int:
+        if (column, size) not in cache:
+            cache[column, size] = sum(len(_wrap(row[column], size)) for row in sample)
+        return cache[column, size]
+
+    while spare > 0:
+        best: tuple[float, int, int] | None = None
+        for column in range(count):
+            now = widths[column]
+            for extra in range(1, min(spare, natural[column] - now) + 1):
+                saved = lines(column, now) - lines(column, now + extra)
+                if saved > 0 and (best is None or saved / extra > best[0]):
+                    best = (saved / extra, column, extra)
+        if best is None:
+            break
+        widths[best[1]] += best[2]
+        spare -= best[2]
+    return widths
+
+
+#: How many rows `column_widths` looks at to share out the width.
+_SAMPLE = 200
+
+
+def table_lines(
+    rows: list[list[str]], widths: list[int], *, header: bool = True
+) -> list[list[Piece]]:
+    """
+    Lay out a table: cells wrapped to their column, a rule under the header.
+
+    Lines end after their last non-empty cell, without padding.
+
+    Args:
+        rows: The cells (already cleaned), header row first when `header`.
+        widths: From `column_widths`.
+        header: Whether the first row is a header (bold, with a rule below).
+    """
+    lines: list[list[Piece]] = []
+    for number, row in enumerate(rows):
+        wrapped = [_wrap(cell, widths[i]) for i, cell in enumerate(row)]
+        height = max(len(cell) for cell in wrapped)
+        style = "ta.heading" if header and number == 0 else ""
+        for depth in range(height):
+            text = _GAP.join(
+                (cell[depth] if depth < len(cell) else "").ljust(size)
+                for cell, size in zip(wrapped, widths, strict=True)
+            )
+            lines.append([(text.replace(_NBSP, " ").rstrip(" "), style)])
+        if header and number == 0:
+            lines.append([(_GAP.join("─" * size for size in widths), "ta.muted")])
+    return lines
+
+
+def _place(decision: Decision) -> str:
+    from transfer_assess.refdata import country_name  # noqa: PLC0415 - lazy, see cli
+
+    if decision.country is None:
+        return decision.title
+    return f"{country_name(decision.country)} ({decision.country})"
 
 
 def countries_table(
     refdata: ReferenceData,
     day: date,
     decisions: Iterable[Decision],
-    *,
-    width: int = WIDE,
 ) -> RenderableType:
     """
     Build the listing of adequacy decisions in force on `day`, watch notes below.
+
+    Decisions are sorted by the name of the country (or organisation); each shows
+    its id and official reference, its known end ("no end date" when none), its
+    scope and marks such as ``[1]`` for watch notes, printed in full below.
 
     Args:
         refdata: The reference data (for its version).
         day: The date shown.
         decisions: The decisions to list.
-        width: The console's width; narrow consoles get blocks instead of a table.
     """
-    from transfer_assess.refdata import country_name  # noqa: PLC0415 - lazy, see cli
-
     title = _text(
         f"Adequacy decisions in force on {day.isoformat()}", style="ta.heading"
     )
-    table = Table(show_lines=True, expand=True)
-    table.add_column("Country", overflow="fold", max_width=18)
-    table.add_column("Decision", overflow="fold", max_width=30)
-    table.add_column("Until", no_wrap=True)
-    table.add_column("Scope", overflow="fold", ratio=1)
-    blocks: list[RenderableType] = []
-    notes: list[Text] = []
-    for decision in decisions:
-        place = (
-            f"{decision.country} {country_name(decision.country)}"
-            if decision.country is not None
-            else decision.title
-        )
+    rows: list[tuple[str, str, str]] = []
+    notes: list[str] = []
+    ordered = sorted(decisions, key=lambda item: (_place(item).casefold(), item.id))
+    for decision in ordered:
         until = decision.known_until(day)
+        marks = []
+        for note in decision.active_watch(day):
+            notes.append(f"{decision.id}: {note.text}")
+            marks.append(f"[{len(notes)}]")
         scope = decision.scope.summary
         if decision.regime != "EU-GDPR":
             scope = f"({decision.regime}) {scope}"
-        marks = []
-        for note in decision.active_watch(day):
-            notes.append(
-                _assemble(
-                    (f"[{len(notes) + 1}] ", "ta.attention"),
-                    (f"{decision.id}: {note.text}", ""),
+        detail = (
+            f"{decision.id}, {decision.reference}; "
+            f"{'until ' + until.isoformat() if until else 'no end date'}"
+            + (f"; watch {' '.join(marks)}" if marks else "")
+        )
+        rows.append((clean(_place(decision)), clean(detail), clean(scope)))
+
+    def build(size: int) -> list[list[Piece]]:
+        places = [[place] for place, _, _ in rows]
+        place_width = min(
+            max((len(place) for (place,) in places), default=0), max(12, size // 4)
+        )
+        place_width = max(
+            place_width, *(_longest_word(place) for (place,) in places), 1
+        )
+        body = max(20, size - place_width - len(_GAP))
+        lines: list[list[Piece]] = []
+        indent = " " * (place_width + len(_GAP))
+        for place, detail, scope in rows:
+            left = _wrap(place, place_width)
+            right = _wrap(detail, body) + _wrap(scope, body)
+            for depth in range(max(len(left), len(right))):
+                name = left[depth] if depth < len(left) else ""
+                text = right[depth] if depth < len(right) else ""
+                pieces: list[Piece] = []
+                if name:
+                    pieces.append((name, "ta.heading"))
+                    pieces.append((" " * (place_width - len(name)) + _GAP, ""))
+                else:
+                    pieces.append((indent, ""))
+                pieces.append(
+                    (text, "ta.muted" if depth >= len(_wrap(detail, body)) else "")
                 )
-            )
-            marks.append(f"[{len(notes)}]")
-        until_text = _text(until.isoformat() if until else "no end date")
-        if marks:
-            until_text.append("\nwatch " + " ".join(marks), style="ta.attention")
-        table.add_row(
-            _text(place),
-            _text(f"{decision.id}\n{decision.reference}"),
-            until_text,
-            _text(scope),
-        )
-        block = _assemble(
-            (place, "ta.heading"),
-            f"  {decision.id}, {decision.reference}; until ",
-            until.isoformat() if until else "no end date",
-            (f"; watch {' '.join(marks)}" if marks else "", "ta.attention"),
-        )
-        block.append(f"\n  {scope}")
-        blocks.append(block)
+                lines.append(pieces)
+        for number, note in enumerate(notes, start=1):
+            mark = f"[{number}] "
+            wrapped = _wrap(clean(note), max(20, size - len(mark)))
+            for depth, text in enumerate(wrapped):
+                lead = (mark, "ta.attention") if depth == 0 else (" " * len(mark), "")
+                lines.append([lead, (text, "")])
+        return lines
+
     caption = _text(
         f"Reference data {refdata.version} (sha256 {refdata.sha256[:12]}). "
         "Information, not legal advice.",
         style="ta.muted",
     )
-    body: list[RenderableType] = [table] if width >= WIDE else blocks
-    return Group(title, *body, *notes, caption)
+    return Group(Trimmed(title), Lines(build), Trimmed(caption))
 
 
 _STATUS_STYLE = {"ok": "ta.ok", "attention": "ta.attention", "gap": "ta.gap"}
+
+#: Above this many findings, the terminal report shows the summary only, unless
+#: the user asks for rows (`--all`, `--limit`).
+SUMMARY_FROM = 200
 
 
 def _status_text(status: str) -> Text:
     return _text(status, style=_STATUS_STYLE.get(status, ""))
 
 
-def _where(country: str | None, organisation: str | None) -> str:
-    return country or organisation or "?"
+def _where(finding: Finding, *, importer: bool) -> str:
+    if not importer:
+        return finding.exporter_country or "?"
+    if finding.importer_country:
+        return finding.importer_country
+    if finding.importer_organisation:
+        return "international organisation"
+    return "?"
 
 
-def assessment_table(assessment: Assessment) -> RenderableType:
+def _basis_cell(finding: Finding, *, codes: bool) -> str:
+    module = finding.scc_module if finding.basis is Basis.SCC else None
+    if codes:
+        text = finding.basis.value
+        if module:
+            text += f" (module {module})"
+    else:
+        text = basis_label(finding.basis)
+        if module:
+            text += f", module {module}"
+    if finding.onward:
+        text += ", onward"
+    return text
+
+
+def _action_cell(finding: Finding, *, codes: bool) -> str:
+    if not finding.recommendations:
+        return ""
+    action = finding.recommendations[0].action
+    text = action.value if codes else action_label(action)
+    if action is Action.SCC and finding.scc_module:
+        text += (
+            f" (module {finding.scc_module})"
+            if codes
+            else f", module {finding.scc_module}"
+        )
+    return text
+
+
+def _row(finding: Finding, *, codes: bool) -> list[str]:
+    # A no-break space keeps each id with its place when the cell wraps.
+    route = (
+        f"{finding.exporter}{_NBSP}({_where(finding, importer=False)}) → "
+        f"{finding.importer}{_NBSP}({_where(finding, importer=True)})"
+    )
+    regime = "" if finding.regime == "EU" else f"{_NBSP}[{finding.regime}]"
+    return [
+        clean(finding.flow) + regime,
+        clean(route),
+        _basis_cell(finding, codes=codes),
+        clean(_action_cell(finding, codes=codes)),
+    ]
+
+
+def assessment_table(
+    assessment: Assessment,
+    *,
+    statuses: Iterable[Status] | None = None,
+    limit: int | None = None,
+    show_all: bool = False,
+    codes: bool = False,
+) -> RenderableType:
     """
-    The terminal report: a summary panel, findings grouped by status, onward chains.
+    The terminal report: a summary, findings grouped by status, onward chains.
 
-    Names from the map are printed literally (as `Text`, never as markup), colours
-    come from the theme and are dropped with ``NO_COLOR``.
+    Rows are laid out by `table_lines`: columns sized by their content, flow and
+    entity ids never cut, no padding at the ends of lines. Names from the map are
+    printed literally, control characters made visible; colours come from the theme
+    and are dropped with ``NO_COLOR``.
 
     Args:
         assessment: The result of `transfer_assess.assess`.
+        statuses: List only findings with these statuses (all when omitted).
+        limit: List at most this many findings, worst first.
+        show_all: List every finding even above `SUMMARY_FROM`.
+        codes: Show the report's codes (``fix_mechanism``) instead of plain labels.
     """
     summary = assessment.summary
-    counts = _assemble(
-        f"{_count(summary.flows, 'flow', 'flows')} on {assessment.as_of.isoformat()}, "
-        f"{_count(summary.transfers, 'transfer', 'transfers')}: ",
-        (f"{summary.ok} ok", "ta.ok"),
-        ", ",
-        (f"{summary.attention} attention", "ta.attention"),
-        ", ",
-        (f"{summary.gap} gap", "ta.gap"),
-        f"; {summary.inactive} inactive" if summary.inactive else "",
-    )
-    parts: list[RenderableType] = [
-        Panel(
-            Group(
-                counts,
-                _text(
-                    f"Reference data {assessment.reference_version} "
-                    f"(sha256 {assessment.reference_sha256[:12]}). "
-                    "Information, not legal advice.",
-                    style="ta.muted",
-                ),
-            ),
-            title=_text(assessment.organisation, style="ta.heading"),
-            title_align="left",
-        )
+    wanted = set(statuses) if statuses is not None else set(Status)
+    selected = [
+        finding
+        for status in (Status.GAP, Status.ATTENTION, Status.OK)
+        if status in wanted
+        for finding in assessment.findings
+        if finding.status is status
     ]
-    for status in ("gap", "attention", "ok"):
-        group = [f for f in assessment.findings if f.status.value == status]
-        if group:
-            parts.append(_status_table(status, group))
-    chains = _chain_tree(assessment)
+    parts: list[RenderableType] = [
+        _text(assessment.organisation, style="ta.heading"),
+        _assemble(
+            f"{_count(summary.flows, 'flow', 'flows')} on "
+            f"{assessment.as_of.isoformat()}, "
+            f"{_count(summary.transfers, 'transfer', 'transfers')}: ",
+            (f"{_number(summary.ok)} ok", "ta.ok"),
+            ", ",
+            (f"{_number(summary.attention)} attention", "ta.attention"),
+            ", ",
+            (f"{_number(summary.gap)} gap", "ta.gap"),
+            f"; {_number(summary.inactive)} inactive" if summary.inactive else "",
+        ),
+        _text(
+            f"Reference data {assessment.reference_version} "
+            f"(sha256 {assessment.reference_sha256[:12]}). "
+            "Information, not legal advice.",
+            style="ta.muted",
+        ),
+    ]
+    listed = selected
+    if limit is not None:
+        listed = selected[:limit]
+    elif not show_all and len(selected) > SUMMARY_FROM:
+        listed = []
+    if listed:
+        parts.append(_findings_lines(listed, codes=codes))
+    elif selected:
+        parts.append(_actions_lines(selected, codes=codes))
+    chains = _chain_lines(listed)
     if chains is not None:
         parts.append(chains)
-    parts.append(_text("transfer-assess explain MAP FLOW shows why.", style="ta.muted"))
-    return Group(*parts)
-
-
-def _status_table(status: str, findings: list[Finding]) -> Table:
-    table = Table(
-        title=_text(f"{status} ({len(findings)})", style=_STATUS_STYLE[status]),
-        title_justify="left",
-        expand=True,
-    )
-    table.add_column("Flow", overflow="fold", ratio=2)
-    table.add_column("From → to", overflow="fold", ratio=3)
-    table.add_column("Basis", overflow="fold", ratio=2)
-    table.add_column(
-        "First action" if status != "ok" else "Advice", overflow="fold", ratio=3
-    )
-    for finding in findings:
-        route = (
-            f"{finding.exporter} ({_where(finding.exporter_country, None)}) → "
-            f"{finding.importer} "
-            f"({_where(finding.importer_country, finding.importer_organisation)})"
+    if len(listed) < len(selected):
+        which = "" if statuses is None else " with that status"
+        shown = (
+            f"Showing {_number(len(listed))} of {_number(len(selected))} findings"
+            f"{which}"
+            if listed
+            else f"Summary only: {_number(len(selected))} findings{which} are more "
+            f"than {_number(SUMMARY_FROM)}"
         )
-        basis = finding.basis.value
-        if finding.scc_module and finding.basis.value == "scc":
-            basis += f" (module {finding.scc_module})"
-        if finding.onward:
-            basis += ", onward"
-        action = _text("")
-        if finding.recommendations:
-            first = finding.recommendations[0]
-            label = first.action.value
-            if label == "scc" and finding.scc_module:
-                label += f" (module {finding.scc_module})"
-            action = _assemble((label, "ta.heading"))
-        flow = (
-            finding.flow
-            if finding.regime == "EU"
-            else f"{finding.flow} [{finding.regime}]"
+        some = (
+            "the first with --limit 50"
+            if statuses
+            else "some with --status gap or --limit 50"
         )
-        table.add_row(_text(flow), _text(route), _text(basis), action)
-    return table
+        parts.append(
+            _text(
+                f"{shown}. List them all with --all, or {some}.", style="ta.attention"
+            )
+        )
+    if listed:
+        parts.append(
+            _text("transfer-assess explain MAP FLOW_ID shows why.", style="ta.muted")
+        )
+    return Group(
+        *(part if isinstance(part, Lines) else Trimmed(part) for part in parts)
+    )
 
 
-def _chain_tree(assessment: Assessment) -> Tree | None:
+#: How many first actions the summary shows per status; the rest are added up.
+_TOP_ACTIONS = 5
+
+
+def _actions_lines(findings: list[Finding], *, codes: bool) -> Lines:
+    """
+    The summary of findings too many to list: per status, what to do first.
+
+    For each status, the most frequent first actions with their counts, so that a
+    large map's report still says where the work is.
+    """
+    rows = [["Status", "Findings", "First action"]]
+    for status in (Status.GAP, Status.ATTENTION, Status.OK):
+        counts: dict[str, int] = {}
+        for finding in findings:
+            if finding.status is status:
+                action = _action_cell(finding, codes=codes) or (
+                    Action.NONE.value if codes else action_label(Action.NONE)
+                )
+                counts[action] = counts.get(action, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        shown = ranked[:_TOP_ACTIONS]
+        rest = sum(count for _, count in ranked[_TOP_ACTIONS:])
+        if rest:
+            others = len(ranked) - _TOP_ACTIONS
+            shown.append(
+                (f"{others} other first action{'s' if others > 1 else ''}", rest)
+            )
+        for number, (action, count) in enumerate(shown):
+            label = status_label(status) if number == 0 else ""
+            rows.append([label, _number(count), action])
+    size = max(len(row[1]) for row in rows)
+    for row in rows[1:]:
+        row[1] = row[1].rjust(size)
+
+    def build(width: int) -> list[list[Piece]]:
+        return [
+            [],
+            *table_lines(rows, column_widths(rows, width, fixed=frozenset({0, 1}))),
+        ]
+
+    return Lines(build)
+
+
+def _findings_lines(findings: list[Finding], *, codes: bool) -> Lines:
+    """One table per status, worst first, all with the same column widths."""
+    header = ["Flow", "From → to", "Basis", "First action"]
+    groups = [
+        (
+            status,
+            [
+                _row(finding, codes=codes)
+                for finding in findings
+                if finding.status is status
+            ],
+        )
+        for status in (Status.GAP, Status.ATTENTION, Status.OK)
+    ]
+    groups = [(status, rows) for status, rows in groups if rows]
+    everything = [header, ["", "", "", "Advice"]]
+    for _, rows in groups:
+        everything.extend(rows)
+
+    def build(width: int) -> list[list[Piece]]:
+        widths = column_widths(everything, width, fixed=frozenset({0}))
+        lines: list[list[Piece]] = []
+        for status, rows in groups:
+            title = f"{status_label(status)} ({_number(len(rows))})"
+            lines.append([])
+            lines.append([(title, _STATUS_STYLE[status.value])])
+            heading = header if status is not Status.OK else [*header[:3], "Advice"]
+            lines.extend(table_lines([heading, *rows], widths))
+        return lines
+
+    return Lines(build)
+
+
+def _chain_lines(findings: list[Finding]) -> Lines | None:
     """Onward chains as a tree merged by their common starts."""
-    onward = [finding for finding in assessment.findings if finding.onward]
+    onward = sorted(
+        (finding for finding in findings if finding.onward),
+        key=lambda item: item.chain,
+    )
     if not onward:
         return None
-    tree = Tree(_text("Onward chains", style="ta.heading"))
-    nodes: dict[tuple[str, ...], Tree] = {}
-    for finding in sorted(onward, key=lambda item: item.chain):
-        parent = tree
-        for size in range(1, len(finding.chain) + 1):
-            prefix = finding.chain[:size]
-            if prefix not in nodes:
-                label = _text(prefix[-1])
-                if size == len(finding.chain):
-                    regime = "" if finding.regime == "EU" else f" [{finding.regime}]"
-                    label.append(f"  {finding.flow}{regime}: ", style="ta.muted")
-                    label.append(
-                        finding.status.value, style=_STATUS_STYLE[finding.status.value]
-                    )
-                nodes[prefix] = parent.add(label)
-            parent = nodes[prefix]
-    return tree
+    tree: dict[str, Any] = {}
+    ends: dict[tuple[str, ...], Finding] = {}
+    for finding in onward:
+        node = tree
+        for entity in finding.chain:
+            node = node.setdefault(entity, {})
+        ends[finding.chain] = finding
+
+    def build(_width: int) -> list[list[Piece]]:
+        lines: list[list[Piece]] = [[], [("Onward chains", "ta.heading")]]
+
+        def walk(node: dict[str, Any], prefix: str, path: tuple[str, ...]) -> None:
+            names = list(node)
+            for index, name in enumerate(names):
+                last = index == len(names) - 1
+                here = (*path, name)
+                line: list[Piece] = [
+                    (prefix + ("└── " if last else "├── "), "ta.muted")
+                ]
+                line.append((clean(name), ""))
+                end = ends.get(here)
+                if end is not None:
+                    regime = "" if end.regime == "EU" else f" [{end.regime}]"
+                    line.append((f"  {clean(end.flow)}{regime}: ", "ta.muted"))
+                    line.append((end.status.value, _STATUS_STYLE[end.status.value]))
+                lines.append(line)
+                walk(node[name], prefix + ("    " if last else "│   "), here)
+
+        walk(tree, "", ())
+        return lines
+
+    return Lines(build)
 
 
 #: The regimes' names in text.
@@ -388,7 +761,7 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
                 )
         parts.append(advice)
     parts.append(_text("Information, not legal advice.", style="ta.muted"))
-    return Group(*parts)
+    return Trimmed(Group(*parts))
 
 
 @contextlib.contextmanager
@@ -448,22 +821,26 @@ def comparison_table(comparison: Comparison) -> RenderableType:
     title = _text(comparison.title, style="ta.heading")
     if comparison.identical:
         return Group(title, _text("No change.", style="ta.ok"))
-    table = Table(expand=True)
-    table.add_column("Flow", overflow="fold", ratio=2)
-    table.add_column("Change", no_wrap=True)
-    table.add_column("Before → after", no_wrap=True)
-    table.add_column("Detail", overflow="fold", ratio=5)
-    styles = {"worse": "ta.gap", "added": "ta.attention", "better": "ta.ok"}
-    for change in comparison.changes:
-        table.add_row(
-            _text(change.label),
-            _text(change.kind, style=styles.get(change.kind, "")),
-            _text(f"{change.before or '-'} → {change.after or '-'}"),
-            _text(change.detail),
-        )
+    rows = [["Flow", "Change", "Before → after", "Detail"]]
+    rows.extend(
+        [
+            clean(change.label),
+            change.kind,
+            f"{change.before or '-'}{_NBSP}→{_NBSP}{change.after or '-'}",
+            clean(change.detail),
+        ]
+        for change in comparison.changes
+    )
+
+    def build(width: int) -> list[list[Piece]]:
+        return table_lines(rows, column_widths(rows, width, fixed=frozenset({0, 1, 2})))
+
+    table = Lines(build)
     parts: list[RenderableType] = [title, table]
     if comparison.new_chains:
         parts.append(_text("New onward chains:", style="ta.heading"))
         parts.extend(_text("  " + " → ".join(chain)) for chain in comparison.new_chains)
     parts.append(_text("Information, not legal advice.", style="ta.muted"))
-    return Group(*parts)
+    return Group(
+        *(part if isinstance(part, Lines) else Trimmed(part) for part in parts)
+    )

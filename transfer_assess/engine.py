@@ -15,10 +15,17 @@ plus one rules package (`transfer_assess.rules.uk`, `transfer_assess.rules.ch`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
+from transfer_assess.errors import (
+    ArgumentTypeError,
+    DataMapError,
+    InputError,
+    Problem,
+)
 from transfer_assess.findings import (
     Action,
     Assessment,
@@ -28,20 +35,18 @@ from transfer_assess.findings import (
     Status,
 )
 from transfer_assess.graph import FlowGraph
+from transfer_assess.model import DataMap, Entity, Flow
 from transfer_assess.recommend import recommend
-from transfer_assess.refdata import check_as_of, load_reference_data
+from transfer_assess.refdata import ReferenceData, check_as_of, load_reference_data
 from transfer_assess.rules import Context, Settings, Trace, evaluate, national
 from transfer_assess.rules.ch import BOOK as CH_BOOK
 from transfer_assess.rules.scope import ONWARD_REGIME
 from transfer_assess.rules.uk import BOOK as UK_BOOK
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import date
+    from collections.abc import Callable, Iterator
 
     from transfer_assess.graph import Protection
-    from transfer_assess.model import DataMap, Flow
-    from transfer_assess.refdata import ReferenceData
     from transfer_assess.rules import Outcome
 
 #: Regimes that can be assessed, in report order, with the reference-data regime of
@@ -57,8 +62,8 @@ ALL = "all"
 
 def assess(
     datamap: DataMap,
+    as_of: date | str | None = None,
     *,
-    as_of: date,
     refdata: ReferenceData | None = None,
     settings: Settings | None = None,
     regime: str | Iterable[str] | None = None,
@@ -68,8 +73,12 @@ def assess(
     Assess every flow of a map that exists on `as_of`, under each regime that applies.
 
     Args:
-        datamap: The validated map (`transfer_assess.load_map`).
-        as_of: The assessment date, not before 2018-05-25.
+        datamap: The map, from `transfer_assess.load_map` or built in code (a map
+            built in code is checked for what the loader would refuse: unknown
+            entities, duplicate ids, invalid country codes).
+        as_of: The assessment date, not before 2018-05-25: a `datetime.date` or an
+            ISO 8601 string such as ``"2026-11-28"``; the map's own ``as_of`` when
+            omitted. The library never reads the clock.
         refdata: Reference data; the packaged data when omitted.
         settings: Policy thresholds; the defaults when omitted.
         regime: ``"EU"``, ``"UK"`` or ``"CH"`` for one regime, a list of them, or
@@ -83,9 +92,12 @@ def assess(
         sorted by flow id, then in the order of `REGIMES`.
 
     Raises:
-        InputError: `as_of` is before the GDPR applies, or a regime is unknown.
+        ArgumentTypeError: An argument has the wrong type (also a `TypeError`).
+        InputError: `as_of` is not an ISO date, is before the GDPR applies, or is
+            missing while the map has no ``as_of``; or a regime is unknown.
+        DataMapError: A map built in code has problems the loader would refuse.
     """
-    check_as_of(as_of)
+    as_of = _check_arguments(datamap, as_of, refdata, settings, regime, progress)
     selected = regimes_of(regime)
     refdata = refdata or load_reference_data()
     settings = settings or Settings()
@@ -122,6 +134,160 @@ def assess(
     )
 
 
+def resolve_date(value: date | str | None, datamap: DataMap | None = None) -> date:
+    """
+    The assessment date from a date, an ISO 8601 string, or the map's ``as_of``.
+
+    Args:
+        value: What the caller gave.
+        datamap: The map whose ``as_of`` is the default.
+
+    Returns:
+        The date, checked not to be before 2018-05-25.
+
+    Raises:
+        ArgumentTypeError: `value` is neither a date nor a string.
+        InputError: The string is not an ISO date, the date is too early, or there
+            is no date at all.
+    """
+    if value is None:
+        if datamap is None or datamap.as_of is None:
+            raise InputError(
+                "no assessment date: pass as_of (a date or 'YYYY-MM-DD'), or give "
+                "the map an as_of"
+            )
+        value = datamap.as_of
+    if isinstance(value, datetime):
+        raise ArgumentTypeError(
+            f"as_of must be a date, not a datetime ({value.isoformat()!r}); pass "
+            "its .date()"
+        )
+    if isinstance(value, str):
+        text = value
+        try:
+            value = date.fromisoformat(text)
+        except ValueError:
+            value = None
+        if value is None or len(text) != len("2026-11-28"):
+            raise InputError(f"as_of {text!r} is not an ISO 8601 date like 2026-11-28")
+    if not isinstance(value, date):
+        raise ArgumentTypeError(
+            f"as_of must be a datetime.date or a 'YYYY-MM-DD' string, got "
+            f"{type(value).__name__}"
+        )
+    return check_as_of(value)
+
+
+def _expect(name: str, value: object, kind: type, hint: str = "") -> None:
+    if not isinstance(value, kind):
+        raise ArgumentTypeError(
+            f"{name} must be a {kind.__name__}{hint}, got {type(value).__name__}"
+        )
+
+
+def _check_arguments(
+    datamap: object,
+    as_of: object,
+    refdata: object,
+    settings: object,
+    regime: object,
+    progress: object,
+) -> date:
+    """Check the arguments of `assess` at the boundary, with plain messages."""
+    if not isinstance(datamap, DataMap):
+        raise ArgumentTypeError(
+            "datamap must be a DataMap (read one with transfer_assess.load_map), "
+            f"got {type(datamap).__name__}"
+        )
+    day = resolve_date(as_of, datamap)  # type: ignore[arg-type]
+    if refdata is not None:
+        _expect(
+            "refdata",
+            refdata,
+            ReferenceData,
+            " (from transfer_assess.load_reference_data)",
+        )
+    if settings is not None:
+        _expect("settings", settings, Settings)
+    if regime is not None and not isinstance(regime, str | list | tuple | set):
+        raise ArgumentTypeError(
+            "regime must be 'EU', 'UK', 'CH', 'all' or a list of them, got "
+            f"{type(regime).__name__}"
+        )
+    regimes_of(regime)
+    if progress is not None and not callable(progress):
+        raise ArgumentTypeError(
+            f"progress must be callable, got {type(progress).__name__}"
+        )
+    problems = map_problems(datamap)
+    if problems:
+        raise DataMapError(problems)
+    return day
+
+
+def map_problems(datamap: DataMap) -> list[Problem]:
+    """
+    What the loader would refuse in a map built in code, one problem each.
+
+    `load_map` and `parse_map` check all of this (and more) while reading a file;
+    a `DataMap` made by calling the classes directly is checked here, before it is
+    assessed: the types of its entities and flows, unique ids, flow ends that name
+    entities, and the country codes.
+
+    Args:
+        datamap: The map.
+    """
+    from transfer_assess.load.validate import country_problem  # noqa: PLC0415
+
+    source = datamap.source or "<DataMap>"
+    problems: list[Problem] = []
+    countries: dict[str, str | None] = {}
+    entity_ids: set[str] = set()
+    for where, entity in _items(datamap.entities, Entity, "entities", source, problems):
+        entity_ids.add(entity.id)
+        if entity.country is not None:
+            if entity.country not in countries:
+                countries[entity.country] = country_problem(entity.country)
+            message = countries[entity.country]
+            if message is not None:
+                problems.append(Problem(source, None, f"{where}.country", message))
+        elif not entity.international_organisation:
+            message = "no country and no international organisation"
+            problems.append(Problem(source, None, f"{where}.country", message))
+    for where, flow in _items(datamap.flows, Flow, "flows", source, problems):
+        for key, end in (("from", flow.exporter), ("to", flow.importer)):
+            if end not in entity_ids:
+                problems.append(
+                    Problem(source, None, f"{where}.{key}", f"unknown entity {end!r}")
+                )
+    return problems
+
+
+_Item = TypeVar("_Item", Entity, Flow)
+
+
+def _items(
+    items: tuple[object, ...],
+    kind: type[_Item],
+    section: str,
+    source: str,
+    problems: list[Problem],
+) -> Iterator[tuple[str, _Item]]:
+    """The items of a section that have the right type, each once by id."""
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        where = f"{section}[{index}]"
+        if not isinstance(item, kind):
+            message = f"expected {kind.__name__}, got {type(item).__name__}"
+            problems.append(Problem(source, None, where, message))
+            continue
+        if item.id in seen:
+            message = f"duplicate id {item.id!r}"
+            problems.append(Problem(source, None, f"{where}.id", message))
+        seen.add(item.id)
+        yield where, item
+
+
 def regimes_of(regime: str | Iterable[str] | None) -> tuple[str, ...]:
     """
     The regime ids a ``regime`` argument selects, in the order of `REGIMES`.
@@ -129,8 +295,6 @@ def regimes_of(regime: str | Iterable[str] | None) -> tuple[str, ...]:
     Raises:
         InputError: An unknown regime.
     """
-    from transfer_assess.errors import InputError  # noqa: PLC0415
-
     if regime is None or regime == ALL:
         return tuple(REGIMES)
     wanted = {regime} if isinstance(regime, str) else set(regime)
@@ -335,4 +499,12 @@ def _chain(context: Context, flow: Flow) -> tuple[str, ...]:
     return (*protection.best_chain(flow.exporter, carried), flow.importer)
 
 
-__all__ = ["ALL", "REGIMES", "Status", "assess", "regimes_of"]
+__all__ = [
+    "ALL",
+    "REGIMES",
+    "Status",
+    "assess",
+    "map_problems",
+    "regimes_of",
+    "resolve_date",
+]

@@ -86,3 +86,12 @@ class ReferenceDataError(TransferAssessError):
 
 class UnknownJurisdictionError(InputError):
     """A country or international organisation code is not known."""
+
+
+class ArgumentTypeError(InputError, TypeError):
+    """
+    A library function got an argument of the wrong type.
+
+    It is a `TypeError`, as Python code expects, and an `InputError`, so that one
+    ``except TransferAssessError`` still catches every mistake in what was passed in.
+    """

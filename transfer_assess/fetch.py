@@ -171,9 +171,7 @@ def _get(
                 allow_redirects=False,
             )
         except requests.exceptions.ConnectionError as error:
-            raise FetchError(
-                f"cannot connect to {current}: {_reason(error)}"
-            ) from error
+            raise FetchError(f"cannot reach {current}: {_reason(error)}") from error
         except requests.exceptions.Timeout as error:
             raise FetchError(f"no answer from {current} in time") from error
         except requests.exceptions.RequestException as error:
@@ -214,8 +212,28 @@ def _get(
 _REASON_LENGTH = 200
 
 
-def _reason(error: Exception) -> str:
-    """The error's text, shortened for one line."""
+def _reason(error: BaseException) -> str:
+    """
+    Why a request failed, in one short line: ``connection refused``.
+
+    requests wraps urllib3, which wraps the socket error; the innermost operating
+    system message is the one a person understands. Other errors give their text,
+    shortened.
+    """
+    seen: set[int] = set()
+    current: object = error
+    innermost = ""
+    while isinstance(current, BaseException) and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            innermost = str(current.strerror)
+        following = current.__cause__ or current.__context__
+        following = following or getattr(current, "reason", None)
+        if following is None and current.args:
+            following = current.args[0]
+        current = following
+    if innermost:
+        return innermost[:1].lower() + innermost[1:]
     text = str(error)
     if len(text) <= _REASON_LENGTH:
         return text

@@ -249,7 +249,7 @@ def end_decision(refdata: ReferenceData, decision_id: str, on: date) -> Referenc
         decision,
         ended=on if decision.ended is None else min(on, decision.ended),
         end_reason=EndReason(
-            "repeal", f"What-if: the decision ends on {on.isoformat()}.", None,
+            "repeal", f"what-if: the decision ends on {on.isoformat()}", None,
             ("what-if",),
         ),
     )  # fmt: skip

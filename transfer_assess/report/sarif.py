@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transfer_assess.rules import ALL_RULES
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from transfer_assess.findings import Assessment
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+#: The name under which the base folder of the map's path is given.
+BASE_ID = "SRCROOT"
 _LEVELS = {"gap": "error", "attention": "warning"}
 
 
@@ -29,11 +32,43 @@ def _name(rule_id: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[._]", rule_id))
 
 
+def repository_root(start: Path) -> Path:
+    """
+    The folder a map's path is given relative to in SARIF: its repository's root.
+
+    The nearest folder at or above `start` that holds ``.git``; the current folder
+    when there is none.
+
+    Args:
+        start: The map (file or folder).
+    """
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return Path.cwd().resolve()
+
+
+def _artifact(file: str, base: Path | None) -> dict[str, str]:
+    """The artifact location of a file: relative to `base` when it lies under it."""
+    if base is None or not file:
+        return {"uri": file}
+    path = Path(file).resolve()
+    try:
+        relative = path.relative_to(base)
+    except ValueError:
+        return {"uri": path.as_uri()}
+    return {"uri": relative.as_posix(), "uriBaseId": BASE_ID}
+
+
 def sarif_dict(
     assessment: Assessment,
     locations: Mapping[str, tuple[str, int | None]],
     *,
     version: str,
+    base: Path | None = None,
 ) -> dict[str, Any]:
     """
     The SARIF log as plain values.
@@ -42,7 +77,11 @@ def sarif_dict(
         assessment: The assessment.
         locations: Flow id → (file, line), from `transfer_assess.load.flow_locations`.
         version: The tool's version.
+        base: The folder paths are given relative to (``originalUriBaseIds``,
+            e.g. the repository root), so that code scanning places annotations
+            whatever folder the command ran in; the paths as given when omitted.
     """
+    base = base.resolve() if base is not None else None
     index = {rule.id: number for number, rule in enumerate(ALL_RULES)}
     rules = [
         {
@@ -85,7 +124,7 @@ def sarif_dict(
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": file},
+                            "artifactLocation": _artifact(file, base),
                             **({"region": region} if region else {}),
                         },
                         "logicalLocations": [{"name": finding.flow, "kind": "member"}],
@@ -120,6 +159,15 @@ def sarif_dict(
                     }
                 },
                 "results": results,
+                **(
+                    {
+                        "originalUriBaseIds": {
+                            BASE_ID: {"uri": base.as_uri().rstrip("/") + "/"}
+                        }
+                    }
+                    if base is not None
+                    else {}
+                ),
                 "properties": {
                     "asOf": assessment.as_of.isoformat(),
                     "referenceData": {
@@ -137,9 +185,10 @@ def render_sarif(
     locations: Mapping[str, tuple[str, int | None]],
     *,
     version: str,
+    base: Path | None = None,
 ) -> str:
-    """The SARIF log as JSON text (deterministic)."""
-    log = sarif_dict(assessment, locations, version=version)
+    """The SARIF log as JSON text (deterministic); `base` as for `sarif_dict`."""
+    log = sarif_dict(assessment, locations, version=version, base=base)
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
