@@ -39,7 +39,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def example():  # type: ignore[no-untyped-def]
     datamap = load_map(EXAMPLES / "global-group.yaml")
-    return assess(datamap, as_of=DAY)
+    return assess(datamap, as_of=DAY, regime="EU")
 
 
 def rendered(renderable: object, width: int) -> str:
@@ -125,11 +125,13 @@ class TestFilters:
     """--status, --limit, --all and the summary-only default."""
 
     def test_status(self) -> None:
-        result = runner.invoke(app, ["assess", EXAMPLE, "--status", "gap,attention"])
+        result = runner.invoke(
+            app, ["assess", EXAMPLE, "--status", "gap,attention", "--regime", "EU"]
+        )
         assert result.exit_code == 0
-        assert "gap (8)" in result.stdout
-        assert "attention (8)" in result.stdout
-        assert "ok (18)" not in result.stdout
+        assert "gap (9)" in result.stdout
+        assert "attention (7)" in result.stdout
+        assert "ok (21)" not in result.stdout
         assert "de-to-jp " not in result.stdout
 
     def test_unknown_status(self) -> None:
@@ -141,7 +143,7 @@ class TestFilters:
         text = rendered(assessment_table(example, limit=3), 100)
         assert "gap (3)" in text
         assert "attention" not in text.split("Reference data")[1]
-        assert "Showing 3 of 34 findings" in " ".join(text.split())
+        assert "Showing 3 of 37 findings" in " ".join(text.split())
 
     def test_limit_and_all_contradict(self) -> None:
         result = runner.invoke(app, ["assess", EXAMPLE, "--limit", "2", "--all"])
@@ -193,24 +195,24 @@ def test_summary_ranks_first_actions(example, monkeypatch) -> None:  # type: ign
     lines = rendered(assessment_table(example), 100).splitlines()
     gap = next(index for index, line in enumerate(lines) if line.startswith("✗ gap"))
     assert lines[gap : gap + 7] == [
-        "✗ gap               7  Fix the declared transfer tool",
+        "✗ gap               8  Fix the declared transfer tool",
         "                    1  Sign standard contractual clauses, module 3",
         "! attention         4  Document a transfer impact assessment",
-        "                    4  Have counsel review",
-        "✓ ok               15  Nothing to do",
-        "                    2  Sign standard contractual clauses, module 2",
+        "                    3  Have counsel review",
+        "✓ ok               16  Nothing to do",
+        "                    4  Sign standard contractual clauses, module 2",
         "                    1  Document a transfer impact assessment",
     ]
-    assert "Summary only: 34 findings are more than 10." in lines[gap + 7]
+    assert "Summary only: 37 findings are more than 10." in lines[gap + 7]
 
 
 def test_summary_adds_up_the_rest(example, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(console_module, "SUMMARY_FROM", 10)
     monkeypatch.setattr(console_module, "_TOP_ACTIONS", 1)
     text = rendered(assessment_table(example, codes=True), 100)
-    assert re.search(r"^✗ gap +7 +fix_mechanism$", text, re.MULTILINE)
+    assert re.search(r"^✗ gap +8 +fix_mechanism$", text, re.MULTILINE)
     assert re.search(r"^ +1 +1 other first action$", text, re.MULTILINE)
-    assert re.search(r"^ +3 +2 other first actions$", text, re.MULTILINE)
+    assert re.search(r"^ +5 +2 other first actions$", text, re.MULTILINE)
 
 
 def test_renders_without_the_theme(example) -> None:  # type: ignore[no-untyped-def]
@@ -390,8 +392,8 @@ def test_statuses_filter_keeps_status_order(example) -> None:  # type: ignore[no
     text = rendered(
         assessment_table(example, statuses=[Status.OK, Status.GAP], show_all=True), 100
     )
-    assert text.index("gap (8)") < text.index("ok (18)")
-    assert "attention (8)" not in text
+    assert text.index("gap (9)") < text.index("ok (21)")
+    assert "attention (7)" not in text
 
 
 class TestWrapping:

@@ -139,6 +139,23 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{_number(number)} {one if number == 1 else many}"
 
 
+def _per_regime(assessment: Assessment) -> str | None:
+    """
+    ``with 42 findings (EU 37, UK 2, CH 3); of them `` for more than one regime.
+
+    The status counts that follow are over findings, one per flow and regime; the
+    line break keeps the summary readable at 80 columns.
+    """
+    if len(assessment.regimes) < 2:  # noqa: PLR2004 - one regime needs no breakdown
+        return None
+    found = [finding.regime for finding in assessment.findings]
+    counts = ", ".join(
+        f"{regime} {_number(found.count(regime))}" for regime in assessment.regimes
+    )
+    findings = _count(len(assessment.findings), "finding", "findings")
+    return f"with {findings} ({counts});\nof the findings, "
+
+
 def _number(value: int) -> str:
     """Every count the console prints, in one format: thousands with commas."""
     return f"{value:,}"
@@ -533,7 +550,8 @@ def assessment_table(
         _assemble(
             f"{_count(summary.flows, 'flow', 'flows')} on "
             f"{assessment.as_of.isoformat()}, "
-            f"{_count(summary.transfers, 'transfer', 'transfers')}: ",
+            + (_per_regime(assessment) or "")
+            + f"{_count(summary.transfers, 'transfer', 'transfers')}: ",
             (f"{_number(summary.ok)} ok", "ta.ok"),
             ", ",
             (f"{_number(summary.attention)} attention", "ta.attention"),
