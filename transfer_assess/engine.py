@@ -35,7 +35,7 @@ from transfer_assess.findings import (
     Status,
 )
 from transfer_assess.graph import FlowGraph
-from transfer_assess.model import DataMap, Entity, Flow
+from transfer_assess.model import DataMap, Entity, Flow, Mechanism
 from transfer_assess.recommend import recommend
 from transfer_assess.refdata import ReferenceData, check_as_of, load_reference_data
 from transfer_assess.rules import Context, Settings, Trace, evaluate, national
@@ -422,6 +422,10 @@ class _Run:
             inbound = protection.inbound(exporter.id, protection.carried(flow))
             if inbound is None or self._eu_basis_of(inbound) is not Basis.ADEQUACY:
                 return None
+            if self.datamap.flow(inbound).mechanism in _ART46_TOOLS:
+                # Data that arrived under SCCs (or BCRs, …) signed besides the
+                # decision stays bound by their onward clauses: EU rules apply.
+                return None
             other = self._national_finding(flow, regime_id)
             if other is None:
                 return None
@@ -488,6 +492,19 @@ def _finding(
 
 
 _SCC_BASES = frozenset({Basis.SCC, Basis.UK_ADDENDUM})
+#: Tools whose own onward-transfer terms bind the importer (SCC Clauses 8.7, 8.8,
+#: BCRs, …), so that the EU onward rules keep applying after them.
+_ART46_TOOLS = frozenset(
+    {
+        Mechanism.SCC,
+        Mechanism.UK_ADDENDUM,
+        Mechanism.BCR,
+        Mechanism.AD_HOC_CLAUSES,
+        Mechanism.CODE_OF_CONDUCT,
+        Mechanism.CERTIFICATION,
+        Mechanism.PUBLIC_BODY_INSTRUMENT,
+    }
+)
 _SCC_ACTIONS = frozenset({Action.SCC, Action.UK_ADDENDUM})
 
 

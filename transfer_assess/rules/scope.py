@@ -90,7 +90,8 @@ ONWARD_REGIME = Rule(
         "flow resting on an EU adequacy decision, which relies on that country's own "
         "rules for onward transfers: the EU finding names the UK (or CH) finding and "
         "takes its basis, status and recommendations. Data that arrived under SCCs "
-        "or another tool keeps the EU onward rules (the SCCs' onward clauses)."
+        "or another Art. 46 tool, even one signed besides the decision, keeps the "
+        "EU onward rules (the SCCs' onward clauses)."
     ),
     example="EEA data sent to a UK affiliate under the UK decision, then on to India.",
 )
