@@ -89,7 +89,12 @@ class TestBytes:
             assert problems
 
 
-TOKENS = [*"<>&\"'`|*_[]#{}()\\\n\r\t\x1b\x07=+-@;: aZ", "[bold]", "</td>", "-->", "%"]
+TOKENS = [*"<>&\"'`|*_[]#{}()\\=+-@;: aZ", "[bold]", "</td>", "-->", "%"]
+#: Characters that could disguise text: the loader refuses them (see TestDisguise).
+DISGUISING = [
+    *"\n\r\t\x1b\x07\x00\x7f\x85",
+    *"\u202e\u202a\u2066\u2067\u2068\u2069\u200b\u200e\u2060\ufeff\u2028",
+]
 HOSTILE = (
     st.lists(st.sampled_from(TOKENS), min_size=1, max_size=12)
     .map("".join)
@@ -208,3 +213,36 @@ class TestOutputs:
     def test_assess_never_raises(self, value: dict[str, Any], day: date) -> None:
         result = assess(parse_map(as_yaml(value)), as_of=day)
         assert len(result.findings) + len(result.inactive) == len(value["flows"])
+
+
+class TestDisguise:
+    """Control, bidi and zero-width characters are refused with the code point."""
+
+    @given(
+        documents(),
+        st.sampled_from(DISGUISING),
+        st.sampled_from(["organisation", "name", "purpose"]),
+        st.text(alphabet="ab ", max_size=5),
+    )
+    def test_refused_where_they_stand(
+        self, value: dict[str, Any], character: str, where: str, before: str
+    ) -> None:
+        text = f"{before}x{character}y"
+        if where == "organisation":
+            value["organisation"] = text
+            path = "organisation"
+        elif where == "name":
+            value["entities"][0]["name"] = text
+            path = "entities[0].name"
+        else:
+            value["flows"][0]["purposes"] = ["ok", text]
+            path = "flows[0].purposes[1]"
+        try:
+            parse_map(as_json(value), format="json")
+        except DataMapError as error:
+            shown = [str(problem) for problem in error.problems]
+        else:
+            raise AssertionError("a disguising character was accepted")
+        expected = f"{path}: contains U+{ord(character):04X} "
+        assert any(expected in line for line in shown), shown
+        assert any(f"at character {len(before) + 2}" in line for line in shown)

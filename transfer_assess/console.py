@@ -9,7 +9,6 @@ markup, so that brackets in names are printed as they are.
 from __future__ import annotations
 
 import contextlib
-import re
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
@@ -28,6 +27,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 from rich.tree import Tree
+
+from transfer_assess.safetext import inert
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -53,18 +54,16 @@ THEME = Theme(
 )
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def clean(text: str) -> str:
     """
     Make text from a data map inert on a terminal.
 
-    Control characters (escape sequences included) are shown as a backslash, ``x``
-    and two hex digits instead of being sent to the terminal; rich markup is never
-    interpreted, because every renderable here is a `Text`, not a markup string.
+    Control characters (escape sequences included), bidirectional overrides and
+    zero-width characters are shown as a backslash escape (``\\x1b``, ``\\u202e``)
+    instead of being sent to the terminal; newlines and tabs are kept. Rich markup is
+    never interpreted, because every renderable here is a `Text`, not a markup string.
     """
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    return inert(text, multiline=True)
 
 
 def _text(value: str = "", style: str = "", **kwargs: Any) -> Text:

@@ -74,12 +74,17 @@ class Locator:
         wanted = set(paths)
         prefixes = {path[:size] for path in wanted for size in range(len(path) + 1)}
         found: dict[DocPath, int] = {}
+        # Counted, not compared as sets: the walk costs one step per node of the file
+        # however many paths are wanted (a subset test per node was quadratic).
+        missing = len(wanted)
         if self.node_lines is not None and wanted:
             for path, node_line in self.node_lines():
                 if path in prefixes and path not in found:
                     found[path] = node_line
-                    if wanted.issubset(found):
-                        break
+                    if path in wanted:
+                        missing -= 1
+                        if not missing:
+                            break
         result: dict[DocPath, int | None] = {}
         for path in wanted:
             result[path] = next(

@@ -35,6 +35,7 @@ from transfer_assess.model import (
     Sector,
     SpecialCategory,
 )
+from transfer_assess.safetext import unsafe_character
 
 if TYPE_CHECKING:
     import enum
@@ -106,6 +107,8 @@ FLOW_KEY_ORDER = (
     "description",
 )
 FLOW_KEYS = frozenset(FLOW_KEY_ORDER)
+#: Keys whose text may span lines (newlines and tabs allowed).
+_MULTILINE_KEYS = frozenset({"description", "address", "nature", "retention"})
 _MISSING: Any = object()
 _MAX_SUGGESTION_POOL = 20_000
 _SUGGESTION_BUDGET = 30_000
@@ -233,10 +236,31 @@ class _Checker:
         if not isinstance(value, str):
             self.problem((*path, key), f"expected a string, got {_describe(value)}")
             return None
+        if not self.safe_text(value, (*path, key), multiline=key in _MULTILINE_KEYS):
+            return None
         if required and not value.strip():
             self.problem((*path, key), "must not be empty")
             return None
         return value
+
+    def safe_text(self, value: str, path: DocPath, *, multiline: bool = False) -> bool:
+        """Report a string over the length limit or with a disguising character."""
+        limit = self.limits.max_text_chars
+        if len(value) > limit:
+            self.problem(
+                path,
+                f"text of {len(value):,} characters is over the limit of {limit:,}",
+            )
+            return False
+        unsafe = unsafe_character(value, multiline=multiline)
+        if unsafe is not None:
+            self.problem(
+                path,
+                f"contains {unsafe}; control, bidirectional and zero-width characters "
+                "are refused (they can disguise or forge text)",
+            )
+            return False
+        return True
 
     def identifier(self, obj: dict[str, Any], key: str, path: DocPath) -> str | None:
         value = self.string(obj, key, path, required=True)
@@ -352,7 +376,11 @@ class _Checker:
             if required:
                 self.problem((*path, key), "must list at least one value")
             return []
-        if all(type(item) is str and item.strip() for item in value):
+        if (
+            all(type(item) is str and item.strip() for item in value)
+            and max(map(len, value)) <= self.limits.max_text_chars
+            and unsafe_character(" ".join(value)) is None
+        ):
             return list(enumerate(value))
         result: list[tuple[int, str]] = []
         for index, item in enumerate(value):
@@ -364,7 +392,8 @@ class _Checker:
                     f"expected a non-empty string, got {_describe(item)}",
                 )
                 continue
-            result.append((index, item))
+            if self.safe_text(item, (*path, key, index)):
+                result.append((index, item))
         return result
 
     def unique(
