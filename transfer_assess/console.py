@@ -55,11 +55,11 @@ THEME = Theme(
 
 
 def clean(text: str) -> str:
-    """
+    r"""
     Make text from a data map inert on a terminal.
 
     Control characters (escape sequences included), bidirectional overrides and
-    zero-width characters are shown as a backslash escape (``\\x1b``, ``\\u202e``)
+    zero-width characters are shown as a backslash escape (``\x1b``, ``\u202e``)
     instead of being sent to the terminal; newlines and tabs are kept. Rich markup is
     never interpreted, because every renderable here is a `Text`, not a markup string.
     """
