@@ -147,10 +147,11 @@ class TestFiles:
     def test_symlink_to_a_device(self, tmp_path: Path) -> None:
         path = tmp_path / "map.yaml"
         path.symlink_to("/dev/zero")
-        assert load_problems(path) == [
+        expected = (
             f"{path}: is not a regular file (a character device); only regular "
             "files are read"
-        ]
+        )
+        assert load_problems(path) == [expected]
 
     def test_fifo_does_not_block(self, tmp_path: Path) -> None:
         path = tmp_path / "map.json"
