@@ -28,6 +28,7 @@ from rich.text import Text
 from rich.theme import Theme
 from rich.tree import Tree
 
+from transfer_assess.graph import chain_display
 from transfer_assess.safetext import inert
 
 if TYPE_CHECKING:
@@ -304,26 +305,45 @@ def _status_table(status: str, findings: list[Finding]) -> Table:
     return table
 
 
+#: Most onward chains drawn as a tree; the findings above list every flow anyway.
+TREE_CHAINS = 200
+
+
 def _chain_tree(assessment: Assessment) -> Tree | None:
-    """Onward chains as a tree merged by their common starts."""
+    """Onward chains as a tree merged by their common starts (`TREE_CHAINS` at most)."""
     onward = [finding for finding in assessment.findings if finding.onward]
     if not onward:
         return None
+    left_out = max(0, len(onward) - TREE_CHAINS)
+    onward = onward[:TREE_CHAINS]
     tree = Tree(_text("Onward chains", style="ta.heading"))
     nodes: dict[tuple[str, ...], Tree] = {}
-    for finding in sorted(onward, key=lambda item: item.chain):
+    shown = {
+        finding.flow: chain_display(finding.chain, finding.chain_omitted)
+        for finding in onward
+    }
+    for finding in sorted(onward, key=lambda item: shown[item.flow]):
         parent = tree
-        for size in range(1, len(finding.chain) + 1):
-            prefix = finding.chain[:size]
+        chain = shown[finding.flow]
+        for size in range(1, len(chain) + 1):
+            prefix = chain[:size]
             if prefix not in nodes:
                 label = _text(prefix[-1])
-                if size == len(finding.chain):
+                if size == len(chain):
                     label.append(f"  {finding.flow}: ", style="ta.muted")
                     label.append(
                         finding.status.value, style=_STATUS_STYLE[finding.status.value]
                     )
                 nodes[prefix] = parent.add(label)
             parent = nodes[prefix]
+    if left_out:
+        tree.add(
+            _text(
+                f"… {left_out:,} more onward chains, not drawn (each is in the "
+                "findings above and in the JSON report)",
+                style="ta.muted",
+            )
+        )
     return tree
 
 
@@ -349,7 +369,8 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
     )
     parts.append(title)
     if finding.chain:
-        parts.append(_text("Chain: " + " → ".join(finding.chain)))
+        shown = chain_display(finding.chain, finding.chain_omitted)
+        parts.append(_text("Chain: " + " → ".join(shown)))
     trace = Tree(_text("Rules fired", style="ta.heading"))
     for reason in finding.reasons:
         node = trace.add(_text(reason.rule, style="ta.heading"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from transfer_assess.findings import Assessment, Basis, Finding, Status
-from transfer_assess.graph import FlowGraph
+from transfer_assess.graph import FlowGraph, Route
 from transfer_assess.recommend import recommend
 from transfer_assess.refdata import check_as_of, load_reference_data
 from transfer_assess.rules import Context, Settings, Trace, evaluate
@@ -112,6 +112,7 @@ def _finding(context: Context, outcome: Outcome, trace: Trace, regime: str) -> F
         item.action.value == "scc" for item in recommendations
     ):
         module = None
+    route = _route(context, flow) if outcome.transfer else None
     return Finding(
         flow=flow.id,
         exporter=flow.exporter,
@@ -125,18 +126,19 @@ def _finding(context: Context, outcome: Outcome, trace: Trace, regime: str) -> F
         scc_module=module,
         recommendations=recommendations,
         reasons=trace.reasons,
-        chain=_chain(context, flow) if outcome.transfer else (),
+        chain=route.ids if route is not None else (),
+        chain_omitted=route.omitted if route is not None else 0,
         importer_organisation=context.importer.international_organisation,
         regime=regime,
     )
 
 
-def _chain(context: Context, flow: Flow) -> tuple[str, ...]:
+def _route(context: Context, flow: Flow) -> Route:
     protection = context.protection
     if context.exporter_subject:
-        return (flow.exporter, flow.importer)
+        return Route.start(flow.exporter).extended(flow.importer)
     carried = protection.carried(flow)
-    return (*protection.best_chain(flow.exporter, carried), flow.importer)
+    return protection.best_route(flow.exporter, carried).extended(flow.importer)
 
 
 __all__ = ["REGIMES", "Status", "assess"]

@@ -24,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from transfer_assess.findings import Action, Status
+from transfer_assess.graph import chain_display
 from transfer_assess.model import Measure
 from transfer_assess.output import write_atomically
 from transfer_assess.profiles import load_country_profiles
@@ -155,7 +156,11 @@ def transfer_context(
         "onward": finding.onward,
         "exporter": _party(exporter, flow.exporter_role.value),
         "importer": _party(importer, flow.importer_role.value),
-        "chain": [datamap.entity(item).name + f" ({item})" for item in finding.chain],
+        "chain": chain_display(
+            finding.chain,
+            finding.chain_omitted,
+            lambda item: datamap.entity(item).name + f" ({item})",
+        ),
         "data_subjects": list(flow.data_subjects),
         "categories": [
             {
@@ -289,7 +294,9 @@ def report_context(
                 "first": finding.recommendations[0].detail
                 if finding.recommendations
                 else "",
-                "chain": " → ".join(finding.chain),
+                "chain": " → ".join(
+                    chain_display(finding.chain, finding.chain_omitted)
+                ),
             }
         )
     findings.sort(key=lambda item: (-Status(item["status"]).rank, item["flow"]))

@@ -18,7 +18,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from transfer_assess.errors import InputError
-from transfer_assess.graph import FlowGraph
+from transfer_assess.graph import FlowGraph, chain_display
 from transfer_assess.model import Frequency, Mechanism, Role
 from transfer_assess.profiles import load_supervisory_authorities
 from transfer_assess.refdata import country_name, data_dir
@@ -271,7 +271,11 @@ class _Pack:
                 "status": finding.status.value,
                 "reasons": [reason.text for reason in finding.reasons],
                 "onward": finding.onward,
-                "chain": [self.datamap.entity(item).name for item in finding.chain],
+                "chain": chain_display(
+                    finding.chain,
+                    finding.chain_omitted,
+                    lambda item: self.datamap.entity(item).name,
+                ),
             },
             "warnings": self.warnings(finding, flow, module),
             "exporter": _party(exporter, flow.exporter_role, activities),
