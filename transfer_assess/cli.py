@@ -837,10 +837,17 @@ def data_update(
     """Download new reference data, verify it, and switch to it atomically."""
     from transfer_assess.console import download_progress, make_console, print_plain
     from transfer_assess.fetch import update
+    from transfer_assess.store import data_home
+
+    def waiting() -> None:
+        print_plain(
+            make_console(stderr=True),
+            f"waiting: another update or rollback of {data_home()} is running",
+        )
 
     try:
         with download_progress() as progress:
-            result = update(url, force=force, progress=progress)
+            result = update(url, force=force, progress=progress, waiting=waiting)
     except TransferAssessError as error:
         _fail([str(error)])
     console = make_console()
@@ -878,10 +885,42 @@ def data_verify() -> None:
     from transfer_assess.fetch import verify
     from transfer_assess.refdata import active_dir
 
-    problems = verify()
+    try:
+        folder = active_dir()
+        problems = verify(folder)
+    except TransferAssessError as error:
+        _fail([str(error)])
     if problems:
         _fail(problems)
-    print_plain(make_console(), f"reference data in {active_dir()} matches its index")
+    print_plain(make_console(), f"reference data in {folder} matches its index")
+
+
+@data_app.command("prune")
+def data_prune(
+    keep: Annotated[
+        int,
+        typer.Option(
+            "--keep",
+            min=1,
+            help="How many of the newest downloaded sets to keep (the one in use "
+            "and the previous one are always kept).",
+        ),
+    ] = 3,
+) -> None:
+    """Remove old downloaded reference data, keeping the newest sets."""
+    from transfer_assess.console import make_console, print_plain
+    from transfer_assess.store import data_home, locked, prune
+
+    try:
+        home = data_home()
+        with locked(home):
+            removed = prune(home, keep)
+    except TransferAssessError as error:
+        _fail([str(error)])
+    console = make_console()
+    for name in removed:
+        print_plain(console, f"removed {name}")
+    print_plain(console, f"{len(removed)} old set(s) removed, the newest {keep} kept")
 
 
 def main() -> None:
