@@ -459,8 +459,10 @@ def report(
         _fail([f"--output {output} would overwrite the map ({min(clash)})"])
     try:
         written = write_report(files, output)
-    except (OSError, ValueError) as error:
-        _fail([f"cannot write the report to {output}: {error}"])
+    except TransferAssessError as error:
+        _fail([str(error)])
+    except OSError as error:
+        _fail([f"cannot write the report to {output}: {error.strerror or error}"])
     index = "index.html" if report_format is ReportFormat.HTML else "index.md"
     print_plain(
         make_console(),
