@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from transfer_assess.errors import InputError
 from transfer_assess.graph import FlowGraph, chain_display
@@ -24,6 +23,7 @@ from transfer_assess.profiles import load_supervisory_authorities
 from transfer_assess.refdata import country_name, data_dir
 from transfer_assess.report.document import MEASURE_LABELS, escape_markdown_values
 from transfer_assess.rules import scc_module_for
+from transfer_assess.templating import LimitedEnvironment
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -358,7 +358,11 @@ def scc_context(
 
 def render_scc(context: Mapping[str, Any], templates: Path | None = None) -> str:
     """
-    Render an SCC pack from the module's template, in Jinja2's sandbox.
+    Render an SCC pack from the module's template, in Jinja2's sandbox with limits.
+
+    The output size, the steps and the time are bounded
+    (`transfer_assess.templating.TemplateLimits`), since the templates may be the
+    user's.
 
     Args:
         context: From `scc_context`.
@@ -369,7 +373,7 @@ def render_scc(context: Mapping[str, Any], templates: Path | None = None) -> str
         InputError: The template is missing or fails to render.
     """
     folder = templates or data_dir() / "scc_templates"
-    environment = SandboxedEnvironment(
+    environment = LimitedEnvironment(
         loader=FileSystemLoader(folder),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -379,6 +383,6 @@ def render_scc(context: Mapping[str, Any], templates: Path | None = None) -> str
     )
     name = f"module{context['module']}.md.j2"
     try:
-        return environment.get_template(name).render(**context)
+        return environment.render_limited(environment.get_template(name), context)
     except TemplateError as error:
         raise InputError(f"SCC template {folder / name}: {error}") from None
