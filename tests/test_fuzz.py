@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import attrs
 from hypothesis import example, given
 from hypothesis import strategies as st
 from rich.console import Console
@@ -234,9 +235,12 @@ class TestDisguise:
         elif where == "name":
             value["entities"][0]["name"] = text
             path = "entities[0].name"
-        else:
+        elif value["flows"]:
             value["flows"][0]["purposes"] = ["ok", text]
             path = "flows[0].purposes[1]"
+        else:
+            value["organisation"] = text
+            path = "organisation"
         try:
             parse_map(as_json(value), format="json")
         except DataMapError as error:
@@ -246,3 +250,26 @@ class TestDisguise:
         expected = f"{path}: contains U+{ord(character):04X} "
         assert any(expected in line for line in shown), shown
         assert any(f"at character {len(before) + 2}" in line for line in shown)
+
+    @given(documents(), st.sampled_from(DISGUISING))
+    def test_inert_in_every_format_for_a_map_built_in_code(
+        self, value: dict[str, Any], character: str
+    ) -> None:
+        datamap = parse_map(as_json(value), format="json")
+        datamap = attrs.evolve(
+            datamap,
+            organisation=f"Org{character}",
+            entities=[
+                attrs.evolve(entity, name=f"{entity.name}{character}x")
+                for entity in datamap.entities
+            ],
+        )
+        result = assess(datamap, as_of=DAY)
+        view = graph_view(datamap, result, load_reference_data())
+        for writer in (to_dot, to_mermaid, to_graphml, to_svg):
+            assert character not in writer(view).replace("\n", "").replace("\t", "")
+        shown = terminal(assessment_table(result))
+        if character == "\x1b":  # rich's own colour codes are the only escapes
+            assert not re.search(r"\x1b(?!\[[0-9;]*m)", shown)
+        elif character not in "\n\t":
+            assert character not in shown
