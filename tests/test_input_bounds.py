@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.mapfactory import as_json, as_yaml, document, entity, flow
 from transfer_assess import DataMapError, Limits, load_map, parse_map
+from transfer_assess.load.document import DocPath, Locator
 from transfer_assess.load.limits import MAX_NUMBER_CHARS
 
 
@@ -233,3 +235,31 @@ class TestLocationCost:
         (tmp_path / "flows.csv").write_text("id\n", encoding="utf-8")
         shown = load_problems(tmp_path)
         assert any("duplicate column 'x-1'" in line for line in shown)
+
+
+def test_locator_stops_once_a_missing_key_is_settled() -> None:
+    walked = 0
+
+    def walk() -> Iterator[tuple[DocPath, int]]:
+        nonlocal walked
+        yield (), 1
+        yield ("flows",), 1
+        for index in range(100_000):
+            walked += 1
+            yield ("flows", index), index + 2
+
+    lines = Locator("map.json", walk).lines([("flows", 0, "id"), ("flows",)])
+    assert lines == {("flows", 0, "id"): 2, ("flows",): 1}
+    assert walked == 2
+
+
+def test_checking_stops_far_past_the_problem_limit() -> None:
+    empty = ",".join(["{}"] * 20_000)
+    text = f'{{"version": 1, "organisation": "O", "entities": [], "flows": [{empty}]}}'
+    with pytest.raises(DataMapError) as caught:
+        parse_map(text, format="json", limits=Limits(max_problems=10))
+    # Nine problems per empty flow: counting stops once 100 x 10 are past the limit.
+    assert caught.value.problems[-1].message == (
+        "at least 1,008 more problems not shown (limit 10); checking stopped at "
+        "flows[113]: fix these first"
+    )
