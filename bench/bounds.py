@@ -206,9 +206,14 @@ CASES: tuple[tuple[str, str, Any, list[str]], ...] = (
 
 
 def measure(
-    command: list[str], timeout: float, memory: int, pythonpath: str | None
+    command: list[str], timeout: float, memory: int, pythonpath: str | None, cwd: Path
 ) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (KiB) and exit status of one child (-1: stopped)."""
+    """
+    Wall seconds, peak RSS (KiB) and exit status of one child (-1: stopped).
+
+    The child runs in `cwd` (the work folder): ``python -m`` puts its working
+    folder first on the path, which would hide the package given by `pythonpath`.
+    """
     environment = dict(os.environ)
     if pythonpath:
         environment["PYTHONPATH"] = pythonpath
@@ -223,6 +228,7 @@ def measure(
             stdout=sink,
             stderr=sink,
             env=environment,
+            cwd=cwd,
             preexec_fn=limit,  # noqa: PLW1509 - only sets a resource limit
         )
         deadline = started + timeout
@@ -262,6 +268,7 @@ def run(arguments: argparse.Namespace) -> str:
                 arguments.timeout,
                 int(arguments.memory * 1024**3),
                 arguments.pythonpath,
+                work,
             )
             peak_mb = peak / 1024
             shown = f"> {arguments.timeout:g}" if status == -1 else f"{seconds:.2f}"
