@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 from hypothesis import example, given
 from hypothesis import strategies as st
+from jinja2 import DictLoader, TemplateError
 from rich.console import Console
 
 from tests.mapfactory import as_json, as_yaml
@@ -34,6 +35,7 @@ from transfer_assess.report.graph import (
     to_svg,
 )
 from transfer_assess.report.scc import render_scc, scc_context
+from transfer_assess.templating import LimitedEnvironment, TemplateLimits
 
 DAY = date(2026, 11, 28)
 
@@ -273,3 +275,71 @@ class TestDisguise:
             assert not re.search(r"\x1b(?!\[[0-9;]*m)", shown)
         elif character not in "\n\t":
             assert character not in shown
+
+
+class TestLongNumbers:
+    """Numbers of any length, in any notation, are read or refused where they stand."""
+
+    @given(
+        st.sampled_from(["", "-", "0x", "0o", "!!int ", "!!float ", "!!int 0x"]),
+        st.integers(min_value=1, max_value=6000),
+        st.sampled_from(["yaml", "json"]),
+    )
+    def test_located_never_raised(self, prefix: str, digits: int, form: str) -> None:
+        if form == "json" and prefix not in {"", "-"}:
+            prefix = ""
+        alphabet = "7" if "0o" in prefix else "9"
+        literal = prefix + alphabet * digits
+        value = {
+            "version": 1,
+            "organisation": "O",
+            "entities": [
+                {"id": "a", "name": "A", "kind": "affiliate", "country": "DE"},
+                {"id": "b", "name": "B", "kind": "affiliate", "country": "US"},
+            ],
+            "flows": [],
+        }
+        text = (as_yaml if form == "yaml" else as_json)(value)
+        text = text.replace("version: 1", f"version: {literal}").replace(
+            '"version": 1', f'"version": {literal}'
+        )
+        problems: list[Any] = []
+        try:
+            parse_map(text, format=form)
+        except DataMapError as error:
+            problems = list(error.problems)
+        assert all(problem.line is not None for problem in problems)
+        assert all(problem.path == "version" for problem in problems)
+
+
+TEMPLATE_TOKENS = [
+    "{{ 'A' * n }}",
+    "{% for i in range(n) %}",
+    "{% endfor %}",
+    "{{ x ~ x }}",
+    "{{ 'A' | center(n) }}",
+    "{{ n ** n }}",
+    "text",
+    "{{ x | indent(n) }}",
+]
+
+
+class TestTemplates:
+    """Any mix of hostile template pieces ends within its limits."""
+
+    @given(
+        st.lists(st.sampled_from(TEMPLATE_TOKENS), max_size=8),
+        st.sampled_from([0, 9, 99_999, 4_000_000_000]),
+    )
+    def test_bounded(self, pieces: list[str], number: int) -> None:
+        source = "".join(pieces)
+        limits = TemplateLimits(max_output_chars=100_000, max_steps=50_000)
+        environment = LimitedEnvironment(
+            loader=DictLoader({"t": source}), limits=limits
+        )
+        try:
+            template = environment.get_template("t")
+            text = environment.render_limited(template, {"n": number, "x": "ab"})
+        except TemplateError:
+            return
+        assert len(text) <= limits.max_output_chars
