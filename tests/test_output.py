@@ -184,5 +184,5 @@ class TestRace:
             assert process.wait(timeout=120) == 0
         written = contents(out)
         assert len(set(written.values())) == 1
-        assert len(written) == (29 if written["index.html"] == "a" else 12)
+        assert len(written) == (30 if written["index.html"] == "a" else 12)
         assert leftovers(tmp_path) == []
