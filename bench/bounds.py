@@ -34,8 +34,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
 from generate import generate  # noqa: E402
+
+from tests.mapfactory import entity, flow  # noqa: E402
 
 BEGIN = "<!-- bounds:begin -->"
 END = "<!-- bounds:end -->"
@@ -43,27 +46,11 @@ MB = 1024 * 1024
 
 
 def _entity(index: int, country: str = "US") -> dict[str, Any]:
-    return {
-        "id": f"e{index}",
-        "name": f"Entity {index}",
-        "kind": "service_provider",
-        "country": country,
-    }
+    return entity(f"e{index}", country)
 
 
 def _flow(index: int, source: str, target: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": f"f{index}",
-        "from": source,
-        "to": target,
-        "exporter_role": "controller",
-        "importer_role": "processor",
-        "data_subjects": ["customers"],
-        "data_categories": ["user.contact.email"],
-        "purposes": ["support"],
-        "frequency": "continuous",
-        **extra,
-    }
+    return flow(f"f{index}", source, target, **extra)
 
 
 def _map(entities: list[dict[str, Any]], flows: list[Any]) -> dict[str, Any]:

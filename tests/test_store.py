@@ -12,13 +12,13 @@ import fcntl
 import json
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests import test_fetch
 from tests.test_fetch import FAST, Server, in_use, new_set
 from transfer_assess import fetch, store
 from transfer_assess.cli import app
@@ -26,25 +26,14 @@ from transfer_assess.fetch import FetchError, FetchSettings, check_version_date,
 from transfer_assess.store import StoreError
 
 runner = CliRunner()
+# The HTTP server on 127.0.0.1 and the data folder: test_fetch's fixtures.
+server = test_fetch.server
+home = test_fetch.home
 
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fetch, "_today", lambda: date(2027, 1, 1))
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("TRANSFER_ASSESS_DATA_DIR", str(folder))
-    return folder
 
 
 def publish(server: Server, tmp_path: Path, version: str) -> None:
