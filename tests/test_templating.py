@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
-from jinja2 import DictLoader, StrictUndefined
+from jinja2 import DictLoader, StrictUndefined, TemplateNotFound
 from jinja2.exceptions import SecurityError
+from typer.testing import CliRunner
 
+from tests.conftest import EXAMPLES
+from transfer_assess.cli import app
 from transfer_assess.templating import (
     LimitedEnvironment,
+    RegularFileLoader,
     TemplateLimitError,
     TemplateLimits,
 )
@@ -100,3 +105,49 @@ class TestSteps:
         with pytest.raises(SecurityError) as caught:
             render("{{ ''.__class__.__mro__[1].__subclasses__() }}")
         assert not isinstance(caught.value, TemplateLimitError)
+
+
+class TestFiles:
+    """Template files are read only when regular and small enough."""
+
+    def test_link_to_a_device_is_refused(self, tmp_path: Path) -> None:
+        (tmp_path / "t.md.j2").symlink_to("/dev/zero")
+        environment = LimitedEnvironment(loader=RegularFileLoader(tmp_path, 1000))
+        with pytest.raises(TemplateLimitError, match="not a regular file"):
+            environment.get_template("t.md.j2")
+
+    @pytest.mark.parametrize(
+        ("size", "refused"), [(999, False), (1000, False), (1001, True)]
+    )
+    def test_size_day_before_on_after(
+        self, tmp_path: Path, size: int, refused: bool
+    ) -> None:
+        (tmp_path / "t.md.j2").write_text("x" * size, encoding="utf-8")
+        environment = LimitedEnvironment(loader=RegularFileLoader(tmp_path, 1000))
+        if refused:
+            with pytest.raises(TemplateLimitError, match="over the limit of 1,000"):
+                environment.get_template("t.md.j2")
+        else:
+            template = environment.get_template("t.md.j2")
+            assert environment.render_limited(template, {}) == "x" * size
+
+    def test_missing_and_escaping_names(self, tmp_path: Path) -> None:
+        environment = LimitedEnvironment(loader=RegularFileLoader(tmp_path, 1000))
+        with pytest.raises(TemplateNotFound):
+            environment.get_template("nope.md.j2")
+        with pytest.raises(TemplateNotFound):
+            environment.get_template("../outside.md.j2")
+
+    def test_scc_command_with_a_hostile_template(self, tmp_path: Path) -> None:
+        for module in range(1, 5):
+            (tmp_path / f"module{module}.md.j2").write_text(
+                "{{ 'A' * 4000000000 }}", encoding="utf-8"
+            )
+        result = CliRunner().invoke(
+            app,
+            ["scc", str(EXAMPLES / "small.yaml"), "cloud-to-support", "--templates",
+             str(tmp_path)],
+        )  # fmt: skip
+        assert result.exit_code == 2
+        assert "over the limit of 10,000,000" in result.stderr
+        assert "Traceback" not in result.output

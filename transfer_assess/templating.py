@@ -12,7 +12,10 @@ adds what the sandbox leaves out:
   ``format``, ``replace``) are refused *before* they build a value over the limit;
 - **steps**: every attribute lookup, call, operator and every step of ``range`` counts
   against `TemplateLimits.max_steps`;
-- **time**: each of those steps also checks `TemplateLimits.max_seconds`.
+- **time**: each of those steps also checks `TemplateLimits.max_seconds`;
+- **the files themselves**: `RegularFileLoader` reads only regular files of at most
+  `TemplateLimits.max_template_bytes` (a template that is a link to ``/dev/zero`` or a
+  named pipe is refused without waiting).
 
 A template over a limit raises `TemplateLimitError`, a Jinja2 `SecurityError`, which
 callers report like any other template error.
@@ -21,17 +24,22 @@ callers report like any other template error.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from jinja2 import FileSystemLoader, TemplateNotFound
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment
+
+from transfer_assess.load.files import UnreadableFileError, read_regular_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
-    from jinja2 import Template, nodes
+    from jinja2 import Environment, Template, nodes
     from jinja2.runtime import Context
 
 
@@ -45,10 +53,43 @@ class TemplateLimits:
     """Most loop steps, calls, lookups and operators."""
     max_seconds: float = 10.0
     """Longest rendering, in seconds."""
+    max_template_bytes: int = 1024 * 1024
+    """Largest template file."""
 
 
 class TemplateLimitError(SecurityError):
     """A template went over one of its limits."""
+
+
+class RegularFileLoader(FileSystemLoader):
+    """Loads templates from folders, reading only regular files within a size limit."""
+
+    def __init__(self, folder: Path, limit: int) -> None:
+        """
+        Load from `folder`.
+
+        Args:
+            folder: The folder holding the templates.
+            limit: The largest template file, in bytes.
+        """
+        super().__init__(folder)
+        self.limit = limit
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """Read a template, refusing what is not a regular file or is too large."""
+        del environment
+        path = Path(self.searchpath[0], *split_template_path(template))
+        if not path.exists() and not path.is_symlink():
+            raise TemplateNotFound(template)
+        try:
+            text = read_regular_file(path, self.limit).decode("utf-8")
+        except UnreadableFileError as error:
+            raise TemplateLimitError(f"{path}: {error}") from None
+        except UnicodeDecodeError as error:
+            raise TemplateLimitError(f"{path}: not UTF-8 ({error.reason})") from None
+        return text, str(path), lambda: False
 
 
 class _Generator(CodeGenerator):

@@ -10,13 +10,13 @@ problem when anything is wrong.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transfer_assess.errors import DataMapError, Problem
 from transfer_assess.load.csv_reader import read_csv_folder
 from transfer_assess.load.document import RawDocument, RawProblem
+from transfer_assess.load.files import UnreadableFileError, read_regular_file
 from transfer_assess.load.json_reader import read_json
 from transfer_assess.load.limits import Limits
 from transfer_assess.load.validate import build_datamap
@@ -173,16 +173,16 @@ def read_text(
     """
     Read a regular file as strict UTF-8 within the size limit.
 
-    The file is opened without waiting (a FIFO does not block), checked with `fstat`
-    on the open descriptor to be a regular file (a symlink to ``/dev/zero`` or a
-    device is refused), and read no further than one byte past the limit, so that a
-    file growing while it is read cannot exceed it either.
+    See `transfer_assess.load.files.read_regular_file`: a named pipe, a device or a
+    link to one is refused without waiting, and the limit holds while reading.
 
     Problems go to `problems` when given, otherwise they are raised.
     """
     sink: list[RawProblem] = [] if problems is None else problems
-    data = _read_bytes(path, label, limits.max_bytes, sink)
-    if data is None:
+    try:
+        data = read_regular_file(path, limits.max_bytes)
+    except UnreadableFileError as error:
+        sink.append(RawProblem(label, (), str(error)))
         return _maybe_raise(sink, problems)
     try:
         return data.decode("utf-8-sig")
@@ -198,84 +198,6 @@ def read_text(
             )
         )
         return _maybe_raise(sink, problems)
-
-
-_CHUNK = 1024 * 1024
-
-
-def _read_bytes(
-    path: Path, label: str, limit: int, sink: list[RawProblem]
-) -> bytes | None:
-    """The bytes of a regular file of at most `limit` bytes, else ``None``."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except FileNotFoundError:
-        sink.append(RawProblem(label, (), "no such file"))
-        return None
-    except IsADirectoryError:
-        sink.append(RawProblem(label, (), "is a folder, expected a file"))
-        return None
-    except OSError as error:
-        sink.append(RawProblem(label, (), f"cannot read: {error.strerror or error}"))
-        return None
-    try:
-        status = os.fstat(descriptor)
-        mode = status.st_mode
-        if stat.S_ISDIR(mode):
-            sink.append(RawProblem(label, (), "is a folder, expected a file"))
-            return None
-        if not stat.S_ISREG(mode):
-            sink.append(
-                RawProblem(
-                    label,
-                    (),
-                    f"is not a regular file (a {_kind(mode)}); only regular files "
-                    "are read",
-                )
-            )
-            return None
-        if status.st_size > limit:
-            sink.append(
-                RawProblem(
-                    label,
-                    (),
-                    f"file is {status.st_size:,} bytes, over the limit of {limit:,}",
-                )
-            )
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while chunk := os.read(descriptor, min(_CHUNK, limit + 1 - size)):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                sink.append(
-                    RawProblem(
-                        label,
-                        (),
-                        f"file grew past the limit of {limit:,} bytes while "
-                        "it was read",
-                    )
-                )
-                return None
-        return b"".join(chunks)
-    except OSError as error:
-        sink.append(RawProblem(label, (), f"cannot read: {error.strerror or error}"))
-        return None
-    finally:
-        os.close(descriptor)
-
-
-def _kind(mode: int) -> str:
-    """Name the kind of a file that is not a regular file."""
-    kinds = (
-        (stat.S_ISCHR, "character device"),
-        (stat.S_ISBLK, "block device"),
-        (stat.S_ISFIFO, "named pipe"),
-        (stat.S_ISSOCK, "socket"),
-    )
-    return next((name for test, name in kinds if test(mode)), "special file")
 
 
 def _maybe_raise(

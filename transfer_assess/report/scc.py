@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError
 
 from transfer_assess.errors import InputError
 from transfer_assess.graph import FlowGraph, chain_display
@@ -23,7 +23,11 @@ from transfer_assess.profiles import load_supervisory_authorities
 from transfer_assess.refdata import country_name, data_dir
 from transfer_assess.report.document import MEASURE_LABELS, escape_markdown_values
 from transfer_assess.rules import scc_module_for
-from transfer_assess.templating import LimitedEnvironment
+from transfer_assess.templating import (
+    LimitedEnvironment,
+    RegularFileLoader,
+    TemplateLimits,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -374,7 +378,7 @@ def render_scc(context: Mapping[str, Any], templates: Path | None = None) -> str
     """
     folder = templates or data_dir() / "scc_templates"
     environment = LimitedEnvironment(
-        loader=FileSystemLoader(folder),
+        loader=RegularFileLoader(folder, TemplateLimits().max_template_bytes),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
