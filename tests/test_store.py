@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import subprocess
+import sys
 import threading
 import time
 from datetime import date, timedelta
@@ -82,6 +84,24 @@ class TestPace:
         worker.join(30)
         assert len(results) == 1
         assert in_use(home)[0] == "2026-12-01"
+
+    def test_waiting_command_says_so(self, home: Path) -> None:
+        home.mkdir()
+        with (home / ".lock").open("a+") as holder:
+            fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+            with subprocess.Popen(
+                [sys.executable, "-m", "transfer_assess", "data", "rollback"],
+                stderr=subprocess.PIPE,
+                text=True,
+            ) as process:
+                assert process.stderr is not None
+                first = process.stderr.readline()
+                fcntl.flock(holder.fileno(), fcntl.LOCK_UN)
+                rest = process.stderr.read()
+                process.wait(timeout=30)
+        assert first == f"waiting: another update or rollback of {home} is running\n"
+        assert "nothing to roll back to" in rest
+        assert process.returncode == 2
 
 
 class TestVersions:

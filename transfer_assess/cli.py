@@ -839,17 +839,10 @@ def data_update(
     """Download new reference data, verify it, and switch to it atomically."""
     from transfer_assess.console import download_progress, make_console, print_plain
     from transfer_assess.fetch import update
-    from transfer_assess.store import data_home
-
-    def waiting() -> None:
-        print_plain(
-            make_console(stderr=True),
-            f"waiting: another update or rollback of {data_home()} is running",
-        )
 
     try:
         with download_progress() as progress:
-            result = update(url, force=force, progress=progress, waiting=waiting)
+            result = update(url, force=force, progress=progress, waiting=_waiting)
     except TransferAssessError as error:
         _fail([str(error)])
     console = make_console()
@@ -863,6 +856,17 @@ def data_update(
         print_plain(console, f"reference data {result.version} is already in use")
 
 
+def _waiting() -> None:
+    """Say on standard error that another process holds the data folder's lock."""
+    from transfer_assess.console import make_console, print_plain
+    from transfer_assess.store import data_home
+
+    print_plain(
+        make_console(stderr=True),
+        f"waiting: another update or rollback of {data_home()} is running",
+    )
+
+
 @data_app.command("rollback")
 def data_rollback() -> None:
     """Go back to the reference data in use before the last update."""
@@ -872,7 +876,7 @@ def data_rollback() -> None:
 
     try:
         home = data_home()
-        with locked(home):
+        with locked(home, _waiting):
             rollback(home)
         info = describe_data()
     except TransferAssessError as error:
@@ -915,7 +919,7 @@ def data_prune(
 
     try:
         home = data_home()
-        with locked(home):
+        with locked(home, _waiting):
             removed = prune(home, keep)
     except TransferAssessError as error:
         _fail([str(error)])
