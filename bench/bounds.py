@@ -113,6 +113,17 @@ def empty_mappings(size: int, folder: Path) -> Path:
     return path
 
 
+def empty_mappings_yaml(size: int, folder: Path) -> Path:
+    """The same in YAML, whose reader builds values from events in Python."""
+    path = folder / f"empty-mappings-{size}.yaml"
+    body = ", ".join(["{}"] * max(1, size // 4))
+    path.write_text(
+        f"version: 1\norganisation: Bench\nentities: []\nflows: [{body}]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def long_numbers(size: int, folder: Path) -> Path:
     """Flows whose volume is a 5,000-digit hex number (each refused where it stands)."""
     number = "0x" + "f" * 5000
@@ -174,6 +185,12 @@ CASES: tuple[tuple[str, str, Any, list[str]], ...] = (
         "empty-mappings",
         "parse and check the most objects per byte",
         empty_mappings,
+        ["validate"],
+    ),
+    (
+        "empty-mappings-yaml",
+        "the same in YAML",
+        empty_mappings_yaml,
         ["validate"],
     ),
     ("long-numbers", "refuse 5,000-digit hex numbers", long_numbers, ["validate"]),
