@@ -14,6 +14,7 @@ from transfer_assess.model import (
     Role,
     Sector,
 )
+from transfer_assess.safetext import unsafe_character
 
 COUNTRIES = ["DE", "FR", "IE", "NO", "GB", "US", "IN", "JP", "CA", "BR", "CH", "CN"]
 CATEGORIES = [
@@ -29,7 +30,7 @@ ids = st.from_regex(r"[a-z][a-z0-9-]{0,11}", fullmatch=True)
 dates = st.dates().map(lambda day: day.isoformat())
 texts = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30
-).filter(lambda text: text.strip() != "")
+).filter(lambda text: text.strip() != "" and unsafe_character(text) is None)
 
 
 @st.composite

@@ -54,3 +54,20 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     # The terminal table's own block, after the main one.
     assert page.index("<!-- bench:end -->") < page.index("<!-- bench:table:begin -->")
     assert "| 300 |" in page
+
+
+def test_bounds_writes_a_table(tmp_path: Path) -> None:
+    output = tmp_path / "security.md"
+    output.write_text("# S\n\n<!-- bounds:begin -->\nold\n<!-- bounds:end -->\n")
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bounds.py"), "--sizes", "0.02",
+         "--cases", "problem-lines", "empty-mappings", "--work", str(tmp_path / "w"),
+         "--output", str(output)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    page = output.read_text(encoding="utf-8")
+    assert "old" not in page
+    assert "| problem-lines | locate three problems in each flow | 0.0 |" in page
+    assert "| empty-mappings |" in page
+    assert "stopped" not in page

@@ -176,11 +176,22 @@ class TestLimits:
 
     def test_terminal_output_is_inert(self, tmp_path: Path) -> None:
         value = document()
-        value["organisation"] = "Evil\x1b[2J\x07 [bold]Group[/bold]"
+        value["organisation"] = "Evil [bold]Group[/bold]"
         path = tmp_path / "map.json"
         path.write_text(json.dumps(value), encoding="utf-8")
         result = runner.invoke(app, ["assess", str(path)], color=True)
-        assert "\x1b[2J" not in result.stdout
-        assert "\x07" not in result.stdout
-        assert "\\x1b[2J" in result.stdout
         assert "[bold]Group[/bold]" in result.stdout
+
+    def test_control_characters_are_refused_with_their_code_point(
+        self, tmp_path: Path
+    ) -> None:
+        value = document()
+        value["organisation"] = "Evil\x1b[2J\x07 Group"
+        path = tmp_path / "map.json"
+        path.write_text(json.dumps(value), encoding="utf-8")
+        result = runner.invoke(app, ["assess", str(path)], color=True)
+        assert result.exit_code == 2
+        assert "\x1b[2J" not in result.stdout + result.stderr
+        assert f"{path}:1: organisation: contains U+001B ESCAPE at character 5" in (
+            result.stderr
+        )

@@ -238,7 +238,12 @@ class TestCommands:
             app,
             ["report", str(folder), "--output", str(tmp_path), "--format", "markdown"],
         )
-        assert result.exit_code == 0  # index.md is not the map: replaced
+        # The folder holds the map: it is not an earlier report, so it is refused
+        # whole rather than replaced whole.
+        assert result.exit_code == 2
+        assert "does not hold an earlier transfer-assess report" in result.stderr
+        assert (tmp_path / "index.md").read_text(encoding="utf-8") == "x"
+        assert folder.read_text(encoding="utf-8") == as_yaml(document())
         clash = runner.invoke(
             app, ["graph", str(folder), "--output", str(folder), "--format", "dot"]
         )

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLES
-from transfer_assess import store
+from transfer_assess import fetch, store
 from transfer_assess.cli import app
 from transfer_assess.fetch import (
     FetchError,
@@ -71,7 +72,18 @@ class Server:
                     self.send_header(name, header)
                 self.send_header("Content-Length", str(answer.get("length", len(body))))
                 self.end_headers()
-                self.wfile.write(body)
+                trickle = answer.get("trickle")
+                if trickle is None:
+                    self.wfile.write(body)
+                    return
+                # One byte at a time, `trickle` seconds apart, until the client leaves.
+                for byte in body:
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(trickle)
 
             def log_message(self, *args: object) -> None:
                 del args
@@ -100,6 +112,12 @@ def server() -> Iterator[Server]:
     running = Server()
     yield running
     running.close()
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Versions of these tests are dated up to 2026-12-31; the clock is after them."""
+    monkeypatch.setattr(fetch, "_today", lambda: date(2027, 1, 1))
 
 
 @pytest.fixture

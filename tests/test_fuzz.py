@@ -15,8 +15,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import attrs
 from hypothesis import example, given
 from hypothesis import strategies as st
+from jinja2 import DictLoader, TemplateError
 from rich.console import Console
 
 from tests.mapfactory import as_json, as_yaml
@@ -33,6 +35,7 @@ from transfer_assess.report.graph import (
     to_svg,
 )
 from transfer_assess.report.scc import render_scc, scc_context
+from transfer_assess.templating import LimitedEnvironment, TemplateLimits
 
 DAY = date(2026, 11, 28)
 
@@ -89,7 +92,12 @@ class TestBytes:
             assert problems
 
 
-TOKENS = [*"<>&\"'`|*_[]#{}()\\\n\r\t\x1b\x07=+-@;: aZ", "[bold]", "</td>", "-->", "%"]
+TOKENS = [*"<>&\"'`|*_[]#{}()\\=+-@;: aZ", "[bold]", "</td>", "-->", "%"]
+#: Characters that could disguise text: the loader refuses them (see TestDisguise).
+DISGUISING = [
+    *"\n\r\t\x1b\x07\x00\x7f\x85",
+    *"\u202e\u202a\u2066\u2067\u2068\u2069\u200b\u200e\u2060\ufeff\u2028",
+]
 HOSTILE = (
     st.lists(st.sampled_from(TOKENS), min_size=1, max_size=12)
     .map("".join)
@@ -214,3 +222,130 @@ class TestOutputs:
         result = assess(parse_map(as_yaml(value)), as_of=day)
         active = {finding.flow for finding in result.findings}
         assert len(active) + len(result.inactive) == len(value["flows"])
+
+
+class TestDisguise:
+    """Control, bidi and zero-width characters are refused with the code point."""
+
+    @given(
+        documents(),
+        st.sampled_from(DISGUISING),
+        st.sampled_from(["organisation", "name", "purpose"]),
+        st.text(alphabet="ab ", max_size=5),
+    )
+    def test_refused_where_they_stand(
+        self, value: dict[str, Any], character: str, where: str, before: str
+    ) -> None:
+        text = f"{before}x{character}y"
+        if where == "organisation":
+            value["organisation"] = text
+            path = "organisation"
+        elif where == "name":
+            value["entities"][0]["name"] = text
+            path = "entities[0].name"
+        elif value["flows"]:
+            value["flows"][0]["purposes"] = ["ok", text]
+            path = "flows[0].purposes[1]"
+        else:
+            value["organisation"] = text
+            path = "organisation"
+        try:
+            parse_map(as_json(value), format="json")
+        except DataMapError as error:
+            shown = [str(problem) for problem in error.problems]
+        else:
+            raise AssertionError("a disguising character was accepted")
+        expected = f"{path}: contains U+{ord(character):04X} "
+        assert any(expected in line for line in shown), shown
+        assert any(f"at character {len(before) + 2}" in line for line in shown)
+
+    @given(documents(), st.sampled_from(DISGUISING))
+    def test_inert_in_every_format_for_a_map_built_in_code(
+        self, value: dict[str, Any], character: str
+    ) -> None:
+        datamap = parse_map(as_json(value), format="json")
+        datamap = attrs.evolve(
+            datamap,
+            organisation=f"Org{character}",
+            entities=[
+                attrs.evolve(entity, name=f"{entity.name}{character}x")
+                for entity in datamap.entities
+            ],
+        )
+        result = assess(datamap, as_of=DAY)
+        view = graph_view(datamap, result, load_reference_data())
+        for writer in (to_dot, to_mermaid, to_graphml, to_svg):
+            assert character not in writer(view).replace("\n", "").replace("\t", "")
+        shown = terminal(assessment_table(result))
+        if character == "\x1b":  # rich's own colour codes are the only escapes
+            assert not re.search(r"\x1b(?!\[[0-9;]*m)", shown)
+        elif character not in "\n\t":
+            assert character not in shown
+
+
+class TestLongNumbers:
+    """Numbers of any length, in any notation, are read or refused where they stand."""
+
+    @given(
+        st.sampled_from(["", "-", "0x", "0o", "!!int ", "!!float ", "!!int 0x"]),
+        st.integers(min_value=1, max_value=6000),
+        st.sampled_from(["yaml", "json"]),
+    )
+    def test_located_never_raised(self, prefix: str, digits: int, form: str) -> None:
+        if form == "json" and prefix not in {"", "-"}:
+            prefix = ""
+        alphabet = "7" if "0o" in prefix else "9"
+        literal = prefix + alphabet * digits
+        value = {
+            "version": 1,
+            "organisation": "O",
+            "entities": [
+                {"id": "a", "name": "A", "kind": "affiliate", "country": "DE"},
+                {"id": "b", "name": "B", "kind": "affiliate", "country": "US"},
+            ],
+            "flows": [],
+        }
+        text = (as_yaml if form == "yaml" else as_json)(value)
+        text = text.replace("version: 1", f"version: {literal}").replace(
+            '"version": 1', f'"version": {literal}'
+        )
+        problems: list[Any] = []
+        try:
+            parse_map(text, format=form)
+        except DataMapError as error:
+            problems = list(error.problems)
+        assert all(problem.line is not None for problem in problems)
+        assert all(problem.path == "version" for problem in problems)
+
+
+TEMPLATE_TOKENS = [
+    "{{ 'A' * n }}",
+    "{% for i in range(n) %}",
+    "{% endfor %}",
+    "{{ x ~ x }}",
+    "{{ 'A' | center(n) }}",
+    "{{ n ** n }}",
+    "text",
+    "{{ x | indent(n) }}",
+]
+
+
+class TestTemplates:
+    """Any mix of hostile template pieces ends within its limits."""
+
+    @given(
+        st.lists(st.sampled_from(TEMPLATE_TOKENS), max_size=8),
+        st.sampled_from([0, 9, 99_999, 4_000_000_000]),
+    )
+    def test_bounded(self, pieces: list[str], number: int) -> None:
+        source = "".join(pieces)
+        limits = TemplateLimits(max_output_chars=100_000, max_steps=50_000)
+        environment = LimitedEnvironment(
+            loader=DictLoader({"t": source}), limits=limits
+        )
+        try:
+            template = environment.get_template("t")
+            text = environment.render_limited(template, {"n": number, "x": "ab"})
+        except TemplateError:
+            return
+        assert len(text) <= limits.max_output_chars

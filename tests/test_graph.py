@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import date
 
 import pytest
+from rich.console import Console
 
-from tests.mapfactory import as_yaml, document, entity, flow
-from transfer_assess import parse_map
-from transfer_assess.graph import ALL, FlowGraph, overlap
+from tests.mapfactory import as_json, as_yaml, document, entity, flow
+from transfer_assess import assess, parse_map
+from transfer_assess.console import THEME, TREE_CHAINS, assessment_table
+from transfer_assess.graph import (
+    ALL,
+    CHAIN_HEAD,
+    CHAIN_TAIL,
+    FlowGraph,
+    chain_display,
+    overlap,
+)
 from transfer_assess.refdata import load_reference_data
 
 DAY = date(2026, 11, 28)
@@ -140,3 +151,100 @@ def test_graph_queries() -> None:
     assert [item.id for item in graph.flows()] == ["a", "b", "c"]
     assert graph.entity("us").country == "US"
     assert graph.datamap.organisation == "Example Group"
+
+
+def chain_map(length: int, categories: int = 1) -> dict[str, object]:
+    """hq (DE) → e0 → e1 → … → e{length-1}, all in the US."""
+    keys = [f"user.c{index}" for index in range(categories)]
+    entities = [entity("hq")] + [entity(f"e{index}", "US") for index in range(length)]
+    flows = [
+        flow(
+            f"f{index}",
+            "hq" if index == 0 else f"e{index - 1}",
+            f"e{index}",
+            data_categories=keys,
+        )
+        for index in range(length)
+    ]
+    return document(
+        entities=entities, flows=flows, categories=[{"key": key} for key in keys]
+    )
+
+
+class TestLongChains:
+    """Chains are computed once per state and shortened past eight entities."""
+
+    @pytest.mark.parametrize(
+        ("entities", "omitted"),
+        [(CHAIN_HEAD + CHAIN_TAIL - 1, 0), (CHAIN_HEAD + CHAIN_TAIL, 0)],
+    )
+    def test_up_to_the_cap_in_full(self, entities: int, omitted: int) -> None:
+        datamap = parse_map(as_json(chain_map(entities - 1)), format="json")
+        last = assess(datamap, as_of=DAY).finding(f"f{entities - 2}")
+        assert last.chain == ("hq", *(f"e{index}" for index in range(entities - 1)))
+        assert last.chain_omitted == omitted
+
+    def test_one_over_the_cap_is_shortened(self) -> None:
+        datamap = parse_map(as_json(chain_map(CHAIN_HEAD + CHAIN_TAIL)), format="json")
+        last = assess(datamap, as_of=DAY).finding(f"f{CHAIN_HEAD + CHAIN_TAIL - 1}")
+        assert last.chain == ("hq", "e0", "e1", "e3", "e4", "e5", "e6", "e7")
+        assert last.chain_omitted == 1
+
+    def test_two_thousand_hops(self) -> None:
+        datamap = parse_map(as_json(chain_map(2_000)), format="json")
+        result = assess(datamap, as_of=DAY)
+        last = result.finding("f1999")
+        assert last.chain == (
+            "hq",
+            "e0",
+            "e1",
+            "e1995",
+            "e1996",
+            "e1997",
+            "e1998",
+            "e1999",
+        )
+        assert last.chain_omitted == 2_001 - CHAIN_HEAD - CHAIN_TAIL
+        assert (
+            " → ".join(chain_display(last.chain, last.chain_omitted))
+            == "hq → e0 → e1 → … 1,993 more … → e1995 → e1996 → e1997 → e1998 → e1999"
+        )
+        report = json.loads(result.to_json())
+        shown = {item["flow"]: item for item in report["findings"]}["f1999"]
+        assert shown["chain_omitted"] == 1_993
+        assert (
+            "chain_omitted"
+            not in {item["flow"]: item for item in report["findings"]}["f0"]
+        )
+        # Every finding's chain is bounded, so the report is linear in the flows.
+        assert max(len(item["chain"]) for item in report["findings"]) == 8
+
+    def test_many_categories_share_their_routes(self) -> None:
+        datamap = parse_map(as_json(chain_map(300, categories=20)), format="json")
+        protection = FlowGraph(datamap).propagate(DAY, load_reference_data())
+        keys = protection.keys("e299")
+        assert len(keys) == 20
+        routes = [protection.route("e299", key) for key in keys]
+        assert {route.length for route in routes} == {301}
+        assert protection.best_route("e299", keys).text().startswith("hq → e0 → e1 → …")
+
+    @pytest.mark.parametrize(
+        ("onward", "left_out"),
+        [(TREE_CHAINS - 1, 0), (TREE_CHAINS, 0), (TREE_CHAINS + 1, 1)],
+    )
+    def test_terminal_tree_draws_at_most_its_limit(
+        self, onward: int, left_out: int
+    ) -> None:
+        entities = [entity("hq"), entity("hub", "US")] + [
+            entity(f"v{index}", "IN") for index in range(onward)
+        ]
+        flows = [flow("in", "hq", "hub")] + [
+            flow(f"o{index}", "hub", f"v{index}") for index in range(onward)
+        ]
+        value = document(entities=entities, flows=flows)
+        result = assess(parse_map(as_json(value), format="json"), as_of=DAY)
+        buffer = io.StringIO()
+        Console(file=buffer, width=200, theme=THEME).print(assessment_table(result, show_all=True))
+        shown = buffer.getvalue()
+        assert (f"… {left_out:,} more onward chains" in shown) is bool(left_out)
+        assert shown.count("hub") >= min(onward, TREE_CHAINS)

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -668,7 +669,42 @@ def test_ropa_neutralises_formulas() -> None:
         )
         for index, name in enumerate(HOSTILE)
     ]
-    datamap = parse_map(as_yaml(document(entities=entities, flows=flows)))
+    # The loader refuses the tab and the carriage return (they can forge text); a
+    # map built in code can still hold them, and the export must neutralise them.
+    loaded = parse_map(
+        as_yaml(
+            document(
+                entities=[
+                    {**item, "name": f"n{index}"} for index, item in enumerate(entities)
+                ],
+                flows=[
+                    {
+                        **item,
+                        "purposes": ["p"],
+                        "measures": ["m"],
+                        "data_subjects": ["x"],
+                    }
+                    for item in flows
+                ],
+            )
+        )
+    )
+    datamap = attrs.evolve(
+        loaded,
+        entities=[
+            attrs.evolve(item, name=name)
+            for item, name in zip(loaded.entities, HOSTILE, strict=True)
+        ],
+        flows=[
+            attrs.evolve(
+                item,
+                purposes=[name],
+                measures=[name],
+                data_subjects=[name.strip() or "x"],
+            )
+            for item, name in zip(loaded.flows, HOSTILE, strict=True)
+        ],
+    )
     text = ropa_csv(datamap, assess(datamap, as_of=AS_OF))
     _, *rows = read_rows(text)
     assert len(rows) == len(HOSTILE)

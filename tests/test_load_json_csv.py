@@ -45,7 +45,7 @@ class TestJson:
     def test_huge_integer(self) -> None:
         text = as_json(document()).replace('"version": 1', '"version": ' + "9" * 5000)
         assert json_problems(text) == [
-            "map.json:2: version: number with 5,000 digits is too large"
+            "map.json:2: version: number with 5,000 characters is too long (at most 64)"
         ]
 
     def test_duplicate_key_is_located(self) -> None:

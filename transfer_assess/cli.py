@@ -697,8 +697,11 @@ def report(
         _fail([f"--output {output} would overwrite the map ({min(clash)})"])
     try:
         written = write_report(files, output)
+    except TransferAssessError as error:
+        _fail([str(error)])
     except (OSError, ValueError) as error:
-        _fail([f"cannot write the report to {output}: {error}"])
+        reason = error.strerror if isinstance(error, OSError) else None
+        _fail([f"cannot write the report to {output}: {reason or error}"])
     index = "index.html" if report_format == ReportFormat.HTML else "index.md"
     count = len(written)
     print_plain(
@@ -1137,7 +1140,7 @@ def data_update(
 
     try:
         with download_progress() as progress:
-            result = update(url, force=force, progress=progress)
+            result = update(url, force=force, progress=progress, waiting=_waiting)
     except TransferAssessError as error:
         _fail([str(error)])
     console = make_console()
@@ -1151,6 +1154,17 @@ def data_update(
         print_plain(console, f"reference data {result.version} is already in use")
 
 
+def _waiting() -> None:
+    """Say on standard error that another process holds the data folder's lock."""
+    from transfer_assess.console import make_console, print_plain
+    from transfer_assess.store import data_home
+
+    print_plain(
+        make_console(stderr=True),
+        f"waiting: another update or rollback of {data_home()} is running",
+    )
+
+
 @data_app.command("rollback")
 def data_rollback() -> None:
     """Go back to the reference data in use before the last update."""
@@ -1160,7 +1174,7 @@ def data_rollback() -> None:
 
     try:
         home = data_home()
-        with locked(home):
+        with locked(home, _waiting):
             rollback(home)
         info = describe_data()
     except TransferAssessError as error:
@@ -1175,10 +1189,42 @@ def data_verify() -> None:
     from transfer_assess.fetch import verify
     from transfer_assess.refdata import active_dir
 
-    problems = verify()
+    try:
+        folder = active_dir()
+        problems = verify(folder)
+    except TransferAssessError as error:
+        _fail([str(error)])
     if problems:
         _fail(problems)
-    print_plain(make_console(), f"reference data in {active_dir()} matches its index")
+    print_plain(make_console(), f"reference data in {folder} matches its index")
+
+
+@data_app.command("prune")
+def data_prune(
+    keep: Annotated[
+        int,
+        typer.Option(
+            "--keep",
+            min=1,
+            help="How many of the newest downloaded sets to keep (the one in use "
+            "and the previous one are always kept).",
+        ),
+    ] = 3,
+) -> None:
+    """Remove old downloaded reference data, keeping the newest sets."""
+    from transfer_assess.console import make_console, print_plain
+    from transfer_assess.store import data_home, locked, prune
+
+    try:
+        home = data_home()
+        with locked(home, _waiting):
+            removed = prune(home, keep)
+    except TransferAssessError as error:
+        _fail([str(error)])
+    console = make_console()
+    for name in removed:
+        print_plain(console, f"removed {name}")
+    print_plain(console, f"{len(removed)} old set(s) removed, the newest {keep} kept")
 
 
 def main() -> None:

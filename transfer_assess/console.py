@@ -9,7 +9,6 @@ markup, so that brackets in names are printed as they are.
 from __future__ import annotations
 
 import contextlib
-import re
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
@@ -30,7 +29,9 @@ from rich.theme import Theme
 from rich.tree import Tree
 
 from transfer_assess.findings import Action, Basis, Status
+from transfer_assess.graph import chain_display
 from transfer_assess.labels import action_label, basis_label, status_label
+from transfer_assess.safetext import inert
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -56,18 +57,16 @@ THEME = Theme(
 )
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def clean(text: str) -> str:
-    """
+    r"""
     Make text from a data map inert on a terminal.
 
-    Control characters (escape sequences included) are shown as a backslash, ``x``
-    and two hex digits instead of being sent to the terminal; rich markup is never
-    interpreted, because every renderable here is a `Text`, not a markup string.
+    Control characters (escape sequences included), bidirectional overrides and
+    zero-width characters are shown as a backslash escape (``\x1b``, ``\u202e``)
+    instead of being sent to the terminal; newlines and tabs are kept. Rich markup is
+    never interpreted, because every renderable here is a `Text`, not a markup string.
     """
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    return inert(text, multiline=True)
 
 
 def _text(value: str = "", style: str = "", **kwargs: Any) -> Text:
@@ -683,21 +682,35 @@ def _findings_lines(findings: list[Finding], *, codes: bool) -> Lines:
     return Lines(build)
 
 
+#: Most onward chains drawn as a tree; the findings above list every flow anyway.
+TREE_CHAINS = 200
+
+
 def _chain_lines(findings: list[Finding]) -> Lines | None:
-    """Onward chains as a tree merged by their common starts."""
+    """Onward chains as a tree merged by their common starts (`TREE_CHAINS` at most)."""
+    shown = {
+        (finding.flow, finding.regime): chain_display(
+            finding.chain, finding.chain_omitted
+        )
+        for finding in findings
+        if finding.onward
+    }
     onward = sorted(
         (finding for finding in findings if finding.onward),
-        key=lambda item: item.chain,
+        key=lambda item: shown[item.flow, item.regime],
     )
     if not onward:
         return None
+    left_out = max(0, len(onward) - TREE_CHAINS)
+    onward = onward[:TREE_CHAINS]
     tree: dict[str, Any] = {}
     ends: dict[tuple[str, ...], Finding] = {}
     for finding in onward:
         node = tree
-        for entity in finding.chain:
+        chain = shown[finding.flow, finding.regime]
+        for entity in chain:
             node = node.setdefault(entity, {})
-        ends[finding.chain] = finding
+        ends[chain] = finding
 
     def build(_width: int) -> list[list[Piece]]:
         lines: list[list[Piece]] = [[], [("Onward chains", "ta.heading")]]
@@ -720,6 +733,12 @@ def _chain_lines(findings: list[Finding]) -> Lines | None:
                 walk(node[name], prefix + ("    " if last else "│   "), here)
 
         walk(tree, "", ())
+        if left_out:
+            note = (
+                f"… {_number(left_out)} more onward chains, not drawn (each is in "
+                "the findings above and in the JSON report)"
+            )
+            lines.append([(note, "ta.muted")])
         return lines
 
     return Lines(build)
@@ -757,7 +776,8 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
     )
     parts.append(title)
     if finding.chain:
-        parts.append(_text("Chain: " + " → ".join(finding.chain)))
+        shown = chain_display(finding.chain, finding.chain_omitted)
+        parts.append(_text("Chain: " + " → ".join(shown)))
     trace = Tree(_text("Rules fired", style="ta.heading"))
     for reason in finding.reasons:
         node = trace.add(_text(reason.rule, style="ta.heading"))

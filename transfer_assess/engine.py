@@ -34,7 +34,7 @@ from transfer_assess.findings import (
     Recommendation,
     Status,
 )
-from transfer_assess.graph import FlowGraph
+from transfer_assess.graph import FlowGraph, Route
 from transfer_assess.model import DataMap, Entity, Flow, Mechanism
 from transfer_assess.recommend import recommend
 from transfer_assess.refdata import ReferenceData, check_as_of, load_reference_data
@@ -429,6 +429,7 @@ class _Run:
             other = self._national_finding(flow, regime_id)
             if other is None:
                 return None
+            route = _route(context, flow)
             trace.add(
                 ONWARD_REGIME,
                 f"The data reached {exporter.id} in {exporter.country} over flow "
@@ -453,7 +454,8 @@ class _Run:
                     if reason.rule.startswith("EU.SCOPE.")
                     or reason.rule == ONWARD_REGIME.id
                 ],
-                chain=_chain(context, flow),
+                chain=route.ids,
+                chain_omitted=route.omitted,
             )
         return None
 
@@ -472,6 +474,7 @@ def _finding(
         module = context.expected_module
     if outcome.basis not in _SCC_BASES and not uses_scc:
         module = None
+    route = _route(context, flow) if outcome.transfer else None
     return Finding(
         flow=flow.id,
         exporter=flow.exporter,
@@ -485,7 +488,8 @@ def _finding(
         scc_module=module,
         recommendations=recommendations,
         reasons=trace.reasons,
-        chain=_chain(context, flow) if outcome.transfer else (),
+        chain=route.ids if route is not None else (),
+        chain_omitted=route.omitted if route is not None else 0,
         importer_organisation=context.importer.international_organisation,
         regime=regime,
     )
@@ -508,12 +512,12 @@ _ART46_TOOLS = frozenset(
 _SCC_ACTIONS = frozenset({Action.SCC, Action.UK_ADDENDUM})
 
 
-def _chain(context: Context, flow: Flow) -> tuple[str, ...]:
+def _route(context: Context, flow: Flow) -> Route:
     protection = context.protection
     if context.exporter_subject:
-        return (flow.exporter, flow.importer)
+        return Route.start(flow.exporter).extended(flow.importer)
     carried = protection.carried(flow)
-    return (*protection.best_chain(flow.exporter, carried), flow.importer)
+    return protection.best_route(flow.exporter, carried).extended(flow.importer)
 
 
 __all__ = [

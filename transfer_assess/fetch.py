@@ -5,9 +5,12 @@ Reference-data updates over HTTPS: verified, atomic, reversible.
 "transfer-assess/refdata-index@1", "version": "YYYY-MM-DD[.N]", "files": {name:
 {"sha256": …, "size": …}}}``), downloads each file of the set from the same base, checks
 size and SHA-256, validates the set with the same validators as the packaged data,
-refuses a version older than the one in use (unless forced), and switches to it
-atomically (see `transfer_assess.store`). This is the only module that imports
-requests; its exceptions become `FetchError` here.
+refuses a version older than the one in use (unless forced) or dated more than a day
+ahead, and switches to it atomically (see `transfer_assess.store`). A whole update has
+a deadline and every file a minimum rate, so that a server trickling bytes cannot
+hold the data folder's lock for hours. User names and passwords in the URL are used
+for the download but never written to disk or shown. This is the only module that
+imports requests; its exceptions become `FetchError` here.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ import ipaddress
 import json
 import os
 import re
-from datetime import UTC, datetime
+import time
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import attrs
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError
 from urllib3.util.retry import Retry
 
 from transfer_assess import store
@@ -38,7 +43,7 @@ from transfer_assess.refdata import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 #: Where the project publishes reference data (overridden by the variable below).
@@ -49,6 +54,7 @@ INDEX_SCHEMA = "transfer-assess/refdata-index@1"
 _VERSION = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:\.([0-9]+))?")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _MAX_REDIRECTS = 5
+_MAX_REVISION_DIGITS = 6
 
 
 class FetchError(TransferAssessError):
@@ -71,6 +77,10 @@ class FetchSettings:
     """Largest file accepted."""
     max_index_bytes: int = 1024 * 1024
     """Largest index accepted."""
+    deadline: float = 600.0
+    """Seconds the whole update may take, all files together."""
+    min_rate: float = 1024.0
+    """Bytes per second each file must average once `read_timeout` has passed."""
 
 
 @attrs.frozen
@@ -89,17 +99,66 @@ class UpdateResult:
 
 def version_key(version: str) -> tuple[str, int]:
     """
-    Sort key of a ``YYYY-MM-DD[.N]`` version.
+    Sort key of a ``YYYY-MM-DD[.N]`` version, whose date must exist.
 
     Raises:
-        FetchError: The version is not of that form.
+        FetchError: The version is not of that form, or names no real day.
     """
     match = _VERSION.fullmatch(version)
-    if match is None:
+    if match is None or len(match.group(2) or "") > _MAX_REVISION_DIGITS:
         raise FetchError(
             f"invalid version {version!r}; expected YYYY-MM-DD or YYYY-MM-DD.N"
         )
+    try:
+        date.fromisoformat(match.group(1))
+    except ValueError:
+        raise FetchError(f"invalid version {version!r}: no such date") from None
     return match.group(1), int(match.group(2) or 0)
+
+
+#: A version may be dated at most this far ahead of the local date (time zones).
+VERSION_AHEAD = timedelta(days=1)
+
+
+def check_version_date(version: str, today: date | None = None) -> None:
+    """
+    Refuse a version dated more than `VERSION_AHEAD` after `today`.
+
+    A version far in the future would be newer than every genuine update after it,
+    which would then be refused as downgrades.
+
+    Raises:
+        FetchError: The version is invalid or dated too far ahead.
+    """
+    day = date.fromisoformat(version_key(version)[0])
+    today = today or _today()
+    if day > today + VERSION_AHEAD:
+        raise FetchError(
+            f"version {version} is dated after {(today + VERSION_AHEAD).isoformat()} "
+            "(tomorrow); refused, since it would block every genuine update after it"
+        )
+
+
+def _today() -> date:
+    """The local date (a function, so that tests can set the clock)."""
+    return date.today()  # noqa: DTZ011 - the user's own calendar day
+
+
+def redact(url: str) -> str:
+    """A URL without the user name and password it may carry (for files, messages)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+_CREDENTIALS = re.compile(r"(?<=//)[^/@\s]*@")
+
+
+def _scrub(text: str) -> str:
+    """Remove ``user:password@`` from every URL in a message."""
+    return _CREDENTIALS.sub("", text)
 
 
 def check_url(url: str) -> None:
@@ -122,8 +181,8 @@ def check_url(url: str) -> None:
         except ValueError:
             pass
     raise FetchError(
-        f"refusing {url!r}: reference data is fetched over HTTPS only (plain HTTP "
-        "only from a loopback address)"
+        f"refusing {redact(url)!r}: reference data is fetched over HTTPS only (plain "
+        "HTTP only from a loopback address)"
     )
 
 
@@ -153,13 +212,31 @@ def _get(
     limit: int,
     settings: FetchSettings,
     progress: Callable[[str, int, int | None], None] | None = None,
+    deadline: float | None = None,
 ) -> bytes:
     """
-    GET a URL within the size limit.
+    GET a URL within the size limit, the update's deadline and the minimum rate.
 
     Redirects are followed by hand, at most `_MAX_REDIRECTS`, each target checked by
-    `check_url` before any connection is made to it.
+    `check_url` before any connection is made to it. Messages never show the
+    credentials a URL carries.
     """
+    try:
+        return _get_checked(session, url, limit, settings, progress, deadline)
+    except FetchError as error:
+        raise FetchError(_scrub(str(error))) from None
+
+
+def _get_checked(
+    session: requests.Session,
+    url: str,
+    limit: int,
+    settings: FetchSettings,
+    progress: Callable[[str, int, int | None], None] | None,
+    deadline: float | None,
+) -> bytes:
+    """`_get`, before credentials are removed from its messages."""
+    deadline = time.monotonic() + settings.deadline if deadline is None else deadline
     current = url
     for _ in range(_MAX_REDIRECTS + 1):
         check_url(current)
@@ -194,19 +271,63 @@ def _get(
         total = int(declared) if declared and declared.isdigit() else None
         chunks = []
         size = 0
+        started = time.monotonic()
         try:
-            for chunk in response.iter_content(chunk_size=65536):
+            for chunk in _chunks(response):
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(f"{url} is over the {limit:,}-byte limit")
                 chunks.append(chunk)
                 if progress is not None:
                     progress(url, size, total)
-        except requests.exceptions.RequestException as error:
+                _check_pace(url, size, started, deadline, settings)
+        except (requests.exceptions.RequestException, HTTPError, OSError) as error:
             raise FetchError(
                 f"download of {url} broke off: {_reason(error)}"
             ) from error
     return b"".join(chunks)
+
+
+_CHUNK = 65536
+
+
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """
+    The body as it arrives: each read returns what one receive brought.
+
+    `iter_content` waits for a whole chunk, so a server sending a byte a second
+    would never give the deadline a chance to be checked.
+    """
+    raw = response.raw
+    read1 = getattr(raw, "read1", None)
+    while True:
+        chunk = (
+            read1(_CHUNK, decode_content=True)
+            if read1 is not None
+            else raw.read(_CHUNK, decode_content=True)  # pragma: no cover - urllib3 1
+        )
+        if not chunk:
+            return
+        yield chunk
+
+
+def _check_pace(
+    url: str, size: int, started: float, deadline: float, settings: FetchSettings
+) -> None:
+    """Refuse a download past the update's deadline or below the minimum rate."""
+    now = time.monotonic()
+    if now > deadline:
+        raise FetchError(
+            f"{url}: the update took longer than its {settings.deadline:g}-second "
+            "deadline; stopped (the data in use is unchanged)"
+        )
+    elapsed = now - started
+    if elapsed > settings.read_timeout and size / elapsed < settings.min_rate:
+        raise FetchError(
+            f"{url} arrives at {size / elapsed:,.0f} bytes per second, below the "
+            f"minimum of {settings.min_rate:,.0f}; stopped (the data in use is "
+            "unchanged)"
+        )
 
 
 _REASON_LENGTH = 200
@@ -240,7 +361,9 @@ def _reason(error: BaseException) -> str:
     return text[: _REASON_LENGTH - 3] + "..."
 
 
-def _index(raw: bytes, url: str) -> tuple[str, dict[str, tuple[str, int]]]:
+def _index(
+    raw: bytes, url: str, today: date | None = None
+) -> tuple[str, dict[str, tuple[str, int]]]:
     try:
         index: Any = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
@@ -250,7 +373,10 @@ def _index(raw: bytes, url: str) -> tuple[str, dict[str, tuple[str, int]]]:
     version = index.get("version")
     if not isinstance(version, str):
         raise FetchError(f"{url} names no version")
-    version_key(version)
+    try:
+        check_version_date(version, today)
+    except FetchError as error:
+        raise FetchError(f"{url}: {error}") from None
     files = index.get("files")
     if not isinstance(files, dict):
         raise FetchError(f"{url} lists no files")
@@ -294,21 +420,28 @@ def update(
     settings: FetchSettings | None = None,
     session: requests.Session | None = None,
     progress: Callable[[str, int, int | None], None] | None = None,
+    waiting: Callable[[], None] | None = None,
+    today: date | None = None,
 ) -> UpdateResult:
     """
     Download, verify and switch to the reference data published at `url`.
 
     Args:
         url: Base URL of the index and files; the default or
-            ``$TRANSFER_ASSESS_DATA_URL`` when omitted.
-        force: Accept an older version, or download the same one again.
+            ``$TRANSFER_ASSESS_DATA_URL`` when omitted. A user name and password
+            in it are used for the download, never stored or shown.
+        force: Accept an older version, or download the same one again; also the
+            way out when the set in use is missing or ``current.json`` is unreadable.
         home: The data folder; `store.data_home` when omitted.
-        settings: Timeouts, retries and size limits.
+        settings: Timeouts, deadline, minimum rate, retries and size limits.
         session: A requests session (one is made when omitted).
         progress: Called as ``progress(url, bytes_so_far, total_or_None)``.
+        waiting: Called once if another update or rollback holds the lock.
+        today: The local date versions are checked against (today when omitted).
 
     Raises:
         FetchError: Anything failed; the data in use is unchanged.
+        StoreError: The data folder is unusable (the message says how to recover).
     """
     base = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
     if not base.endswith("/"):
@@ -317,19 +450,27 @@ def update(
     settings = settings or FetchSettings()
     session = session or make_session(settings)
     home = home or store.data_home()
-    with store.locked(home):
+    with store.locked(home, waiting), store.filesystem_errors(home):
+        deadline = time.monotonic() + settings.deadline
         store.clean_stale(home)
-        in_use = store.current_folder(home) or data_dir()
-        before = load_reference_data(in_use).version
+        before, in_use = _in_use(home, force=force)
         index_url = urljoin(base, "index.json")
         version, files = _index(
-            _get(session, index_url, settings.max_index_bytes, settings), index_url
+            _get(
+                session,
+                index_url,
+                settings.max_index_bytes,
+                settings,
+                deadline=deadline,
+            ),
+            redact(index_url),
+            today,
         )
-        if not force:
+        if not force and before is not None and in_use is not None:
             if version_key(version) < version_key(before):
                 raise FetchError(
-                    f"{index_url} offers version {version}, older than {before} in "
-                    "use; use --force to accept it"
+                    f"{redact(index_url)} offers version {version}, older than "
+                    f"{before} in use; use --force to accept it"
                 )
             if version == before:
                 return UpdateResult(version, before, changed=False, folder=in_use)
@@ -342,15 +483,15 @@ def update(
                     min(settings.max_file_bytes, max(size, 0)),
                     settings,
                     progress,
+                    deadline,
                 )
+                shown = redact(file_url)
                 if len(data) != size:
                     raise FetchError(
-                        f"{file_url} has {len(data):,} bytes, the index says {size:,}"
+                        f"{shown} has {len(data):,} bytes, the index says {size:,}"
                     )
                 if hashlib.sha256(data).hexdigest() != sha:
-                    raise FetchError(
-                        f"{file_url} does not match its sha256 in the index"
-                    )
+                    raise FetchError(f"{shown} does not match its sha256 in the index")
                 (staged / name).write_bytes(data)
             _validate(staged, version)
             (staged / "index.json").write_text(
@@ -360,7 +501,7 @@ def update(
             (staged / "origin.json").write_text(
                 json.dumps(
                     {
-                        "url": base,
+                        "url": redact(base),
                         "version": version,
                         "sha256": digest(staged),
                         "fetched": datetime.now(UTC).replace(microsecond=0).isoformat(),
@@ -374,6 +515,22 @@ def update(
             folder = store.keep(home, staged, name)
         store.switch(home, name)
         return UpdateResult(version, before, changed=True, folder=folder)
+
+
+def _in_use(home: Path, *, force: bool) -> tuple[str | None, Path | None]:
+    """
+    The version and folder in use before an update.
+
+    With `force`, a data folder whose set in use is missing, unreadable or invalid
+    counts as holding nothing, so that the update can repair it.
+    """
+    try:
+        in_use = store.current_folder(home) or data_dir()
+        return load_reference_data(in_use).version, in_use
+    except TransferAssessError:
+        if not force:
+            raise
+        return None, None
 
 
 def _validate(staged: Path, version: str) -> None:
@@ -401,30 +558,11 @@ def verify(folder: Path | None = None) -> list[str]:
 
     Returns:
         One line per problem; empty when every file matches.
+
+    Raises:
+        StoreError: No folder was given and the data folder is unusable.
     """
-    folder = folder or active_dir()
-    try:
-        recorded = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-        files = recorded["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return [f"{folder / 'index.json'}: missing or unreadable"]
-    problems = []
-    for name in REFERENCE_FILES:
-        entry = files.get(name) if isinstance(files, dict) else None
-        path = folder / name
-        if not isinstance(entry, dict):
-            problems.append(f"{name}: not in {folder / 'index.json'}")
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            problems.append(f"{path}: missing")
-            continue
-        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-            problems.append(f"{path}: sha256 differs from the recorded one")
-        elif len(data) != entry.get("size"):
-            problems.append(f"{path}: size differs from the recorded one")
-    return problems
+    return store.check_set(folder or active_dir())
 
 
 __all__ = [
@@ -451,7 +589,9 @@ def describe_data(home: Path | None = None) -> list[tuple[str, str]]:
     origin = "packaged with transfer-assess"
     try:
         fetched = json.loads((folder / "origin.json").read_text(encoding="utf-8"))
-        origin = f"downloaded from {fetched['url']} on {fetched['fetched']}"
+        origin = (
+            f"downloaded from {redact(str(fetched['url']))} on {fetched['fetched']}"
+        )
     except (OSError, ValueError, KeyError, TypeError):
         pass
     pointer = store.read_pointer(home)

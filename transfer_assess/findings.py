@@ -130,7 +130,10 @@ class Finding:
     """The decision trace, in the order the rules fired."""
     chain: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     """For a transfer: entity ids from the first entity subject to the GDPR through
-    the exporter to the importer (``hq-de → us-cloud → in-support``)."""
+    the exporter to the importer (``hq-de → us-cloud → in-support``). A chain of
+    more than eight entities keeps its first three and last five ids."""
+    chain_omitted: int = 0
+    """How many entities of a long chain are left out after its first three."""
     importer_organisation: str | None = None
     """The importer's international organisation, when it is one."""
     regime: str = "EU"

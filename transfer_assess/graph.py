@@ -20,7 +20,7 @@ import attrs
 from transfer_assess.model import EEA
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from datetime import date
 
     import networkx as nx
@@ -64,6 +64,69 @@ class Hop:
     """The category key at the exporter that the flow carried on."""
 
 
+#: A chain longer than `CHAIN_HEAD` + `CHAIN_TAIL` entities keeps only its first
+#: `CHAIN_HEAD` and last `CHAIN_TAIL` ids, with the count of those left out: a chain
+#: of 10,000 hops costs the same as one of eight in every finding and report.
+CHAIN_HEAD = 3
+CHAIN_TAIL = 5
+
+
+@attrs.frozen
+class Route:
+    """A chain of entity ids from an entity subject to the GDPR, long ones shortened."""
+
+    head: tuple[str, ...]
+    """The first ids, from the entity subject to the GDPR (at most `CHAIN_HEAD`)."""
+    tail: tuple[str, ...]
+    """The last ids, ending at the chain's entity (at most `CHAIN_TAIL`)."""
+    length: int
+    """How many entities the whole chain has."""
+
+    @classmethod
+    def start(cls, entity_id: str) -> Route:
+        """The chain of an entity subject to the GDPR: itself."""
+        return cls((entity_id,), (), 1)
+
+    def extended(self, entity_id: str) -> Route:
+        """The chain one hop further, to `entity_id` (constant cost)."""
+        if len(self.head) < CHAIN_HEAD and not self.tail:
+            return Route((*self.head, entity_id), (), self.length + 1)
+        return Route(self.head, (*self.tail, entity_id)[-CHAIN_TAIL:], self.length + 1)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids kept: the whole chain, or its first and last ones."""
+        return self.head + self.tail
+
+    @property
+    def omitted(self) -> int:
+        """How many entities in the middle are left out (0 for a short chain)."""
+        return self.length - len(self.head) - len(self.tail)
+
+    def text(self) -> str:
+        """The chain as ``a → b → … 9,992 more … → y → z``."""
+        return " → ".join(chain_display(self.ids, self.omitted))
+
+
+def chain_display(
+    chain: Sequence[str],
+    omitted: int = 0,
+    label: Callable[[str], str] | None = None,
+) -> tuple[str, ...]:
+    """
+    The items to show for a chain: its ids (through `label`), with a marker for gaps.
+
+    Args:
+        chain: The ids kept (`Route.ids`, `Finding.chain`).
+        omitted: How many ids were left out after the first `CHAIN_HEAD`.
+        label: How to show an id (the id itself when omitted).
+    """
+    shown = [label(item) if label is not None else item for item in chain]
+    if omitted:
+        shown.insert(CHAIN_HEAD, f"… {omitted:,} more …")
+    return tuple(shown)
+
+
 @attrs.define
 class Protection:
     """What each entity holds of EEA origin on one date, with shortest chains."""
@@ -78,6 +141,9 @@ class Protection:
     the EEA states for the EU regime."""
     origin_code: str = EEA
     """The region code that names all of the regime's data in ``origin`` lists."""
+    _routes: dict[tuple[str, str], Route] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
 
     def keys(self, entity_id: str) -> tuple[str, ...]:
         """The protected keys an entity holds, sorted (``*`` for everything)."""
@@ -108,25 +174,44 @@ class Protection:
         }
         return tuple(sorted(result))
 
+    def route(self, entity_id: str, key: str) -> Route:
+        """
+        The recorded shortest chain to `entity_id` for one key, shortened if long.
+
+        Each ``(entity, key)`` state's route is computed once, from its exporter's,
+        and shared by every later question: all routes of a map together cost time
+        and memory linear in the states, not in the sum of the chains' lengths.
+        """
+        routes = self._routes
+        pending: list[tuple[str, str]] = []
+        state = (entity_id, key)
+        seen: set[tuple[str, str]] = set()
+        while state not in routes:
+            hop = self.held.get(state[0], {}).get(state[1])
+            if hop is None or state in seen:
+                routes[state] = Route.start(state[0])
+                break
+            seen.add(state)
+            pending.append(state)
+            state = (hop.exporter, hop.key)
+        route = routes[state]
+        for waiting in reversed(pending):
+            if waiting not in routes:
+                route = route.extended(waiting[0])
+                routes[waiting] = route
+            else:  # pragma: no cover - reached only through a cycle, which BFS avoids
+                route = routes[waiting]
+        return routes[(entity_id, key)]
+
     def chain(self, entity_id: str, key: str) -> tuple[str, ...]:
         """
         Entity ids from an entity subject to the GDPR to `entity_id` for one key.
 
-        Follows the recorded shortest route; a single id for a subject entity.
+        Follows the recorded shortest route; a single id for a subject entity. A
+        chain of more than `CHAIN_HEAD` + `CHAIN_TAIL` entities keeps its first and
+        last ids (see `route` for the count left out).
         """
-        route = [entity_id]
-        current, current_key = entity_id, key
-        seen = {(current, current_key)}
-        while True:
-            hop = self.held.get(current, {}).get(current_key)
-            if hop is None:
-                break
-            current, current_key = hop.exporter, hop.key
-            if (current, current_key) in seen:  # pragma: no cover - BFS never loops
-                break
-            seen.add((current, current_key))
-            route.append(current)
-        return tuple(reversed(route))
+        return self.route(entity_id, key).ids
 
     def inbound(self, entity_id: str, keys: Iterable[str]) -> str | None:
         """
@@ -136,16 +221,22 @@ class Protection:
         """
         held = self.held.get(entity_id, {})
         hops = [
-            (len(self.chain(entity_id, key)), key, hop)
+            (self.route(entity_id, key).length, key, hop)
             for key in sorted(keys)
             if (hop := held.get(key)) is not None
         ]
         return min(hops, key=lambda item: item[:2])[2].flow if hops else None
 
+    def best_route(self, entity_id: str, keys: Iterable[str]) -> Route:
+        """The shortest of the routes of `keys` at `entity_id` (ties: first key)."""
+        routes = [self.route(entity_id, key) for key in sorted(keys)]
+        if not routes:
+            return Route.start(entity_id)
+        return min(routes, key=lambda route: route.length)
+
     def best_chain(self, entity_id: str, keys: Iterable[str]) -> tuple[str, ...]:
         """The shortest of the chains of `keys` at `entity_id` (ties: first key)."""
-        chains = [self.chain(entity_id, key) for key in sorted(keys)]
-        return min(chains, key=len) if chains else (entity_id,)
+        return self.best_route(entity_id, keys).ids
 
 
 class FlowGraph:

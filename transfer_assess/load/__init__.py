@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from transfer_assess.errors import DataMapError, Problem
 from transfer_assess.load.csv_reader import read_csv_folder
 from transfer_assess.load.document import RawDocument, RawProblem
+from transfer_assess.load.files import UnreadableFileError, read_regular_file
 from transfer_assess.load.json_reader import read_json
 from transfer_assess.load.limits import Limits
 from transfer_assess.load.validate import build_datamap
@@ -170,31 +171,18 @@ def read_text(
     path: Path, label: str, limits: Limits, problems: list[RawProblem] | None = None
 ) -> str | None:
     """
-    Read a file as strict UTF-8 within the size limit.
+    Read a regular file as strict UTF-8 within the size limit.
+
+    See `transfer_assess.load.files.read_regular_file`: a named pipe, a device or a
+    link to one is refused without waiting, and the limit holds while reading.
 
     Problems go to `problems` when given, otherwise they are raised.
     """
     sink: list[RawProblem] = [] if problems is None else problems
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            sink.append(
-                RawProblem(
-                    label,
-                    (),
-                    f"file is {size:,} bytes, over the limit of {limits.max_bytes:,}",
-                )
-            )
-            return _maybe_raise(sink, problems)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        sink.append(RawProblem(label, (), "no such file"))
-        return _maybe_raise(sink, problems)
-    except IsADirectoryError:
-        sink.append(RawProblem(label, (), "is a folder, expected a file"))
-        return _maybe_raise(sink, problems)
-    except OSError as error:
-        sink.append(RawProblem(label, (), f"cannot read: {error.strerror or error}"))
+        data = read_regular_file(path, limits.max_bytes)
+    except UnreadableFileError as error:
+        sink.append(RawProblem(label, (), str(error)))
         return _maybe_raise(sink, problems)
     try:
         return data.decode("utf-8-sig")

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transfer_assess.load.document import DocPath, Locator, RawDocument, RawProblem
+from transfer_assess.load.limits import MAX_NUMBER_CHARS
 from transfer_assess.load.validate import (
     CATEGORY_KEYS,
     ENTITY_KEYS,
@@ -60,7 +62,7 @@ def _cell(column: str, text: str) -> Any:
     """Convert a non-empty cell to the type its column holds, where it parses."""
     if column in _LISTS:
         return [item.strip() for item in text.split(";") if item.strip()]
-    if column in _INTS and _INT.fullmatch(text):
+    if column in _INTS and len(text) <= MAX_NUMBER_CHARS and _INT.fullmatch(text):
         return int(text)
     if column in _BOOLS and text in {"true", "false"}:
         return text == "true"
@@ -93,7 +95,7 @@ def read_csv_folder(
         path = folder / name
         shown = str(Path(label) / name)
         document.section_files[key] = shown
-        if not path.is_file():
+        if not os.path.lexists(path):
             if required:
                 document.problems.append(
                     RawProblem(label, (), f"missing {name} (a CSV map needs it)")
@@ -108,7 +110,7 @@ def read_csv_folder(
         value[key] = rows
         document.locators[shown] = Locator(shown, _row_lines(key, rows, lines))
     meta = folder / "meta.csv"
-    if meta.is_file():
+    if os.path.lexists(meta):
         shown = str(Path(label) / "meta.csv")
         text = read_text(meta, shown)
         if text is None:
@@ -145,13 +147,15 @@ def _read_rows(
             return rows, lines
         header = [name.strip() for name in header]
         keep: list[tuple[int, str]] = []
+        kept: set[str] = set()
         for index, name in enumerate(header):
             if name in columns or name.startswith("x-"):
-                if name in dict(keep).values():
+                if name in kept:
                     document.problems.append(
                         RawProblem(shown, (section,), f"duplicate column {name!r}", 1)
                     )
                     continue
+                kept.add(name)
                 keep.append((index, name))
             else:
                 document.problems.append(

@@ -65,6 +65,12 @@ class Locator:
         """
         Return the line of each path, or of its nearest ancestor that exists.
 
+        The walk stops as soon as every path is settled: found, or known to be
+        absent because the deepest ancestor found has ended (the walk is in document
+        order, so an ancestor has ended when a node outside it comes). A problem
+        about a key missing from the first flow therefore costs a walk to the second
+        flow, not to the end of the file.
+
         Args:
             paths: The paths to locate.
 
@@ -72,14 +78,30 @@ class Locator:
             A mapping from every given path to its line (``None`` if unknown).
         """
         wanted = set(paths)
-        prefixes = {path[:size] for path in wanted for size in range(len(path) + 1)}
+        # Each wanted path is waiting on every proper prefix of itself.
+        waiting: dict[DocPath, list[DocPath]] = {}
+        for path in wanted:
+            for size in range(len(path)):
+                waiting.setdefault(path[:size], []).append(path)
         found: dict[DocPath, int] = {}
+        settled: set[DocPath] = set()
+        open_prefixes: list[DocPath] = []
         if self.node_lines is not None and wanted:
             for path, node_line in self.node_lines():
-                if path in prefixes and path not in found:
-                    found[path] = node_line
-                    if wanted.issubset(found):
-                        break
+                while (
+                    open_prefixes
+                    and path[: len(open_prefixes[-1])] != (open_prefixes[-1])
+                ):
+                    settled.update(waiting[open_prefixes.pop()])
+                if len(settled) == len(wanted):
+                    break
+                if path in found or (path not in wanted and path not in waiting):
+                    continue
+                found[path] = node_line
+                if path in wanted:
+                    settled.add(path)
+                if path in waiting:
+                    open_prefixes.append(path)
         result: dict[DocPath, int | None] = {}
         for path in wanted:
             result[path] = next(

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import attrs
 
+#: Longest number literal accepted, in characters. Python refuses to convert integers
+#: of more than 4,300 digits to text and hex literals have no such bound at all, so a
+#: longer number is refused where it is read, with its line, by every reader.
+MAX_NUMBER_CHARS = 64
+
 
 @attrs.frozen
 class Limits:
@@ -26,3 +31,6 @@ class Limits:
     """Most flows in one map."""
     max_problems: int = 1_000
     """Most problems reported; the rest are counted."""
+    max_text_chars: int = 10_000
+    """Longest string value (names, descriptions, ids, list items). Reports repeat
+    names once per flow, so this bounds how much larger a report can be than its map."""

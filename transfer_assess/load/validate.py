@@ -35,10 +35,11 @@ from transfer_assess.model import (
     Sector,
     SpecialCategory,
 )
+from transfer_assess.safetext import unsafe_character
 
 if TYPE_CHECKING:
     import enum
-    from collections.abc import Collection, Iterable, Mapping
+    from collections.abc import Collection, Iterable, Iterator, Mapping
 
     from transfer_assess.load.limits import Limits
     from transfer_assess.refdata import Taxonomy
@@ -114,8 +115,13 @@ FLOW_KEY_ORDER = (
     "description",
 )
 FLOW_KEYS = frozenset(FLOW_KEY_ORDER)
+#: Keys whose text may span lines (newlines and tabs allowed).
+_MULTILINE_KEYS = frozenset({"description", "address", "nature", "retention"})
 _MISSING: Any = object()
 _MAX_SUGGESTION_POOL = 20_000
+#: Problems past the limit are counted up to this many times the limit, then the
+#: checking stops (a map of empty flows would otherwise cost seconds per MB).
+_COUNT_FACTOR = 100
 _SUGGESTION_BUDGET = 30_000
 
 
@@ -162,12 +168,32 @@ class _Checker:
         self.taxonomy = taxonomy
         self.limits = limits
         self.problems: list[tuple[DocPath, str]] = []
+        # Problems past the limit are counted, not kept: a map of a million empty
+        # flows has ten million problems, and keeping them all cost gigabytes.
+        self.dropped = 0
+        self.stopped_at: DocPath | None = None
         self.warnings: list[tuple[DocPath, str]] = []
         # "Did you mean" compares strings; cap the total work on large broken maps.
         self.suggestion_budget = _SUGGESTION_BUDGET
 
+    def until_full(self, items: list[Any], section: str) -> Iterator[tuple[int, Any]]:
+        """
+        Enumerate `items` until the problems counted pass `_COUNT_FACTOR` x the limit.
+
+        Checking then stops where it stands (`stopped_at`), so that the cost of a
+        broken map is bounded by the limit, not by its size.
+        """
+        for index, item in enumerate(items):
+            if self.dropped >= _COUNT_FACTOR * self.limits.max_problems:
+                self.stopped_at = (section, index)
+                return
+            yield index, item
+
     def problem(self, path: DocPath, message: str) -> None:
-        self.problems.append((path, message))
+        if len(self.problems) < self.limits.max_problems:
+            self.problems.append((path, message))
+        else:
+            self.dropped += 1
 
     def suggest(self, word: str, candidates: Collection[str]) -> str:
         """`suggest` within a budget of comparisons shared by the whole document."""
@@ -241,10 +267,31 @@ class _Checker:
         if not isinstance(value, str):
             self.problem((*path, key), f"expected a string, got {_describe(value)}")
             return None
+        if not self.safe_text(value, (*path, key), multiline=key in _MULTILINE_KEYS):
+            return None
         if required and not value.strip():
             self.problem((*path, key), "must not be empty")
             return None
         return value
+
+    def safe_text(self, value: str, path: DocPath, *, multiline: bool = False) -> bool:
+        """Report a string over the length limit or with a disguising character."""
+        limit = self.limits.max_text_chars
+        if len(value) > limit:
+            self.problem(
+                path,
+                f"text of {len(value):,} characters is over the limit of {limit:,}",
+            )
+            return False
+        unsafe = unsafe_character(value, multiline=multiline)
+        if unsafe is not None:
+            self.problem(
+                path,
+                f"contains {unsafe}; control, bidirectional and zero-width characters "
+                "are refused (they can disguise or forge text)",
+            )
+            return False
+        return True
 
     def identifier(self, obj: dict[str, Any], key: str, path: DocPath) -> str | None:
         value = self.string(obj, key, path, required=True)
@@ -360,7 +407,11 @@ class _Checker:
             if required:
                 self.problem((*path, key), "must list at least one value")
             return []
-        if all(type(item) is str and item.strip() for item in value):
+        if (
+            all(type(item) is str and item.strip() for item in value)
+            and max(map(len, value)) <= self.limits.max_text_chars
+            and unsafe_character(" ".join(value)) is None
+        ):
             return list(enumerate(value))
         result: list[tuple[int, str]] = []
         for index, item in enumerate(value):
@@ -372,7 +423,8 @@ class _Checker:
                     f"expected a non-empty string, got {_describe(item)}",
                 )
                 continue
-            result.append((index, item))
+            if self.safe_text(item, (*path, key, index)):
+                result.append((index, item))
         return result
 
     def unique(
@@ -451,16 +503,17 @@ def build_datamap(
     problems = _locate(document, checker.problems, document.problems)
     if problems or datamap is None:
         shown = problems[: limits.max_problems]
-        if len(problems) > len(shown):
-            shown.append(
-                Problem(
-                    document.file,
-                    None,
-                    "",
-                    f"{len(problems) - len(shown):,} more problems not shown "
-                    f"(limit {limits.max_problems:,})",
-                )
+        more = len(problems) - len(shown) + checker.dropped
+        if more:
+            message = (
+                f"{more:,} more problems not shown (limit {limits.max_problems:,})"
             )
+            if checker.stopped_at is not None:
+                message = (
+                    f"at least {message}; checking stopped at "
+                    f"{format_path(checker.stopped_at)}: fix these first"
+                )
+            shown.append(Problem(document.file, None, "", message))
         raise DataMapError(shown)
     return _with_warnings(datamap, warnings)
 
@@ -544,7 +597,7 @@ def _build(value: Any, checker: _Checker, source: str) -> DataMap | None:
         return None
     entities = [
         _entity(item, ("entities", index), checker, group_ids)
-        for index, item in enumerate(raw_entities)
+        for index, item in checker.until_full(raw_entities, "entities")
     ]
     entity_ids: dict[str, DocPath] = {}
     for index, entity in enumerate(entities):
@@ -582,7 +635,7 @@ def _build(value: Any, checker: _Checker, source: str) -> DataMap | None:
     )
     flows = [
         flow_checker.flow(item, ("flows", index))
-        for index, item in enumerate(raw_flows)
+        for index, item in checker.until_full(raw_flows, "flows")
     ]
     flow_ids: dict[str, DocPath] = {}
     for index, flow in enumerate(flows):

@@ -23,6 +23,7 @@ from transfer_assess.load.document import (
     RawDocument,
     RawProblem,
 )
+from transfer_assess.load.limits import MAX_NUMBER_CHARS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -54,7 +55,12 @@ _CORE_SCALARS = frozenset({"int", "float", "bool", "null"})
 
 
 def resolve_plain(text: str) -> Any:
-    """Resolve a plain scalar by the YAML 1.2 core schema."""
+    """
+    Resolve a plain scalar by the YAML 1.2 core schema.
+
+    Raises:
+        ValueError: The scalar is a number longer than `MAX_NUMBER_CHARS`.
+    """
     result: Any = text
     if text in _NULLS:
         result = None
@@ -63,13 +69,13 @@ def resolve_plain(text: str) -> Any:
     elif text in _FALSES:
         result = False
     elif _INT.fullmatch(text):
-        result = int(text)
+        result = int(_short_number(text))
     elif _OCT.fullmatch(text):
-        result = int(text, 8)
+        result = int(_short_number(text), 8)
     elif _HEX.fullmatch(text):
-        result = int(text, 16)
+        result = int(_short_number(text), 16)
     elif _FLOAT.fullmatch(text):
-        result = float(text)
+        result = float(_short_number(text))
     elif _INF.fullmatch(text):
         result = float("-inf") if text.startswith("-") else float("inf")
     elif _NAN.fullmatch(text):
@@ -77,8 +83,20 @@ def resolve_plain(text: str) -> Any:
     return result
 
 
+def _short_number(text: str) -> str:
+    """Return a number's text, refusing it when it is longer than the limit."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(text)
+    return text
+
+
 def _resolve_tagged(tag: str, text: str) -> Any:
-    """Resolve a scalar with an explicit core-schema tag, or return `REFUSED`."""
+    """
+    Resolve a scalar with an explicit core-schema tag, or return `REFUSED`.
+
+    Raises:
+        ValueError: The scalar is a number longer than `MAX_NUMBER_CHARS`.
+    """
     kind = tag.removeprefix(_TAG_PREFIX)
     if kind == "str":
         return text
@@ -197,16 +215,12 @@ class _Builder:
             try:
                 value = resolve_plain(event.value) if plain else event.value
             except ValueError:
-                self.problem(
-                    self.child_path(),
-                    line,
-                    f"number with {len(event.value):,} characters is too large",
-                )
+                self.too_long(event.value, line)
                 value = REFUSED
         elif tag.startswith(_TAG_PREFIX) and (
-            (value := _resolve_tagged(tag, event.value)) is not _UNSUPPORTED
+            (value := self.tagged(tag, event.value, line)) is not _UNSUPPORTED
         ):
-            if value is REFUSED:
+            if value is REFUSED and len(event.value) <= MAX_NUMBER_CHARS:
                 self.problem(
                     self.child_path(),
                     line,
@@ -221,6 +235,22 @@ class _Builder:
             value = REFUSED
         self.remember(event.anchor, value, 1)
         self.attach(value, 1, line)
+
+    def tagged(self, tag: str, text: str, line: int) -> Any:
+        """`_resolve_tagged`, reporting a number that is too long."""
+        try:
+            return _resolve_tagged(tag, text)
+        except ValueError:
+            self.too_long(text, line)
+            return REFUSED
+
+    def too_long(self, text: str, line: int) -> None:
+        self.problem(
+            self.child_path(),
+            line,
+            f"number with {len(text):,} characters is too long (at most "
+            f"{MAX_NUMBER_CHARS})",
+        )
 
     def remember(self, anchor: str | None, value: Any, size: int) -> None:
         if anchor is not None:

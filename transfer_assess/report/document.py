@@ -24,8 +24,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from transfer_assess.findings import Action, Status
+from transfer_assess.graph import chain_display
 from transfer_assess.model import Measure
-from transfer_assess.output import write_atomically
+from transfer_assess.output import write_folder
 from transfer_assess.profiles import load_country_profiles
 from transfer_assess.refdata import country_name
 from transfer_assess.report.graph import graph_view, to_mermaid, to_svg
@@ -163,7 +164,11 @@ def transfer_context(
         "onward": finding.onward,
         "exporter": _party(exporter, flow.exporter_role.value),
         "importer": _party(importer, flow.importer_role.value),
-        "chain": [datamap.entity(item).name + f" ({item})" for item in finding.chain],
+        "chain": chain_display(
+            finding.chain,
+            finding.chain_omitted,
+            lambda item: datamap.entity(item).name + f" ({item})",
+        ),
         "data_subjects": list(flow.data_subjects),
         "categories": [
             {
@@ -299,7 +304,9 @@ def report_context(
                 "first": finding.recommendations[0].detail
                 if finding.recommendations
                 else "",
-                "chain": " → ".join(finding.chain),
+                "chain": " → ".join(
+                    chain_display(finding.chain, finding.chain_omitted)
+                ),
             }
         )
     findings.sort(key=lambda item: (-Status(item["status"]).rank, item["flow"]))
@@ -383,21 +390,16 @@ def render_report(
 
 def write_report(files: Mapping[str, str], folder: Path) -> list[Path]:
     """
-    Write rendered files into a folder, each atomically, never outside it.
+    Write rendered files as one folder, replacing an earlier report whole.
+
+    See `transfer_assess.output.write_folder`: written beside, swapped in, locked.
 
     Returns:
         The paths written, in name order.
 
     Raises:
-        ValueError: A name would leave the folder.
+        OutputError: A name would leave the folder, or the folder holds something
+            other than an earlier report (it is a ``ValueError`` too).
+        OSError: The folder cannot be written.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    root = folder.resolve()
-    written = []
-    for name in sorted(files):
-        target = (root / name).resolve()
-        if target.parent != root:
-            raise ValueError(f"refusing to write {name!r} outside {folder}")
-        write_atomically(target, files[name])
-        written.append(target)
-    return written
+    return write_folder(files, folder)

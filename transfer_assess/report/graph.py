@@ -19,6 +19,7 @@ import networkx as nx
 
 from transfer_assess.model import to_tuple
 from transfer_assess.refdata import country_name
+from transfer_assess.safetext import inert
 
 if TYPE_CHECKING:
     from transfer_assess.findings import Assessment
@@ -102,6 +103,10 @@ def graph_view(
     """
     Build the picture's model from a map and its assessment.
 
+    Ids and names pass through `transfer_assess.safetext.inert`: a map built in code,
+    which the loader has not checked, cannot put control, bidirectional or
+    zero-width characters into any graph format either.
+
     Args:
         datamap: The map.
         assessment: Its assessment (for edge statuses and the date).
@@ -113,7 +118,7 @@ def graph_view(
     for entity in datamap.entities:
         key = entity.jurisdiction
         members.setdefault(key, []).append(
-            Node(entity.id, entity.name, entity.kind.value)
+            Node(inert(entity.id), inert(entity.name), entity.kind.value)
         )
         if entity.country is None:
             regions[key] = "io"
@@ -144,9 +149,17 @@ def graph_view(
         else:
             status = finding.status.value if finding.transfer else "none"
             basis = finding.basis.value
-        edges.append(Edge(flow.id, flow.exporter, flow.importer, status, basis))
+        edges.append(
+            Edge(
+                inert(flow.id),
+                inert(flow.exporter),
+                inert(flow.importer),
+                status,
+                basis,
+            )
+        )
     return GraphView(
-        title=f"{datamap.organisation} on {day.isoformat()}",
+        title=f"{inert(datamap.organisation)} on {day.isoformat()}",
         clusters=clusters,
         edges=edges,
     )

@@ -88,6 +88,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "status": finding.status.value,
         "scc_module": finding.scc_module,
         "chain": list(finding.chain),
+        **({"chain_omitted": finding.chain_omitted} if finding.chain_omitted else {}),
         "recommendations": [
             {
                 "action": item.action.value,

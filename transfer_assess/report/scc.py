@@ -14,16 +14,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, TemplateError
 
 from transfer_assess.errors import InputError
-from transfer_assess.graph import FlowGraph
+from transfer_assess.graph import FlowGraph, chain_display
 from transfer_assess.model import Frequency, Mechanism, Role
 from transfer_assess.profiles import load_supervisory_authorities
 from transfer_assess.refdata import country_name, data_dir
 from transfer_assess.report.document import MEASURE_LABELS, escape_markdown_values
 from transfer_assess.rules import scc_module_for
+from transfer_assess.templating import (
+    LimitedEnvironment,
+    RegularFileLoader,
+    TemplateLimits,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -271,7 +275,11 @@ class _Pack:
                 "status": finding.status.value,
                 "reasons": [reason.text for reason in finding.reasons],
                 "onward": finding.onward,
-                "chain": [self.datamap.entity(item).name for item in finding.chain],
+                "chain": chain_display(
+                    finding.chain,
+                    finding.chain_omitted,
+                    lambda item: self.datamap.entity(item).name,
+                ),
             },
             "warnings": self.warnings(finding, flow, module),
             "exporter": _party(exporter, flow.exporter_role, activities),
@@ -354,7 +362,11 @@ def scc_context(
 
 def render_scc(context: Mapping[str, Any], templates: Path | None = None) -> str:
     """
-    Render an SCC pack from the module's template, in Jinja2's sandbox.
+    Render an SCC pack from the module's template, in Jinja2's sandbox with limits.
+
+    The output size, the steps and the time are bounded
+    (`transfer_assess.templating.TemplateLimits`), since the templates may be the
+    user's.
 
     Args:
         context: From `scc_context`.
@@ -365,8 +377,8 @@ def render_scc(context: Mapping[str, Any], templates: Path | None = None) -> str
         InputError: The template is missing or fails to render.
     """
     folder = templates or data_dir() / "scc_templates"
-    environment = SandboxedEnvironment(
-        loader=FileSystemLoader(folder),
+    environment = LimitedEnvironment(
+        loader=RegularFileLoader(folder, TemplateLimits().max_template_bytes),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -375,6 +387,6 @@ def render_scc(context: Mapping[str, Any], templates: Path | None = None) -> str
     )
     name = f"module{context['module']}.md.j2"
     try:
-        return environment.get_template(name).render(**context)
+        return environment.render_limited(environment.get_template(name), context)
     except TemplateError as error:
         raise InputError(f"SCC template {folder / name}: {error}") from None

@@ -186,12 +186,12 @@ def evaluate(context: Context, trace: Trace) -> Outcome:
             ),
         )
         return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=False)
-    chain = context.protection.best_chain(exporter.id, carried)
+    route = context.protection.best_route(exporter.id, carried)
     trace.add(
         ONWARD,
         f"{party(exporter)} is not subject to the GDPR but holds data of EEA origin "
         f"that flow {flow.id} carries ({', '.join(carried)}); it reached "
-        f"{exporter.id} along {' → '.join(chain)} (a shortest chain). Passing it to "
+        f"{exporter.id} along {route.text()} (a shortest chain). Passing it to "
         f"{party(importer)} in {destination} is an onward transfer.",
     )
     return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=True)
