@@ -60,6 +60,11 @@ META_KEY = "transfer_assess"
 META_FORMAT = 1
 #: Tag on data categories written only because Fides needs their parents declared.
 GENERATED_TAG = "transfer-assess:generated"
+#: Description of the extension categories an export declares (``taxonomy.json``).
+EXTENSION_DESCRIPTION = (
+    "Part of transfer-assess's extension of the Fides taxonomy (not a fideslang "
+    "default)."
+)
 #: Prefix of the tag that carries a declared category's special category.
 SPECIAL_TAG = "special:"
 
@@ -80,87 +85,6 @@ FIDES_SUBJECTS = {
 }
 _MAP_SUBJECTS = {word: key for key, word in FIDES_SUBJECTS.items()}
 
-#: The default data subjects of fideslang's taxonomy.
-FIDES_DEFAULT_SUBJECTS = frozenset(
-    {
-        "anonymous_user",
-        "citizen_voter",
-        "commuter",
-        "consultant",
-        "customer",
-        "employee",
-        "job_applicant",
-        "next_of_kin",
-        "passenger",
-        "patient",
-        "prospect",
-        "shareholder",
-        "supplier_vendor",
-        "trainee",
-        "visitor",
-    }
-)
-
-#: The default data uses of fideslang's taxonomy (version 2).
-FIDES_DEFAULT_USES = frozenset(
-    {
-        "analytics",
-        "analytics.reporting",
-        "analytics.reporting.ad_performance",
-        "analytics.reporting.campaign_insights",
-        "analytics.reporting.content_performance",
-        "analytics.reporting.system",
-        "analytics.reporting.system.performance",
-        "collect",
-        "employment",
-        "employment.recruitment",
-        "essential",
-        "essential.fraud_detection",
-        "essential.legal_obligation",
-        "essential.service",
-        "essential.service.authentication",
-        "essential.service.notifications",
-        "essential.service.notifications.email",
-        "essential.service.notifications.sms",
-        "essential.service.operations",
-        "essential.service.operations.improve",
-        "essential.service.operations.support",
-        "essential.service.payment_processing",
-        "essential.service.security",
-        "essential.service.upgrades",
-        "finance",
-        "functional",
-        "functional.service",
-        "functional.service.improve",
-        "functional.storage",
-        "marketing",
-        "marketing.advertising",
-        "marketing.advertising.first_party",
-        "marketing.advertising.first_party.contextual",
-        "marketing.advertising.first_party.targeted",
-        "marketing.advertising.frequency_capping",
-        "marketing.advertising.negative_targeting",
-        "marketing.advertising.profiling",
-        "marketing.advertising.serving",
-        "marketing.advertising.third_party",
-        "marketing.advertising.third_party.targeted",
-        "marketing.communications",
-        "marketing.communications.email",
-        "marketing.communications.sms",
-        "operations",
-        "personalize",
-        "personalize.content",
-        "personalize.content.limited",
-        "personalize.content.profiled",
-        "personalize.content.profiling",
-        "personalize.system",
-        "sales",
-        "third_party_sharing",
-        "third_party_sharing.legal_obligation",
-        "train_ai_system",
-    }
-)
-
 #: Art. 6(1) bases and fideslang's ``legal_basis_for_processing`` values.
 FIDES_LEGAL_BASES = {
     LegalBasis.CONSENT: "Consent",
@@ -180,11 +104,22 @@ _LEGAL_BASIS_WORDS = {
     "legitimate interest": LegalBasis.LEGITIMATE_INTERESTS,
 }
 
-#: Transfer tools and fideslang's ``legal_basis_for_transfers`` values.
+#: Transfer tools and fideslang's ``legal_basis_for_transfers`` labels (fideslang 3:
+#: ``LegalBasisForTransfersEnum``); every other tool is written as ``Other``.
 FIDES_TRANSFER_BASES = {
-    Mechanism.ADEQUACY: "Adequacy decision",
-    Mechanism.SCC: "Standard contractual clauses",
-    Mechanism.BCR: "Binding corporate rules",
+    Mechanism.ADEQUACY: "Adequacy Decision",
+    Mechanism.SCC: "SCCs",
+    Mechanism.BCR: "BCRs",
+}
+#: The label fideslang 3 uses for every other transfer tool.
+FIDES_OTHER_TRANSFER_BASIS = "Other"
+# Read back case-insensitively, also in the words of manifests written before
+# fideslang 2.0.3 made the field a list of the labels above.
+_TRANSFER_BASIS_WORDS = {
+    **{text.lower(): mechanism for mechanism, text in FIDES_TRANSFER_BASES.items()},
+    "adequacy decision": Mechanism.ADEQUACY,
+    "standard contractual clauses": Mechanism.SCC,
+    "binding corporate rules": Mechanism.BCR,
 }
 
 #: Entity keys Fides has a field for (``fides_key``, ``name``, ``legal_address``,
@@ -303,7 +238,7 @@ class _System:
     declarations: tuple[_Declaration, ...]
     datasets: tuple[str, ...]
     third_countries: tuple[str, ...]
-    transfer_basis: str | None
+    transfer_bases: tuple[str, ...]
     meta: dict[str, Any]
 
 
@@ -386,6 +321,15 @@ class _Reader:
                 self.problem((*path, key, index), "expected a non-empty string")
         return tuple(found)
 
+    def text_or_strings(
+        self, obj: dict[str, Any], key: str, path: DocPath
+    ) -> tuple[str, ...]:
+        """A list of strings, or one string (the form before fideslang 2.0.3)."""
+        if isinstance(obj.get(key), str):
+            text = self.text(obj, key, path)
+            return (text,) if text else ()
+        return self.strings(obj, key, path)
+
     def data_flows(
         self, obj: dict[str, Any], key: str, path: DocPath
     ) -> tuple[_DataFlow, ...]:
@@ -460,7 +404,7 @@ class _Reader:
             declarations=tuple(item for item in declarations if item is not None),
             datasets=self.strings(obj, "dataset_references", path),
             third_countries=self.strings(obj, "third_country_transfers", path),
-            transfer_basis=self.text(obj, "legal_basis_for_transfers", path),
+            transfer_bases=self.text_or_strings(obj, "legal_basis_for_transfers", path),
             meta=own if isinstance(own, dict) else {},
         )
 
@@ -1059,10 +1003,19 @@ class _DraftBuilder:
             "mechanism (adequacy, scc with scc_module, bcr, dpf, a derogation, …); "
             "none was assumed. It matters only if the flow leaves the EEA."
         )
-        if source.transfer_basis:
+        if source.transfer_bases:
+            named = ", ".join(
+                _q(text)
+                + (
+                    f" (mechanism {mechanism.value})"
+                    if (mechanism := _TRANSFER_BASIS_WORDS.get(text.lower()))
+                    else ""
+                )
+                for text in source.transfer_bases
+            )
             question += (
                 f" System {_q(source.key)} declares the legal basis for transfers "
-                f"{_q(source.transfer_basis)}."
+                f"{named}."
             )
         return question
 
@@ -1305,14 +1258,15 @@ def _system(
     ]
     system["does_international_transfers"] = bool(crossing)
     bases = {
-        FIDES_TRANSFER_BASES.get(flow.mechanism, "Other")
+        FIDES_TRANSFER_BASES.get(flow.mechanism, FIDES_OTHER_TRANSFER_BASIS)
         for flow in crossing
         if flow.mechanism is not Mechanism.NONE
     }
-    if bases:
-        system["legal_basis_for_transfers"] = (
-            bases.pop() if len(bases) == 1 else "Other"
-        )
+    system["legal_basis_for_transfers"] = [
+        label
+        for label in (*FIDES_TRANSFER_BASES.values(), FIDES_OTHER_TRANSFER_BASIS)
+        if label in bases
+    ]
     if outgoing:
         system["egress"] = _data_flows(outgoing, "importer")
     if incoming:
@@ -1376,15 +1330,18 @@ def _category_resources(
             ),
         ]
     )
+    fides_defaults = taxonomy.keys - taxonomy.extension
     missing = sorted(
-        key for key in used if key not in declared and not taxonomy.is_known(key)
+        key for key in used if key not in declared and key not in fides_defaults
     )
     resources.extend(
         {
             "fides_key": key,
             "organization_fides_key": organisation_key,
             "name": key,
-            "description": "Declared for a data category used in the data map.",
+            "description": EXTENSION_DESCRIPTION
+            if key in taxonomy.extension
+            else "Declared for a data category used in the data map.",
             **({"parent_key": parent} if (parent := _parent(key)) else {}),
             "tags": [GENERATED_TAG],
         }
@@ -1446,13 +1403,16 @@ def export_fides(datamap: DataMap) -> str:
     categories = _category_resources(datamap, organisation_key)
     if categories:
         document["data_category"] = categories
+    from transfer_assess.refdata import load_taxonomy  # noqa: PLC0415 - data file
+
+    taxonomy = load_taxonomy()
     subjects = _taxonomy_resources(
         [
             _fides_key(_MAP_SUBJECTS.get(item, item))
             for flow in datamap.flows
             for item in flow.data_subjects
         ],
-        FIDES_DEFAULT_SUBJECTS,
+        taxonomy.data_subjects,
         organisation_key,
         tree=False,
     )
@@ -1460,7 +1420,7 @@ def export_fides(datamap: DataMap) -> str:
         document["data_subject"] = subjects
     uses = _taxonomy_resources(
         [_fides_key(item) for flow in datamap.flows for item in flow.purposes],
-        FIDES_DEFAULT_USES,
+        taxonomy.data_uses,
         organisation_key,
         tree=True,
     )
