@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from fideslang.models import Taxonomy
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLES
@@ -393,9 +394,15 @@ def test_unsafe_yaml_is_refused(tmp_path: Path) -> None:
 
 
 def test_single_manifest_file() -> None:
-    draft, _ = import_fides(FIXTURE / "systems" / "vendors.yml")
-    assert [item["id"] for item in draft["entities"]] == ["mailstream"]
+    draft, questions = import_fides(FIXTURE / "systems" / "vendors.yml")
+    # The vendor's own ingress names systems this file lacks: no movement between
+    # the file's systems, so the flow to the vendor is inferred.
+    assert [item["id"] for item in draft["entities"]] == ["mailstream", "organisation"]
     assert draft["organisation"] == "vendors"
+    assert [(item["from"], item["to"]) for item in draft["flows"]] == [
+        ("organisation", "mailstream")
+    ]
+    assert questions[0].startswith("The manifests declare no movement")
 
 
 def test_ambiguous_and_odd_entries_are_asked_about(tmp_path: Path) -> None:
@@ -445,7 +452,9 @@ def test_meta_without_kind_asks_about_the_kind(tmp_path: Path) -> None:
     draft, questions = import_fides(tmp_path)
     assert draft["organisation"] == "Acme SA"
     assert draft["entities"][0]["country"] == "FR"
-    (question,) = questions
+    notice, question = questions
+    assert notice.startswith("The manifests declare no movement of data")
+    assert "so the draft has no flows" in notice
     assert question == (
         "Entity 'app': is its kind right? Its kind was taken as affiliate from its "
         "system_type 'Service'; change it to affiliate, service_provider, partner, "
@@ -775,3 +784,241 @@ def test_cli_export_fides_and_ropa(tmp_path: Path) -> None:
     assert source.read_bytes() == before
     unknown = runner.invoke(app, ["export", str(source), "--format", "xlsx"])
     assert unknown.exit_code == 2
+
+
+# --- Current and older fideslang formats ----------------------------------------------
+
+
+def fideslang_normalised(source: Path, target: Path) -> Path:
+    """The fixture as fideslang 3 writes it back (like `fides pull`): every field."""
+    for path in sorted(source.rglob("*.yml")):
+        value = Taxonomy.model_validate(yaml.safe_load(path.read_text("utf-8")))
+        dumped = {k: v for k, v in value.model_dump(mode="json").items() if v}
+        out = target / path.relative_to(source)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(yaml.safe_dump(dumped, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def test_fideslang_normalised_manifests_import_with_their_flows(
+    imported: Imported, tmp_path: Path
+) -> None:
+    folder = fideslang_normalised(FIXTURE, tmp_path)
+    text = (folder / "systems" / "internal.yml").read_text("utf-8")
+    assert "legal_basis_for_transfers: []" in text
+    draft, _ = import_fides(folder)
+    original, _ = imported
+    assert draft["flows"] == original["flows"]
+    assert [item["id"] for item in draft["entities"]] == [
+        item["id"] for item in original["entities"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "bases",
+    [
+        ["SCCs", "Other"],  # fideslang 3: a list of the current labels
+        "Standard contractual clauses",  # before fideslang 2.0.3: one string
+    ],
+)
+def test_legal_basis_for_transfers_as_list_or_string(
+    tmp_path: Path, bases: Any
+) -> None:
+    write_manifest(
+        tmp_path,
+        "s.yml",
+        {
+            "system": [
+                system(
+                    "app",
+                    legal_basis_for_transfers=bases,
+                    egress=[{"fides_key": "vendor", "type": "system"}],
+                    privacy_declarations=[],
+                ),
+                system("vendor", system_type="Third Party", privacy_declarations=[]),
+            ]
+        },
+    )
+    _, questions = import_fides(tmp_path)
+    (tool,) = [item for item in questions if "which transfer tool" in item]
+    assert "(mechanism scc)" in tool
+    if isinstance(bases, list):
+        assert "'SCCs' (mechanism scc), 'Other'." in tool
+
+
+def test_vendors_as_systems_without_movements_give_inferred_flows(
+    tmp_path: Path,
+) -> None:
+    sharing = {
+        "name": "Share with ad partners",
+        "data_use": "third_party_sharing",
+        "data_categories": ["user.device.cookie_id"],
+        "data_subjects": ["customer"],
+    }
+    write_manifest(
+        tmp_path,
+        "systems.yml",
+        {
+            "organization": {"fides_key": "shop", "name": "Shop GmbH"},
+            "system": [
+                system(
+                    "webshop",
+                    third_country_transfers=["USA"],
+                    privacy_declarations=[sharing],
+                ),
+                system(
+                    "adtech",
+                    system_type="Third Party",
+                    vendor_id="gvl.42",
+                    third_country_transfers=["IND"],
+                    privacy_declarations=[
+                        {
+                            "name": "Measure ads",
+                            "data_use": "analytics.reporting.ad_performance",
+                            "data_categories": ["user.device.cookie_id"],
+                            "data_subjects": ["customer"],
+                        }
+                    ],
+                ),
+            ],
+        },
+    )
+    draft, questions = import_fides(tmp_path)
+    (flow,) = draft["flows"]
+    assert (flow["from"], flow["to"]) == ("webshop", "adtech")
+    assert flow["purposes"] == ["analytics.reporting.ad_performance"]
+    assert flow["data_categories"] == ["user.device.cookie_id"]
+    assert "adtech" in flow["x-inferred"]
+    assert questions[0].startswith(
+        "The manifests declare no movement of data between systems (no egress or "
+        "ingress), so 1 flow from 'webshop' to third-party systems was inferred"
+    )
+    country = next(item for item in questions if item.startswith("Entity 'adtech'"))
+    # The sender's and the receiver's own third-country transfers are both hints.
+    assert "Systems that send it data declare third-country transfers to United" in (
+        country
+    )
+    assert "of its own (onward, if it is outside them) to India (IN)" in country
+    assert any(
+        "System 'webshop' shares data with third parties (declaration 'Share with "
+        "ad partners'"
+        in item
+        and "United States" in item
+        for item in questions
+    )
+    assert any(item.startswith("Flow 'webshop-to-adtech'") for item in questions)
+
+
+def test_several_own_systems_send_through_an_organisation_entity(
+    tmp_path: Path,
+) -> None:
+    declaration = {
+        "name": "Host",
+        "data_use": "essential.service",
+        "data_categories": ["user.name"],
+        "data_subjects": ["customer"],
+    }
+    write_manifest(
+        tmp_path,
+        "systems.yml",
+        {
+            "organization": {"fides_key": "shop", "name": "Shop GmbH"},
+            "system": [
+                system("a", privacy_declarations=[]),
+                system("b", privacy_declarations=[]),
+                system(
+                    "host", system_type="Vendor", privacy_declarations=[declaration]
+                ),
+            ],
+        },
+    )
+    draft, _ = import_fides(tmp_path)
+    organisation = draft["entities"][-1]
+    assert organisation["id"] == "organisation"
+    assert organisation["name"] == "Shop GmbH"
+    assert "x-inferred" in organisation
+    assert [(item["from"], item["to"]) for item in draft["flows"]] == [
+        ("organisation", "host")
+    ]
+
+
+def test_declaration_egress_counts_for_an_ingress_only_movement(
+    tmp_path: Path,
+) -> None:
+    def declaration(name: str, use: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "name": name,
+            "data_use": use,
+            "data_categories": ["user.name"],
+            "data_subjects": ["customer"],
+            **extra,
+        }
+
+    write_manifest(
+        tmp_path,
+        "systems.yml",
+        {
+            "system": [
+                system(
+                    "crm",
+                    egress=[{"fides_key": "mailer", "type": "system"}],
+                    privacy_declarations=[
+                        declaration("billing", "finance", egress=["billing"]),
+                        declaration("mailing", "marketing", egress=["mailer"]),
+                        declaration("stored", "essential.service"),
+                    ],
+                ),
+                # Only billing's ingress names the movement from the CRM.
+                system(
+                    "billing",
+                    ingress=[{"fides_key": "crm", "type": "system"}],
+                    privacy_declarations=[declaration("invoices", "sales")],
+                ),
+                system("mailer", privacy_declarations=[]),
+            ]
+        },
+    )
+    draft, _ = import_fides(tmp_path)
+    flows = {item["to"]: item for item in draft["flows"]}
+    # The sender's declaration naming billing wins over the receiver's.
+    assert flows["billing"]["purposes"] == ["finance"]
+    assert flows["billing"]["id"] == "billing"
+    assert flows["mailer"]["purposes"] == ["marketing"]
+
+
+def test_unnamed_movement_uses_only_declarations_without_egress(
+    tmp_path: Path,
+) -> None:
+    write_manifest(
+        tmp_path,
+        "systems.yml",
+        {
+            "system": [
+                system(
+                    "crm",
+                    egress=[
+                        {"fides_key": "mailer", "type": "system"},
+                        {"fides_key": "backup", "type": "system"},
+                    ],
+                    privacy_declarations=[
+                        {
+                            "name": "mailing",
+                            "data_use": "marketing",
+                            "data_categories": ["user.name"],
+                            "egress": ["mailer"],
+                        },
+                        {
+                            "name": "keep",
+                            "data_use": "essential.service",
+                            "data_categories": ["user.name"],
+                        },
+                    ],
+                ),
+                system("mailer", privacy_declarations=[]),
+                system("backup", privacy_declarations=[]),
+            ]
+        },
+    )
+    draft, _ = import_fides(tmp_path)
+    flows = {item["to"]: item for item in draft["flows"]}
+    assert flows["backup"]["purposes"] == ["essential.service"]

@@ -60,6 +60,10 @@ META_KEY = "transfer_assess"
 META_FORMAT = 1
 #: Tag on data categories written only because Fides needs their parents declared.
 GENERATED_TAG = "transfer-assess:generated"
+#: The fideslang data use for sharing data with third parties.
+SHARING_USE = "third_party_sharing"
+#: Key of the ``x-`` mark on flows and entities the import inferred.
+INFERRED_KEY = "x-inferred"
 #: Description of the extension categories an export declares (``taxonomy.json``).
 EXTENSION_DESCRIPTION = (
     "Part of transfer-assess's extension of the Fides taxonomy (not a fideslang "
@@ -219,6 +223,13 @@ class _Declaration:
     legal_basis: str | None
     retention: str | None
     special: bool
+    shared: bool
+
+    @property
+    def shares_with_third_parties(self) -> bool:
+        """Whether the declaration says data goes to third parties."""
+        use = self.data_use or ""
+        return self.shared or use == SHARING_USE or use.startswith(f"{SHARING_USE}.")
 
 
 @attrs.frozen
@@ -360,6 +371,7 @@ class _Reader:
             legal_basis=self.text(obj, "legal_basis_for_processing", path),
             retention=self.text(obj, "retention_period", path),
             special=obj.get("processes_special_category_data") is True,
+            shared=obj.get("data_shared_with_third_parties") is True,
         )
 
     def system(self, value: Any, path: DocPath) -> _System | None:
@@ -609,6 +621,8 @@ class _Edge:
     egress_refs: set[str] = attrs.field(factory=set)
     ingress_refs: set[str] = attrs.field(factory=set)
     categories: list[str] = attrs.field(factory=list)
+    inferred: bool = False
+    """Made from a third-party system's declarations, no movement being declared."""
 
 
 class _DraftBuilder:
@@ -624,6 +638,8 @@ class _DraftBuilder:
         self.groups: dict[str, dict[str, Any]] = {}
         self.owners: dict[str, list[str]] = defaultdict(list)
         self.hints: dict[str, list[str]] = defaultdict(list)
+        self.synthetic: set[str] = set()
+        self.notices: list[str] = []
         self.entity_questions: list[str] = []
         self.flow_questions: list[str] = []
         self.other_questions: list[str] = []
@@ -636,12 +652,13 @@ class _DraftBuilder:
             ):
                 if system.key not in self.owners[dataset]:
                     self.owners[dataset].append(system.key)
-        edges = self.edges()
+        edges = self.edges() or self.inferred_edges()
         for source, target in edges:
             self.hints[target].extend(self.systems[source].third_countries)
         used: set[str] = set()
         for key in self.systems:
             self.ids[key] = _new_id(key, used)
+        self.ask_about_sharing()
         entities = [self.entity(system) for system in self.systems.values()]
         flows: list[dict[str, Any]] = []
         for (source, target), edge in edges.items():
@@ -661,7 +678,12 @@ class _DraftBuilder:
             ]
         draft["entities"] = entities
         draft["flows"] = flows
-        questions = self.entity_questions + self.flow_questions + self.other_questions
+        questions = (
+            self.notices
+            + self.entity_questions
+            + self.flow_questions
+            + self.other_questions
+        )
         return draft, questions
 
     # Edges ------------------------------------------------------------------------
@@ -687,6 +709,80 @@ class _DraftBuilder:
                         [edge.categories, self.entry_categories(entry)]
                     )
         return edges
+
+    def inferred_edges(self) -> dict[tuple[str, str], _Edge]:
+        """
+        Movements to third-party systems, where the manifests declare none at all.
+
+        Vendors described as systems receive data from the organisation's one own
+        system, or from an entity standing for the organisation when it has none or
+        several; each such movement is a flow marked ``x-inferred``.
+        """
+        vendors = [
+            item for item in self.systems.values() if item.declarations and item.vendor
+        ]
+        own = [item for item in self.systems.values() if not item.vendor]
+        if not vendors:
+            self.notices.append(
+                "The manifests declare no movement of data between systems (no "
+                "egress or ingress) and no third-party system, so the draft has no "
+                "flows: add the flows by hand, or add egress entries to the manifests."
+            )
+            return {}
+        sender = own[0] if len(own) == 1 else self.organisation_system()
+        self.notices.append(
+            "The manifests declare no movement of data between systems (no egress "
+            f"or ingress), so {len(vendors)} flow{'s' if len(vendors) != 1 else ''} "
+            f"from {_q(sender.key)} to third-party systems "
+            f"{'was' if len(vendors) == 1 else 'were'} inferred from their privacy "
+            f"declarations and marked {INFERRED_KEY}: check each one, and remove the "
+            "mark once it is right."
+        )
+        return {(sender.key, vendor.key): _Edge(inferred=True) for vendor in vendors}
+
+    def organisation_system(self) -> _System:
+        """A system standing for the organisation itself, as the sender of data."""
+        key = _new_id("organisation", set(self.systems))
+        system = _System(
+            key=key,
+            name=self.organisation,
+            legal_name=None,
+            system_type=None,
+            vendor=False,
+            responsibility=frozenset({"controller"}),
+            address=None,
+            contact=None,
+            egress=(),
+            ingress=(),
+            declarations=(),
+            datasets=(),
+            third_countries=(),
+            transfer_bases=(),
+            meta={},
+        )
+        self.systems[key] = system
+        self.synthetic.add(key)
+        return system
+
+    def ask_about_sharing(self) -> None:
+        """Ask about declarations that share data with third parties nobody names."""
+        for system in self.systems.values():
+            if system.vendor:
+                continue
+            for item in system.declarations:
+                if not item.shares_with_third_parties or item.egress:
+                    continue
+                where = ""
+                if system.third_countries:
+                    names = ", ".join(_country_names(system.third_countries))
+                    where = f" The system declares third-country transfers to {names}."
+                self.other_questions.append(
+                    f"System {_q(system.key)} shares data with third parties "
+                    f"(declaration {_q(item.name)}, data use "
+                    f"{_q(item.data_use or '')}), but no egress names the "
+                    "recipient: add the recipient as an entity and a flow from "
+                    f"{_q(self.ids[system.key])} to it?{where}"
+                )
 
     def entry_categories(self, entry: _DataFlow) -> tuple[str, ...]:
         if entry.categories or entry.type != "dataset":
@@ -767,7 +863,9 @@ class _DraftBuilder:
         entity.update(
             {key: value for key, value in record.items() if key.startswith("x-")}
         )
-        if entity_id != system.key:
+        if system.key in self.synthetic:
+            entity[INFERRED_KEY] = "stands for the organisation's own systems"
+        elif entity_id != system.key:
             entity["x-fides-key"] = system.key
         group = system.meta.get("group")
         if isinstance(group, dict) and isinstance(group.get("id"), str):
@@ -796,6 +894,11 @@ class _DraftBuilder:
                 " Systems that send it data declare third-country transfers to "
                 f"{', '.join(_country_names(tuple(hints)))}."
             )
+        if system.third_countries:
+            question += (
+                " It declares third-country transfers of its own (onward, if it is "
+                f"outside them) to {', '.join(_country_names(system.third_countries))}."
+            )
         if guessed_kind is not None:
             question += " " + self.kind_note(system, guessed_kind)
         return question
@@ -822,9 +925,20 @@ class _DraftBuilder:
     def flows(
         self, source: _System, target: _System, edge: _Edge
     ) -> list[dict[str, Any]]:
+        if edge.inferred:
+            return [self.inferred_flow(source, target)]
+        # The sender's declarations that name the movement in their own egress come
+        # first, then the receiver's that name it in their ingress (whichever side
+        # declared the movement at system level).
         declarations = [
-            item for item in source.declarations if item.egress & edge.egress_refs
-        ] or [item for item in target.declarations if item.ingress & edge.ingress_refs]
+            item
+            for item in source.declarations
+            if item.egress & (edge.egress_refs | {target.key})
+        ] or [
+            item
+            for item in target.declarations
+            if item.ingress & (edge.ingress_refs | {source.key})
+        ]
         if not declarations:
             return [self.guessed_flow(source, target, edge)]
         groups: dict[str, list[_Declaration]] = {}
@@ -846,19 +960,42 @@ class _DraftBuilder:
     def guessed_flow(
         self, source: _System, target: _System, edge: _Edge
     ) -> dict[str, Any]:
-        categories = edge.categories or _union(
-            [item.categories for item in source.declarations]
-        )
+        # Declarations that name other movements in their egress are about those.
+        free = [item for item in source.declarations if not item.egress] or [
+            item for item in target.declarations if not item.ingress
+        ]
+        categories = edge.categories or _union([item.categories for item in free])
         pool = [
             item
-            for item in source.declarations
+            for item in free
             if any(_overlaps(a, b) for a in item.categories for b in categories)
-        ] or list(source.declarations)
+        ] or free
         flow = self.flow(source, target, "", pool, categories=categories)
         self.flow_questions.append(
             f"{self.flow_label(flow)}: no privacy declaration names this flow, so its "
             f"purposes and data_subjects were taken from the declarations of system "
             f"{_q(source.key)} that share its data categories; are they right?"
+        )
+        return flow
+
+    def inferred_flow(self, source: _System, target: _System) -> dict[str, Any]:
+        declarations = list(target.declarations)
+        flow = self.flow(
+            source,
+            target,
+            "",
+            declarations,
+            categories=_union([item.categories for item in declarations]),
+        )
+        why = (
+            f"the privacy declarations of third-party system {_q(target.key)}, "
+            "no egress or ingress being declared"
+        )
+        flow[INFERRED_KEY] = f"from {why}"
+        self.flow_questions.append(
+            f"{self.flow_label(flow)}: inferred from {why}; does "
+            f"{_q(self.ids[source.key])} send it this data? Correct the flow or "
+            f"remove it, then remove {INFERRED_KEY}."
         )
         return flow
 
