@@ -60,6 +60,10 @@ META_KEY = "transfer_assess"
 META_FORMAT = 1
 #: Tag on data categories written only because Fides needs their parents declared.
 GENERATED_TAG = "transfer-assess:generated"
+#: The map's header keys and the fields of a Fides organisation that carry them.
+_CONTACT_FIELDS = {"controller": "controller", "dpo": "data_protection_officer"}
+#: The parts of Fides contact details, in the order they are joined.
+_CONTACT_PARTS = ("name", "address", "email", "phone")
 #: The fideslang data use for sharing data with third parties.
 SHARING_USE = "third_party_sharing"
 #: Key of the ``x-`` mark on flows and entities the import inferred.
@@ -332,6 +336,17 @@ class _Reader:
                 self.problem((*path, key, index), "expected a non-empty string")
         return tuple(found)
 
+    def contact(self, obj: dict[str, Any], key: str, path: DocPath) -> str | None:
+        """Fides contact details (name, address, e-mail, phone) as one line."""
+        value = obj.get(key)
+        if value is None:
+            return None
+        details = self.mapping(value, (*path, key), "contact details")
+        if details is None:
+            return None
+        parts = [self.text(details, part, (*path, key)) for part in _CONTACT_PARTS]
+        return ", ".join(part for part in parts if part) or None
+
     def text_or_strings(
         self, obj: dict[str, Any], key: str, path: DocPath
     ) -> tuple[str, ...]:
@@ -445,6 +460,8 @@ class _Manifests:
     """Everything the import uses from a folder of manifests."""
 
     organisation: str | None = None
+    contacts: dict[str, str] = attrs.field(factory=dict)
+    """The map's ``controller`` and ``dpo`` from the organisation's contacts."""
     systems: dict[str, _System] = attrs.field(factory=dict)
     datasets: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
     categories: dict[str, _CustomCategory] = attrs.field(factory=dict)
@@ -461,6 +478,9 @@ class _Manifests:
                 self.organisation = reader.text(obj, "name", path) or reader.text(
                     obj, "fides_key", path
                 )
+                for header, field in _CONTACT_FIELDS.items():
+                    if contact := reader.contact(obj, field, path):
+                        self.contacts[header] = contact
         for path, item in reader.items(top.get("dataset"), ("dataset",), "datasets"):
             obj = reader.mapping(item, path, "a dataset")
             key = None if obj is None else reader.key(obj, path, "dataset")
@@ -665,6 +685,7 @@ class _DraftBuilder:
             flows.extend(self.flows(self.systems[source], self.systems[target], edge))
         self.check_categories(flows)
         draft: dict[str, Any] = {"version": 1, "organisation": self.organisation}
+        draft.update(self.manifests.contacts)
         if self.groups:
             draft["groups"] = list(self.groups.values())
         if self.manifests.categories:
@@ -1534,9 +1555,14 @@ def export_fides(datamap: DataMap) -> str:
     for flow in datamap.flows:
         outgoing[flow.exporter].append(flow)
         incoming[flow.importer].append(flow)
-    document: dict[str, Any] = {
-        "organization": [{"fides_key": organisation_key, "name": datamap.organisation}]
+    organisation: dict[str, Any] = {
+        "fides_key": organisation_key,
+        "name": datamap.organisation,
     }
+    for key, field in _CONTACT_FIELDS.items():
+        if (text := getattr(datamap, key)) is not None:
+            organisation[field] = {"name": text}
+    document: dict[str, Any] = {"organization": [organisation]}
     categories = _category_resources(datamap, organisation_key)
     if categories:
         document["data_category"] = categories
