@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 from fideslang.models import Taxonomy
@@ -630,6 +631,11 @@ def read_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+def ropa_dicts(text: str) -> list[dict[str, str]]:
+    header, *rows = read_rows(text)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
 def test_ropa_has_one_row_per_active_flow(example: DataMap) -> None:
     result = assess(example, as_of=AS_OF)
     text = ropa_csv(example, result)
@@ -641,20 +647,65 @@ def test_ropa_has_one_row_per_active_flow(example: DataMap) -> None:
         f.id for f in example.flows if f.id not in result.inactive
     ]
     findings = result.findings_by_flow()
-    for row in rows:
-        assert len(row) == len(ROPA_COLUMNS)
-        finding = findings[row[0]]
-        assert row[7] == ("yes" if finding.transfer else "no")
-        assert row[10] == finding.status.value
-    cloud = next(row for row in rows if row[0] == "de-to-us-cloud")
-    assert cloud[1] == "Meridian Technologies Deutschland GmbH (eu-de)"
-    assert cloud[3] == "United States (US)"
-    assert cloud[4] == "essential.service; customer_support"
-    assert cloud[9] == "encryption_in_transit; encryption_at_rest; access_controls"
-    epo = next(row for row in rows if row[0] == "de-to-epo")
-    assert epo[3] == "international organisation: european-patent-organisation"
-    summit = next(row for row in rows if row[0] == "de-to-ae-summit")
-    assert summit[8] == "derogation:contract"
+    records = {row["Flow"]: row for row in ropa_dicts(text)}
+    for flow_id, row in records.items():
+        finding = findings[flow_id]
+        assert row["Transfer to a third country"] == (
+            "yes" if finding.transfer else "no"
+        )
+        assert row["Status"] == finding.status.value
+        assert row["Controller"] == example.organisation  # no controller in the map
+    cloud = records["de-to-us-cloud"]
+    assert cloud["Exporter"] == "Meridian Technologies Deutschland GmbH (eu-de)"
+    assert cloud["Recipient country or international organisation"] == (
+        "United States (US)"
+    )
+    assert cloud["Purposes"] == "essential.service; customer_support"
+    assert cloud["Safeguards"] == (
+        "encryption_in_transit; encryption_at_rest; access_controls"
+    )
+    assert cloud["Legal basis (Art. 6)"] == "contract"
+    assert cloud["TIA date"] == "2026-07-20"
+    assert cloud["Retention"] == "for the life of the customer account plus P2Y"
+    # The declared tool and the basis the assessment found, side by side.
+    assert cloud["Declared transfer tool"] == "dpf"
+    assert cloud["Assessed basis"] == "Adequacy decision"
+    assert cloud["Art. 49 derogation documentation"] == ""
+    epo = records["de-to-epo"]
+    assert epo["Recipient country or international organisation"] == (
+        "international organisation: european-patent-organisation"
+    )
+    summit = records["de-to-ae-summit"]
+    assert summit["Declared transfer tool"] == "derogation:contract"
+    assert summit["Assessed basis"].startswith("Derogation for a specific situation")
+    assert summit["Art. 49 derogation documentation"].startswith(
+        "GDPR Art. 49(1)(b) (contract); frequency: "
+    )
+
+
+def test_ropa_names_the_controller_and_dpo_and_has_an_ico_layout(
+    example: DataMap,
+) -> None:
+    datamap = attrs.evolve(
+        example, controller="Meridian SE, privacy@meridian.example", dpo="J. Doe"
+    )
+    result = assess(datamap, as_of=AS_OF)
+    standard = ropa_dicts(ropa_csv(datamap, result))
+    ico = ropa_dicts(ropa_csv(datamap, result, layout="ico"))
+    assert {row["Controller"] for row in standard} == {
+        "Meridian SE, privacy@meridian.example"
+    }
+    assert {row["Data protection officer"] for row in standard} == {"J. Doe"}
+    header = list(ico[0])
+    assert header[:5] == [
+        "Name and contact details of the controller",
+        "Data protection officer",
+        "Flow",
+        "Purposes of the processing",
+        "Article 6 lawful basis",
+    ]
+    assert sorted(ico[0].values()) == sorted(standard[0].values())
+    assert len(header) == len(ROPA_COLUMNS)
 
 
 HOSTILE = ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)", "\t=1+1", "\r=1", " =1"]
@@ -684,12 +735,12 @@ def test_ropa_neutralises_formulas() -> None:
         for cell in row:
             assert cell[:1] not in FORMULA_STARTERS, cell
             assert cell.lstrip(" \n")[:1] not in FORMULA_STARTERS, cell
-    first = rows[0]
-    assert first[1] == "'=cmd|' /C calc'!A0 (e0)"
-    assert first[4] == "'=cmd|' /C calc'!A0"
-    assert rows[1][1] == "'+1 (e1)"
-    assert rows[2][1] == "'-1 (e2)"
-    assert rows[3][1] == "'@SUM(1) (e3)"
+    records = ropa_dicts(text)
+    assert records[0]["Exporter"] == "'=cmd|' /C calc'!A0 (e0)"
+    assert records[0]["Purposes"] == "'=cmd|' /C calc'!A0"
+    assert records[1]["Exporter"] == "'+1 (e1)"
+    assert records[2]["Exporter"] == "'-1 (e2)"
+    assert records[3]["Exporter"] == "'@SUM(1) (e3)"
 
 
 @pytest.mark.parametrize(
@@ -705,6 +756,9 @@ def test_ropa_neutralises_formulas() -> None:
         ("\uff1d1", "'\uff1d1"),
         ("plain text", "plain text"),
         ("a=1", "a=1"),
+        ("'=1", "''=1"),
+        ("''", "'''"),
+        ("'a", "'a"),
         ("", ""),
     ],
 )

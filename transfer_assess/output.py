@@ -65,3 +65,24 @@ def write_atomically(target: Path, text: str) -> None:
         stream.write(text)
 
     write_stream(target, writer)
+
+
+def write_bytes_atomically(target: Path, data: bytes) -> None:
+    """
+    Write `data` to `target` atomically (for binary formats such as workbooks).
+
+    Raises:
+        OSError: The folder is missing or not writable.
+    """
+    folder = target.resolve().parent
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).chmod(_mode(target))
+        Path(temporary).replace(target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -174,7 +174,8 @@ def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def _dump(value: Any) -> str:
+def dump_yaml(value: Any) -> str:
+    """Plain values as YAML that reads back the same in YAML 1.1 and 1.2."""
     text: str = yaml.dump(
         value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88
     )
@@ -1259,7 +1260,7 @@ def draft_map_text(draft: dict[str, Any], questions: list[str]) -> str:
             lines.extend(wrapped or [prefix])
     else:
         lines.append("No open questions.")
-    return _comment(lines) + "\n" + _dump(draft)
+    return _comment(lines) + "\n" + dump_yaml(draft)
 
 
 def write_draft_map(draft: dict[str, Any], questions: list[str], target: Path) -> None:
@@ -1603,4 +1604,4 @@ def export_fides(datamap: DataMap) -> str:
             "keep it to import this file back into transfer-assess without questions.",
         ]
     )
-    return header + _dump(document)
+    return header + dump_yaml(document)

@@ -29,6 +29,14 @@ __all__ = ["Limits", "flow_locations", "load_map", "parse_map"]
 
 _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 _JSON_SUFFIXES = frozenset({".json"})
+_WORKBOOK_SUFFIXES = frozenset({".xlsx"})
+
+
+def _read_workbook(location: Path, label: str, limits: Limits) -> RawDocument:
+    """A workbook map, read by the interchange module that holds openpyxl."""
+    from transfer_assess.interchange.xlsx import read_workbook  # noqa: PLC0415
+
+    return read_workbook(location, label, limits)
 
 
 def load_map(
@@ -41,7 +49,8 @@ def load_map(
     Load and validate a data map.
 
     Args:
-        path: A ``.yaml``/``.yml`` or ``.json`` file, or a folder holding
+        path: A ``.yaml``/``.yml`` or ``.json`` file, an Excel workbook
+            (``.xlsx``) with a sheet per table, or a folder holding
             ``entities.csv`` and ``flows.csv``.
         limits: Bounds on size, depth, aliases and counts; defaults apply when omitted.
         taxonomy: The built-in category taxonomy; the packaged one when omitted.
@@ -65,6 +74,8 @@ def _read_document(location: Path, label: str, limits: Limits) -> RawDocument:
             location, label, limits, lambda file, shown: read_text(file, shown, limits)
         )
     suffix = location.suffix.lower()
+    if suffix in _WORKBOOK_SUFFIXES:
+        return _read_workbook(location, label, limits)
     if suffix not in _YAML_SUFFIXES | _JSON_SUFFIXES:
         raise DataMapError(
             [
@@ -73,7 +84,7 @@ def _read_document(location: Path, label: str, limits: Limits) -> RawDocument:
                     None,
                     "",
                     f"unsupported file type {suffix or '(none)'!r}: expected .yaml, "
-                    ".yml, .json or a folder with entities.csv and flows.csv",
+                    ".yml, .json, .xlsx or a folder with entities.csv and flows.csv",
                 )
             ]
         )

@@ -66,6 +66,29 @@ _WHOLE_FLOAT = re.compile(r"([-+]?[0-9]+)\.0+")
 _SCIENTIFIC = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?[eE][-+]?[0-9]+")
 _GROUPED = re.compile(r"[-+]?[0-9]{1,3}(?:([,.' ])[0-9]{3})+")
 _DELIMITERS = (",", ";", "\t")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP: ``=``,
+#: ``+``, ``-``, ``@``, tab, carriage return; also their full-width forms, which some
+#: spreadsheets fold to the ASCII ones).
+FORMULA_STARTERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def _unprotected(text: str) -> str:
+    """
+    A cell without the apostrophe that protects it in spreadsheets.
+
+    Exports put an apostrophe before a cell a spreadsheet would run as a formula (and
+    before an apostrophe that precedes one); exactly one is removed here.
+    """
+    if text[:1] != "'":
+        return text
+    rest = text[1:]
+    if (
+        rest[:1] in FORMULA_STARTERS
+        or rest.lstrip(" \n")[:1] in FORMULA_STARTERS
+        or rest[:1] == "'"
+    ):
+        return rest
+    return text
 
 
 def _cell(column: str, text: str) -> Any:
@@ -214,7 +237,7 @@ def _csv_rows(
     line = 1
     try:
         for cells in reader:
-            yield line, cells
+            yield line, [_unprotected(cell.strip()) for cell in cells]
             line = reader.line_num + 1
     except csv.Error as error:
         document.problems.append(
