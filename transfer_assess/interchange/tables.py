@@ -187,7 +187,7 @@ Table = tuple[list[str], list[list[Any]]]
 
 
 def _table(records: list[dict[str, Any]], order: tuple[str, ...]) -> Table:
-    used = {key for record in records for key in record}
+    used = {key for record in records for key in record} if records else set(order)
     columns = [key for key in order if key in used]
     columns += [
         key for key in dict.fromkeys(k for r in records for k in r) if key not in order

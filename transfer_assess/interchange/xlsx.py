@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from transfer_assess.load.csv_reader import read_tables
 from transfer_assess.load.document import RawDocument, RawProblem
@@ -40,6 +40,9 @@ __all__ = ["read_workbook", "workbook_bytes", "write_workbook"]
 
 #: Written in place of characters a workbook cannot hold (XML control characters).
 REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
+#: Characters XML 1.0 cannot hold: C0 controls other than tab and line breaks, and
+#: the non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def read_workbook(path: Path, label: str, limits: Limits) -> RawDocument:
@@ -151,7 +154,7 @@ def workbook_bytes(datamap: DataMap) -> bytes:
     One sheet per table (`transfer_assess.interchange.tables.map_tables`), the header
     row in bold and frozen; integers and booleans as numbers and booleans, every
     other cell as text (never a formula). Characters a workbook cannot hold (XML
-    control characters) are written as U+FFFD.
+    control characters, U+FFFE, U+FFFF) are written as U+FFFD.
 
     Args:
         datamap: A validated map.
@@ -185,7 +188,7 @@ def _set(cell: Any, value: Any) -> None:
     if value is None:
         return
     if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, value)
+        cell.value = _NOT_XML.sub(REPLACEMENT, value)
         cell.data_type = "s"  # text, even when it starts with "="
         return
     cell.value = value

@@ -293,7 +293,8 @@ def read_table(
     if first is None:
         document.problems.append(RawProblem(shown, (), "empty file: no header", 1))
         return rows, lines
-    header = [name.strip() for name in first[1]]
+    # Spreadsheets leave empty cells at the end of rows (and of the header).
+    header = _trimmed([name.strip() for name in first[1]])
     keep = _columns(header, shown, section, columns, document)
     if keep is None:
         return rows, lines
@@ -311,18 +312,26 @@ def read_table(
                     )
                     value = REFUSED
                 row[name] = value
-        if len(row_cells) > len(header):
+        if (count := len(_trimmed(row_cells))) > len(header):
             document.problems.append(
                 RawProblem(
                     shown,
                     (section, len(rows)),
-                    f"{len(row_cells)} cells but only {len(header)} columns",
+                    f"{count} cells but only {len(header)} columns",
                     line,
                 )
             )
         rows.append(row)
         lines.append(line)
     return rows, lines
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """The cells without the empty ones at the end."""
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
 
 
 def _columns(
