@@ -453,9 +453,8 @@ def test_meta_without_kind_asks_about_the_kind(tmp_path: Path) -> None:
     draft, questions = import_fides(tmp_path)
     assert draft["organisation"] == "Acme SA"
     assert draft["entities"][0]["country"] == "FR"
-    notice, question = questions
-    assert notice.startswith("The manifests declare no movement of data")
-    assert "so the draft has no flows" in notice
+    # A system with transfer-assess's meta was exported from a map: no notice.
+    (question,) = questions
     assert question == (
         "Entity 'app': is its kind right? Its kind was taken as affiliate from its "
         "system_type 'Service'; change it to affiliate, service_provider, partner, "
@@ -1076,3 +1075,14 @@ def test_unnamed_movement_uses_only_declarations_without_egress(
     draft, _ = import_fides(tmp_path)
     flows = {item["to"]: item for item in draft["flows"]}
     assert flows["backup"]["purposes"] == ["essential.service"]
+
+
+def test_no_movements_and_no_vendors_is_said_first(tmp_path: Path) -> None:
+    write_manifest(tmp_path, "s.yml", {"system": [system("app"), system("db")]})
+    draft, questions = import_fides(tmp_path)
+    assert draft["flows"] == []
+    assert questions[0] == (
+        "The manifests declare no movement of data between systems (no egress or "
+        "ingress) and no third-party system, so the draft has no flows: add the "
+        "flows by hand, or add egress entries to the manifests."
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -197,11 +198,14 @@ def _table(records: list[dict[str, Any]], order: tuple[str, ...]) -> Table:
 
 
 def _cell(value: Any) -> Any:
+    """A value as a cell: lists joined, mappings (in ``x-`` keys) as JSON text."""
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(item) for item in value)
+        return LIST_SEPARATOR.join(
+            item if isinstance(item, str) else json.dumps(item) for item in value
+        )
     if value is None or isinstance(value, bool | int | str):
         return value
-    return str(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def map_tables(datamap: DataMap) -> dict[str, Table]:
