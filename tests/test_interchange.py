@@ -262,6 +262,21 @@ def system(key: str, **extra: Any) -> dict[str, Any]:
     return {"fides_key": key, "name": key, "system_type": "Service", **extra}
 
 
+def links(*keys: str) -> list[dict[str, str]]:
+    """Fides egress or ingress entries naming systems."""
+    return [{"fides_key": key, "type": "system"} for key in keys]
+
+
+def declaration(name: str, use: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "data_use": use,
+        "data_categories": ["user.name"],
+        "data_subjects": ["customer"],
+        **extra,
+    }
+
+
 def test_unknown_targets_and_orphan_datasets_are_asked_about(tmp_path: Path) -> None:
     write_manifest(
         tmp_path,
@@ -885,7 +900,7 @@ def test_legal_basis_for_transfers_as_list_or_string(
                 system(
                     "app",
                     legal_basis_for_transfers=bases,
-                    egress=[{"fides_key": "vendor", "type": "system"}],
+                    egress=links("vendor"),
                     privacy_declarations=[],
                 ),
                 system("vendor", system_type="Third Party", privacy_declarations=[]),
@@ -902,12 +917,11 @@ def test_legal_basis_for_transfers_as_list_or_string(
 def test_vendors_as_systems_without_movements_give_inferred_flows(
     tmp_path: Path,
 ) -> None:
-    sharing = {
-        "name": "Share with ad partners",
-        "data_use": "third_party_sharing",
-        "data_categories": ["user.device.cookie_id"],
-        "data_subjects": ["customer"],
-    }
+    sharing = declaration(
+        "Share with ad partners",
+        "third_party_sharing",
+        data_categories=["user.device.cookie_id"],
+    )
     write_manifest(
         tmp_path,
         "systems.yml",
@@ -925,12 +939,11 @@ def test_vendors_as_systems_without_movements_give_inferred_flows(
                     vendor_id="gvl.42",
                     third_country_transfers=["IND"],
                     privacy_declarations=[
-                        {
-                            "name": "Measure ads",
-                            "data_use": "analytics.reporting.ad_performance",
-                            "data_categories": ["user.device.cookie_id"],
-                            "data_subjects": ["customer"],
-                        }
+                        declaration(
+                            "Measure ads",
+                            "analytics.reporting.ad_performance",
+                            data_categories=["user.device.cookie_id"],
+                        )
                     ],
                 ),
             ],
@@ -965,12 +978,6 @@ def test_vendors_as_systems_without_movements_give_inferred_flows(
 def test_several_own_systems_send_through_an_organisation_entity(
     tmp_path: Path,
 ) -> None:
-    declaration = {
-        "name": "Host",
-        "data_use": "essential.service",
-        "data_categories": ["user.name"],
-        "data_subjects": ["customer"],
-    }
     write_manifest(
         tmp_path,
         "systems.yml",
@@ -980,7 +987,9 @@ def test_several_own_systems_send_through_an_organisation_entity(
                 system("a", privacy_declarations=[]),
                 system("b", privacy_declarations=[]),
                 system(
-                    "host", system_type="Vendor", privacy_declarations=[declaration]
+                    "host",
+                    system_type="Vendor",
+                    privacy_declarations=[declaration("Host", "essential.service")],
                 ),
             ],
         },
@@ -995,44 +1004,32 @@ def test_several_own_systems_send_through_an_organisation_entity(
     ]
 
 
+def flows_by_target(folder: Path, systems: list[dict[str, Any]]) -> dict[str, Any]:
+    write_manifest(folder, "systems.yml", {"system": systems})
+    draft, _ = import_fides(folder)
+    return {item["to"]: item for item in draft["flows"]}
+
+
 def test_declaration_egress_counts_for_an_ingress_only_movement(
     tmp_path: Path,
 ) -> None:
-    def declaration(name: str, use: str, **extra: Any) -> dict[str, Any]:
-        return {
-            "name": name,
-            "data_use": use,
-            "data_categories": ["user.name"],
-            "data_subjects": ["customer"],
-            **extra,
-        }
-
-    write_manifest(
-        tmp_path,
-        "systems.yml",
-        {
-            "system": [
-                system(
-                    "crm",
-                    egress=[{"fides_key": "mailer", "type": "system"}],
-                    privacy_declarations=[
-                        declaration("billing", "finance", egress=["billing"]),
-                        declaration("mailing", "marketing", egress=["mailer"]),
-                        declaration("stored", "essential.service"),
-                    ],
-                ),
-                # Only billing's ingress names the movement from the CRM.
-                system(
-                    "billing",
-                    ingress=[{"fides_key": "crm", "type": "system"}],
-                    privacy_declarations=[declaration("invoices", "sales")],
-                ),
-                system("mailer", privacy_declarations=[]),
-            ]
-        },
+    crm = system(
+        "crm",
+        egress=links("mailer"),
+        privacy_declarations=[
+            declaration("billing", "finance", egress=["billing"]),
+            declaration("mailing", "marketing", egress=["mailer"]),
+            declaration("stored", "essential.service"),
+        ],
     )
-    draft, _ = import_fides(tmp_path)
-    flows = {item["to"]: item for item in draft["flows"]}
+    # Only billing's ingress names the movement from the CRM.
+    billing = system(
+        "billing",
+        ingress=links("crm"),
+        privacy_declarations=[declaration("invoices", "sales")],
+    )
+    mailer = system("mailer", privacy_declarations=[])
+    flows = flows_by_target(tmp_path, [crm, billing, mailer])
     # The sender's declaration naming billing wins over the receiver's.
     assert flows["billing"]["purposes"] == ["finance"]
     assert flows["billing"]["id"] == "billing"
@@ -1042,38 +1039,16 @@ def test_declaration_egress_counts_for_an_ingress_only_movement(
 def test_unnamed_movement_uses_only_declarations_without_egress(
     tmp_path: Path,
 ) -> None:
-    write_manifest(
-        tmp_path,
-        "systems.yml",
-        {
-            "system": [
-                system(
-                    "crm",
-                    egress=[
-                        {"fides_key": "mailer", "type": "system"},
-                        {"fides_key": "backup", "type": "system"},
-                    ],
-                    privacy_declarations=[
-                        {
-                            "name": "mailing",
-                            "data_use": "marketing",
-                            "data_categories": ["user.name"],
-                            "egress": ["mailer"],
-                        },
-                        {
-                            "name": "keep",
-                            "data_use": "essential.service",
-                            "data_categories": ["user.name"],
-                        },
-                    ],
-                ),
-                system("mailer", privacy_declarations=[]),
-                system("backup", privacy_declarations=[]),
-            ]
-        },
+    crm = system(
+        "crm",
+        egress=links("mailer", "backup"),
+        privacy_declarations=[
+            declaration("mailing", "marketing", egress=["mailer"]),
+            declaration("keep", "essential.service"),
+        ],
     )
-    draft, _ = import_fides(tmp_path)
-    flows = {item["to"]: item for item in draft["flows"]}
+    others = [system(key, privacy_declarations=[]) for key in ("mailer", "backup")]
+    flows = flows_by_target(tmp_path, [crm, *others])
     assert flows["backup"]["purposes"] == ["essential.service"]
 
 

@@ -74,15 +74,9 @@ def write_bytes_atomically(target: Path, data: bytes) -> None:
     Raises:
         OSError: The folder is missing or not writable.
     """
-    folder = target.resolve().parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).chmod(_mode(target))
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+    def writer(stream: TextIO) -> None:
+        stream.flush()
+        stream.buffer.write(data)
+
+    write_stream(target, writer)

@@ -33,6 +33,7 @@ import pycountry
 import yaml
 
 from transfer_assess.errors import DataMapError, InputError, Problem
+from transfer_assess.interchange.tables import entity_record, flow_record
 from transfer_assess.load import read_text
 from transfer_assess.load.document import DocPath, RawDocument, RawProblem, format_path
 from transfer_assess.load.limits import Limits
@@ -44,11 +45,9 @@ from transfer_assess.model import (
     Entity,
     EntityKind,
     Flow,
-    ImporterAccess,
     LegalBasis,
     Mechanism,
     Role,
-    Sector,
 )
 from transfer_assess.output import write_atomically
 
@@ -132,8 +131,9 @@ _TRANSFER_BASIS_WORDS = {
 
 #: Entity keys Fides has a field for (``fides_key``, ``name``, ``legal_address``,
 #: ``dpo``); the others travel in ``meta.transfer_assess``.
+_ENTITY_FIDES_FIELDS = frozenset({"id", "name", "address", "contact"})
 _ENTITY_META_KEYS = tuple(
-    key for key in ENTITY_KEY_ORDER if key not in {"id", "name", "address", "contact"}
+    key for key in ENTITY_KEY_ORDER if key not in _ENTITY_FIDES_FIELDS
 )
 _GROUP_KEYS = ("id", "name", "bcr", "bcr_approved")
 #: Flow keys Fides has a field for; the others travel in ``meta.transfer_assess``.
@@ -1298,51 +1298,21 @@ def _parent(key: str) -> str | None:
 
 
 def _entity_record(entity: Entity) -> dict[str, Any]:
-    record: dict[str, Any] = {"kind": entity.kind.value}
-    if entity.country is not None:
-        record["country"] = entity.country
-    if entity.international_organisation is not None:
-        record["international_organisation"] = entity.international_organisation
-    if entity.sector is not Sector.PRIVATE:
-        record["sector"] = entity.sector.value
-    if entity.group is not None:
-        record["group"] = entity.group
-    if entity.certifications:
-        record["certifications"] = list(entity.certifications)
-    if entity.subject_to_gdpr is not None:
-        record["subject_to_gdpr"] = entity.subject_to_gdpr
-    record.update(entity.extensions)
-    return record
+    """What Fides has no field for of an entity: its record under ``meta``."""
+    return {
+        key: value
+        for key, value in entity_record(entity).items()
+        if value is not None and key not in _ENTITY_FIDES_FIELDS
+    }
 
 
 def _flow_record(flow: Flow) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "to": flow.importer,
-        "exporter_role": flow.exporter_role.value,
-        "importer_role": flow.importer_role.value,
-        "frequency": flow.frequency.value,
+    """What Fides has no field for of a flow: its record under ``meta``."""
+    return {
+        key: value
+        for key, value in flow_record(flow).items()
+        if value is not None and (key == "to" or key not in _FIDES_FLOW_FIELDS)
     }
-    optional: dict[str, Any] = {
-        "volume": flow.volume,
-        "mechanism": None if flow.mechanism is Mechanism.NONE else flow.mechanism.value,
-        "scc_module": flow.scc_module,
-        "tia": flow.tia.isoformat() if flow.tia else None,
-        "measures": list(flow.measures) or None,
-        "importer_access": None
-        if flow.importer_access is ImporterAccess.CLEARTEXT
-        else flow.importer_access.value,
-        "anonymised": flow.anonymised or None,
-        "origin": None if flow.origin is None else list(flow.origin),
-        "start": flow.start.isoformat() if flow.start else None,
-        "end": flow.end.isoformat() if flow.end else None,
-        "nature": flow.nature,
-        "description": flow.description,
-        "special_categories": sorted(item.value for item in flow.special_categories)
-        or None,
-    }
-    record.update({key: value for key, value in optional.items() if value is not None})
-    record.update(flow.extensions)
-    return record
 
 
 def _declarations(flow: Flow, importer: Entity) -> list[dict[str, Any]]:

@@ -38,6 +38,8 @@ from transfer_assess.output import write_atomically
 
 __all__ = [
     "TABLE_ORDER",
+    "entity_record",
+    "flow_record",
     "map_document",
     "map_tables",
     "map_yaml",
@@ -77,7 +79,8 @@ def _category(category: Category) -> dict[str, Any]:
     }
 
 
-def _entity(entity: Entity) -> dict[str, Any]:
+def entity_record(entity: Entity) -> dict[str, Any]:
+    """Every key of an entity in the format (``None`` where absent or default)."""
     return {
         "id": entity.id,
         "name": entity.name,
@@ -94,7 +97,8 @@ def _entity(entity: Entity) -> dict[str, Any]:
     }
 
 
-def _flow(flow: Flow) -> dict[str, Any]:
+def flow_record(flow: Flow) -> dict[str, Any]:
+    """Every key of a flow in the format (``None`` where absent or default)."""
     return {
         "id": flow.id,
         "from": flow.exporter,
@@ -164,10 +168,10 @@ def map_document(datamap: DataMap) -> dict[str, Any]:
             _present(_category(item), _CATEGORY_ORDER) for item in datamap.categories
         ]
     document["entities"] = [
-        _present(_entity(item), ENTITY_KEY_ORDER) for item in datamap.entities
+        _present(entity_record(item), ENTITY_KEY_ORDER) for item in datamap.entities
     ]
     document["flows"] = [
-        _present(_flow(item), FLOW_KEY_ORDER) for item in datamap.flows
+        _present(flow_record(item), FLOW_KEY_ORDER) for item in datamap.flows
     ]
     return document
 
