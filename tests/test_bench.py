@@ -50,3 +50,21 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     assert "old" not in page
     assert "| 400 | 40 |" in page
     assert "`transfer-assess --help`" in page
+
+
+def test_formats_measures_every_form() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "formats.py"), "--flows", "60",
+         "--runs", "1"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    rows = result.stdout.splitlines()
+    assert rows[0] == "| form (60 flows) | validate, s | peak memory, MiB |"
+    assert [row.split(" |")[0] for row in rows[2:]] == [
+        "| JSON",
+        "| YAML",
+        "| CSV",
+        "| XLSX",
+    ]

@@ -1061,3 +1061,26 @@ def test_no_movements_and_no_vendors_is_said_first(tmp_path: Path) -> None:
         "ingress) and no third-party system, so the draft has no flows: add the "
         "flows by hand, or add egress entries to the manifests."
     )
+
+
+def test_cli_import_fides_counts_inferred_flows(tmp_path: Path) -> None:
+    folder = tmp_path / "fides"
+    write_manifest(
+        folder,
+        "s.yml",
+        {
+            "system": [
+                system("app", privacy_declarations=[]),
+                system(
+                    "vendor",
+                    system_type="Third Party",
+                    privacy_declarations=[declaration("Host", "essential.service")],
+                ),
+            ]
+        },
+    )
+    result = CliRunner().invoke(
+        app, ["import-fides", str(folder), "--output", str(tmp_path / "d.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("2 entities, 1 flows (1 inferred); ")

@@ -743,7 +743,11 @@ def import_fides_command(
 ) -> None:
     """Draft a data map from Fides manifests, with the questions left to answer."""
     from transfer_assess.console import make_console, print_plain
-    from transfer_assess.interchange.fides import draft_map_text, import_fides
+    from transfer_assess.interchange.fides import (
+        INFERRED_KEY,
+        draft_map_text,
+        import_fides,
+    )
     from transfer_assess.load import Limits
 
     if output is not None and output.resolve() in _manifest_inputs(manifests):
@@ -761,10 +765,13 @@ def import_fides_command(
         _write(output, text)
     where = f"in {output}" if output is not None else "at the top of the draft"
     count = len(questions)
+    flows = draft.get("flows", [])
+    inferred = sum(1 for item in flows if INFERRED_KEY in item)
     print_plain(
         make_console(stderr=True),
-        f"{len(draft.get('entities', []))} entities, {len(draft.get('flows', []))} "
-        f"flows; {count} open question{'s' if count != 1 else ''} {where}.",
+        f"{len(draft.get('entities', []))} entities, {len(flows)} flows"
+        + (f" ({inferred} inferred)" if inferred else "")
+        + f"; {count} open question{'s' if count != 1 else ''} {where}.",
     )
 
 

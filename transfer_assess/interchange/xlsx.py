@@ -162,36 +162,37 @@ def workbook_bytes(datamap: DataMap) -> bytes:
     Returns:
         The ``.xlsx`` file's bytes.
     """
-    from openpyxl.styles import Font  # noqa: PLC0415 - only when writing
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - only when writing
+    from openpyxl.styles import Font  # noqa: PLC0415
 
     from transfer_assess.interchange.tables import map_tables  # noqa: PLC0415
 
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    # Write-only mode streams rows: memory and time stay linear in the map's size.
+    workbook = openpyxl.Workbook(write_only=True)
     bold = Font(bold=True)
     for name, (columns, rows) in map_tables(datamap).items():
         sheet = workbook.create_sheet(name)
-        sheet.append(columns)
-        for cell in sheet[1]:
-            cell.font = bold
         sheet.freeze_panes = "A2"
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=column)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
         for row in rows:
-            sheet.append([None] * len(row))
-            for column, value in enumerate(row, start=1):
-                _set(sheet.cell(row=sheet.max_row, column=column), value)
+            sheet.append([_cell(WriteOnlyCell, sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _set(cell: Any, value: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, str):
-        cell.value = _NOT_XML.sub(REPLACEMENT, value)
-        cell.data_type = "s"  # text, even when it starts with "="
-        return
-    cell.value = value
+def _cell(make: Any, sheet: Any, value: Any) -> Any:
+    """A cell to write: text always as text, even when it starts with ``=``."""
+    if not isinstance(value, str):
+        return value
+    cell = make(sheet, value=_NOT_XML.sub(REPLACEMENT, value))
+    cell.data_type = "s"
+    return cell
 
 
 def write_workbook(datamap: DataMap, target: Path) -> None:
