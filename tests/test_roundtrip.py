@@ -336,3 +336,27 @@ def test_cli_table_exports_need_an_output_and_keep_the_map(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "would overwrite the map" in result.stderr
     assert (folder / "flows.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<worksheet><sheetData><row><c t='s'><v>1",  # cut short
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>',
+    ],
+)
+def test_damaged_or_hostile_workbook_is_one_problem(
+    tmp_path: Path, body: bytes
+) -> None:
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(load_map(EXAMPLE)))) as archive:
+        members = {item.filename: archive.read(item) for item in archive.infolist()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, body if name.endswith("sheet2.xml") else data)
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(DataMapError) as caught:
+        load_map(path)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("not a readable Excel workbook (.xlsx): ")

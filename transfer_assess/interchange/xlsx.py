@@ -20,12 +20,15 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
 
 from transfer_assess.load.csv_reader import read_tables
 from transfer_assess.load.document import RawDocument, RawProblem
@@ -38,6 +41,20 @@ if TYPE_CHECKING:
 
 __all__ = ["read_workbook", "workbook_bytes", "write_workbook"]
 
+#: What a damaged or hostile workbook raises while openpyxl reads it: broken XML
+#: (``ParseError``), refused entities (defusedxml's errors are ``ValueError``),
+#: missing parts (``KeyError``), wrong values and structures, a broken archive.
+_BROKEN = (
+    ParseError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    EOFError,
+    zipfile.BadZipFile,
+    InvalidFileException,
+)
 #: Written in place of characters a workbook cannot hold (XML control characters).
 REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
 #: Characters XML 1.0 cannot hold: C0 controls other than tab and line breaks, and
@@ -59,10 +76,27 @@ def read_workbook(path: Path, label: str, limits: Limits) -> RawDocument:
         sheet (``map.xlsx:flows``) and the row as the line.
     """
     document = RawDocument(value={}, file=label)
+    with warnings.catch_warnings():
+        # openpyxl warns about Excel features it does not read (data validation,
+        # conditional formatting); they do not matter for a map.
+        warnings.simplefilter("ignore")
+        try:
+            _read_sheets(path, label, limits, document)
+        except _BROKEN as error:
+            document.problems = [
+                RawProblem(label, (), f"not a readable Excel workbook (.xlsx): {error}")
+            ]
+            document.fatal = True
+    document.value.setdefault("organisation", Path(label).stem)
+    return document
+
+
+def _read_sheets(path: Path, label: str, limits: Limits, document: RawDocument) -> None:
+    """Fill `document` from the workbook's sheets (may raise a `_BROKEN` error)."""
     workbook = _open(path, label, limits, document)
     if workbook is None:
         document.fatal = True
-        return document
+        return
     try:
         sheets = {sheet.title.strip().lower(): sheet for sheet in workbook.worksheets}
 
@@ -82,8 +116,6 @@ def read_workbook(path: Path, label: str, limits: Limits) -> RawDocument:
         )
     finally:
         workbook.close()
-    document.value.setdefault("organisation", Path(label).stem)
-    return document
 
 
 def _open(path: Path, label: str, limits: Limits, document: RawDocument) -> Any | None:
@@ -119,7 +151,7 @@ def _open(path: Path, label: str, limits: Limits, document: RawDocument) -> Any 
         message = "is a folder, expected a file"
     except OSError as error:
         message = f"cannot read: {error.strerror or error}"
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except zipfile.BadZipFile as error:
         message = f"not an Excel workbook (.xlsx): {error}"
     document.problems.append(RawProblem(label, (), message))
     return None
