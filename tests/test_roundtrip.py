@@ -360,3 +360,19 @@ def test_damaged_or_hostile_workbook_is_one_problem(
         load_map(path)
     (problem,) = caught.value.problems
     assert problem.message.startswith("not a readable Excel workbook (.xlsx): ")
+
+
+def test_sarif_of_a_workbook_points_to_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "map.xlsx"
+    write_workbook(load_map(EXAMPLE), path)
+    result = CliRunner().invoke(
+        app, ["assess", str(path), "--as-of", "2026-11-28", "--format", "sarif"]
+    )
+    assert result.exit_code == 0, result.output
+    sarif = json.loads(result.stdout)
+    uris = {
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for item in sarif["runs"][0]["results"]
+        for location in item["locations"]
+    }
+    assert uris == {str(path)}

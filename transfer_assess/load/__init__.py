@@ -108,9 +108,12 @@ def flow_locations(
     Returns:
         For each flow id, the file (for a CSV folder, ``flows.csv``) and the line
         where the flow starts: its first key in YAML, its opening brace in JSON, its
-        row in CSV (``None`` where unknown).
+        row in CSV (``None`` where unknown). A workbook is not text: its flows are
+        located in the file alone (its messages name the sheet and row instead).
     """
     label = os.fspath(path)
+    if Path(path).suffix.lower() in _WORKBOOK_SUFFIXES:
+        return {flow.id: (label, None) for flow in datamap.flows}
     document = _read_document(Path(path), label, limits or Limits())
     paths = [("flows", index) for index in range(len(datamap.flows))]
     file = document.file_for(("flows",))
