@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from importlib.metadata import version
 from typing import Any
 
@@ -13,7 +15,7 @@ from fideslang.models import Taxonomy
 from hypothesis import given, settings
 from pydantic import ValidationError
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 from tests.mapfactory import as_yaml, entity, flow
 from tests.mapfactory import document as document_with
 from tests.strategies import documents
@@ -168,3 +170,14 @@ def test_every_generated_export_is_accepted_by_fideslang(value: dict[str, Any]) 
     assert (
         fides_problems(export_fides(parse_map(json.dumps(value), format="json"))) == []
     )
+
+
+def test_the_generator_finds_the_file_current() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "taxonomy.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "taxonomy.json is current"
