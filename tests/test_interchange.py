@@ -1084,3 +1084,19 @@ def test_cli_import_fides_counts_inferred_flows(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("2 entities, 1 flows (1 inferred); ")
+
+
+def test_third_country_transfers_without_egress_are_asked_about(
+    tmp_path: Path,
+) -> None:
+    write_manifest(
+        tmp_path,
+        "s.yml",
+        {"system": [system("app", third_country_transfers=["USA", "IND"])]},
+    )
+    _, questions = import_fides(tmp_path)
+    assert questions[-1] == (
+        "System 'app' declares third-country transfers to United States (US), "
+        "India (IN), but no egress names a recipient: add each recipient as "
+        "an entity and a flow from 'app' to it?"
+    )

@@ -789,23 +789,40 @@ class _DraftBuilder:
         return system
 
     def ask_about_sharing(self) -> None:
-        """Ask about declarations that share data with third parties nobody names."""
+        """
+        Ask about data sent to recipients nobody names.
+
+        A declaration of one of the organisation's own systems that shares data with
+        third parties without an egress, and a system that declares third-country
+        transfers without any egress, imply flows the manifests do not describe.
+        """
         for system in self.systems.values():
             if system.vendor:
                 continue
-            for item in system.declarations:
-                if not item.shares_with_third_parties or item.egress:
-                    continue
-                where = ""
-                if system.third_countries:
-                    names = ", ".join(_country_names(system.third_countries))
-                    where = f" The system declares third-country transfers to {names}."
+            names = ", ".join(_country_names(system.third_countries))
+            sharing = [
+                item
+                for item in system.declarations
+                if item.shares_with_third_parties and not item.egress
+            ]
+            for item in sharing:
+                where = (
+                    f" The system declares third-country transfers to {names}."
+                    if names
+                    else ""
+                )
                 self.other_questions.append(
                     f"System {_q(system.key)} shares data with third parties "
                     f"(declaration {_q(item.name)}, data use "
                     f"{_q(item.data_use or '')}), but no egress names the "
                     "recipient: add the recipient as an entity and a flow from "
                     f"{_q(self.ids[system.key])} to it?{where}"
+                )
+            if names and not sharing and not system.egress:
+                self.other_questions.append(
+                    f"System {_q(system.key)} declares third-country transfers to "
+                    f"{names}, but no egress names a recipient: add each recipient "
+                    f"as an entity and a flow from {_q(self.ids[system.key])} to it?"
                 )
 
     def entry_categories(self, entry: _DataFlow) -> tuple[str, ...]:
