@@ -4,9 +4,10 @@ CSV input: a folder holding ``entities.csv`` and ``flows.csv`` (an inventory exp
 Column headers are the keys of the data-map format; list cells are separated by ``;``;
 an empty cell means the key is absent. Optional files complete what two flat tables
 cannot hold: ``groups.csv`` and ``categories.csv`` (same keys as in YAML) and
-``meta.csv`` (columns ``version``, ``organisation``, ``as_of``, ``controller``, ``dpo``;
-one row). Without
-``meta.csv`` the organisation is the folder's name and the version is 1.
+``meta.csv`` (the header: ``version``, ``organisation``, ``as_of``, ``controller``,
+``dpo``; one row). Without ``meta.csv`` the organisation is the folder's name and the
+version is 1. The delimiter of each file is detected from its header; Excel workbooks
+(`transfer_assess.interchange.xlsx`) go through the same table reader, `read_tables`.
 """
 
 from __future__ import annotations

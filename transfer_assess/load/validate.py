@@ -423,7 +423,7 @@ class _Checker:
             if folded is not None:
                 words.append(folded)
                 continue
-            hint = suggest(item, known)
+            hint = self.suggest(item, known)
             if hint:
                 self.warnings.append(
                     (
