@@ -71,3 +71,21 @@ def test_bounds_writes_a_table(tmp_path: Path) -> None:
     assert "| problem-lines | locate three problems in each flow | 0.0 |" in page
     assert "| empty-mappings |" in page
     assert "stopped" not in page
+
+
+def test_formats_measures_every_form() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "formats.py"), "--flows", "60",
+         "--runs", "1"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    rows = result.stdout.splitlines()
+    assert rows[0] == "| form (60 flows) | validate, s | peak memory, MiB |"
+    assert [row.split(" |")[0] for row in rows[2:]] == [
+        "| JSON",
+        "| YAML",
+        "| CSV",
+        "| XLSX",
+    ]

@@ -244,7 +244,9 @@ class TestLongChains:
         value = document(entities=entities, flows=flows)
         result = assess(parse_map(as_json(value), format="json"), as_of=DAY)
         buffer = io.StringIO()
-        Console(file=buffer, width=200, theme=THEME).print(assessment_table(result, show_all=True))
+        Console(file=buffer, width=200, theme=THEME).print(
+            assessment_table(result, show_all=True)
+        )
         shown = buffer.getvalue()
         assert (f"… {left_out:,} more onward chains" in shown) is bool(left_out)
         assert shown.count("hub") >= min(onward, TREE_CHAINS)

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 import pytest
 import yaml
+from fideslang.models import Taxonomy
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLES
@@ -261,6 +262,21 @@ def system(key: str, **extra: Any) -> dict[str, Any]:
     return {"fides_key": key, "name": key, "system_type": "Service", **extra}
 
 
+def links(*keys: str) -> list[dict[str, str]]:
+    """Fides egress or ingress entries naming systems."""
+    return [{"fides_key": key, "type": "system"} for key in keys]
+
+
+def declaration(name: str, use: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "data_use": use,
+        "data_categories": ["user.name"],
+        "data_subjects": ["customer"],
+        **extra,
+    }
+
+
 def test_unknown_targets_and_orphan_datasets_are_asked_about(tmp_path: Path) -> None:
     write_manifest(
         tmp_path,
@@ -394,9 +410,15 @@ def test_unsafe_yaml_is_refused(tmp_path: Path) -> None:
 
 
 def test_single_manifest_file() -> None:
-    draft, _ = import_fides(FIXTURE / "systems" / "vendors.yml")
-    assert [item["id"] for item in draft["entities"]] == ["mailstream"]
+    draft, questions = import_fides(FIXTURE / "systems" / "vendors.yml")
+    # The vendor's own ingress names systems this file lacks: no movement between
+    # the file's systems, so the flow to the vendor is inferred.
+    assert [item["id"] for item in draft["entities"]] == ["mailstream", "organisation"]
     assert draft["organisation"] == "vendors"
+    assert [(item["from"], item["to"]) for item in draft["flows"]] == [
+        ("organisation", "mailstream")
+    ]
+    assert questions[0].startswith("The manifests declare no movement")
 
 
 def test_ambiguous_and_odd_entries_are_asked_about(tmp_path: Path) -> None:
@@ -446,6 +468,7 @@ def test_meta_without_kind_asks_about_the_kind(tmp_path: Path) -> None:
     draft, questions = import_fides(tmp_path)
     assert draft["organisation"] == "Acme SA"
     assert draft["entities"][0]["country"] == "FR"
+    # A system with transfer-assess's meta was exported from a map: no notice.
     (question,) = questions
     assert question == (
         "Entity 'app': is its kind right? Its kind was taken as affiliate from its "
@@ -622,6 +645,11 @@ def read_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+def ropa_dicts(text: str) -> list[dict[str, str]]:
+    header, *rows = read_rows(text)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
 def test_ropa_has_one_row_per_active_flow(example: DataMap) -> None:
     result = assess(example, as_of=AS_OF)
     text = ropa_csv(example, result)
@@ -634,20 +662,65 @@ def test_ropa_has_one_row_per_active_flow(example: DataMap) -> None:
         f.id for f in example.flows if f.id not in result.inactive
     ]
     findings = result.findings_by_flow()
-    for row in rows:
-        assert len(row) == len(ROPA_COLUMNS)
-        finding = findings[row[0]]
-        assert row[7] == ("yes" if finding.transfer else "no")
-        assert row[10] == finding.status.value
-    cloud = next(row for row in rows if row[0] == "de-to-us-cloud")
-    assert cloud[1] == "Meridian Technologies Deutschland GmbH (eu-de)"
-    assert cloud[3] == "United States (US)"
-    assert cloud[4] == "essential.service; customer_support"
-    assert cloud[9] == "encryption_in_transit; encryption_at_rest; access_controls"
-    epo = next(row for row in rows if row[0] == "de-to-epo")
-    assert epo[3] == "international organisation: european-patent-organisation"
-    summit = next(row for row in rows if row[0] == "de-to-ae-summit")
-    assert summit[8] == "derogation:contract"
+    records = {row["Flow"]: row for row in ropa_dicts(text)}
+    for flow_id, row in records.items():
+        finding = findings[flow_id]
+        assert row["Transfer to a third country"] == (
+            "yes" if finding.transfer else "no"
+        )
+        assert row["Status"] == finding.status.value
+        assert row["Controller"] == example.organisation  # no controller in the map
+    cloud = records["de-to-us-cloud"]
+    assert cloud["Exporter"] == "Meridian Technologies Deutschland GmbH (eu-de)"
+    assert cloud["Recipient country or international organisation"] == (
+        "United States (US)"
+    )
+    assert cloud["Purposes"] == "essential.service; customer_support"
+    assert cloud["Safeguards"] == (
+        "encryption_in_transit; encryption_at_rest; access_controls"
+    )
+    assert cloud["Legal basis (Art. 6)"] == "contract"
+    assert cloud["TIA date"] == "2026-07-20"
+    assert cloud["Retention"] == "for the life of the customer account plus P2Y"
+    # The declared tool and the basis the assessment found, side by side.
+    assert cloud["Declared transfer tool"] == "dpf"
+    assert cloud["Assessed basis"] == "Adequacy decision"
+    assert cloud["Art. 49 derogation documentation"] == ""
+    epo = records["de-to-epo"]
+    assert epo["Recipient country or international organisation"] == (
+        "international organisation: european-patent-organisation"
+    )
+    summit = records["de-to-ae-summit"]
+    assert summit["Declared transfer tool"] == "derogation:contract"
+    assert summit["Assessed basis"].startswith("Derogation for a specific situation")
+    assert summit["Art. 49 derogation documentation"].startswith(
+        "GDPR Art. 49(1)(b) (contract); frequency: "
+    )
+
+
+def test_ropa_names_the_controller_and_dpo_and_has_an_ico_layout(
+    example: DataMap,
+) -> None:
+    datamap = attrs.evolve(
+        example, controller="Meridian SE, privacy@meridian.example", dpo="J. Doe"
+    )
+    result = assess(datamap, as_of=AS_OF)
+    standard = ropa_dicts(ropa_csv(datamap, result))
+    ico = ropa_dicts(ropa_csv(datamap, result, layout="ico"))
+    assert {row["Controller"] for row in standard} == {
+        "Meridian SE, privacy@meridian.example"
+    }
+    assert {row["Data protection officer"] for row in standard} == {"J. Doe"}
+    header = list(ico[0])
+    assert header[:5] == [
+        "Name and contact details of the controller",
+        "Data protection officer",
+        "Flow",
+        "Purposes of the processing",
+        "Article 6 lawful basis",
+    ]
+    assert sorted(ico[0].values()) == sorted(standard[0].values())
+    assert len(header) == len(ROPA_COLUMNS)
 
 
 HOSTILE = ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)", "\t=1+1", "\r=1", " =1"]
@@ -712,12 +785,12 @@ def test_ropa_neutralises_formulas() -> None:
         for cell in row:
             assert cell[:1] not in FORMULA_STARTERS, cell
             assert cell.lstrip(" \n")[:1] not in FORMULA_STARTERS, cell
-    first = rows[0]
-    assert first[1] == "'=cmd|' /C calc'!A0 (e0)"
-    assert first[4] == "'=cmd|' /C calc'!A0"
-    assert rows[1][1] == "'+1 (e1)"
-    assert rows[2][1] == "'-1 (e2)"
-    assert rows[3][1] == "'@SUM(1) (e3)"
+    records = ropa_dicts(text)
+    assert records[0]["Exporter"] == "'=cmd|' /C calc'!A0 (e0)"
+    assert records[0]["Purposes"] == "'=cmd|' /C calc'!A0"
+    assert records[1]["Exporter"] == "'+1 (e1)"
+    assert records[2]["Exporter"] == "'-1 (e2)"
+    assert records[3]["Exporter"] == "'@SUM(1) (e3)"
 
 
 @pytest.mark.parametrize(
@@ -733,6 +806,9 @@ def test_ropa_neutralises_formulas() -> None:
         ("\uff1d1", "'\uff1d1"),
         ("plain text", "plain text"),
         ("a=1", "a=1"),
+        ("'=1", "''=1"),
+        ("''", "'''"),
+        ("'a", "'a"),
         ("", ""),
     ],
 )
@@ -812,3 +888,251 @@ def test_cli_export_fides_and_ropa(tmp_path: Path) -> None:
     assert source.read_bytes() == before
     unknown = runner.invoke(app, ["export", str(source), "--format", "xlsx"])
     assert unknown.exit_code == 2
+
+
+# --- Current and older fideslang formats ----------------------------------------------
+
+
+def fideslang_normalised(source: Path, target: Path) -> Path:
+    """The fixture as fideslang 3 writes it back (like `fides pull`): every field."""
+    for path in sorted(source.rglob("*.yml")):
+        value = Taxonomy.model_validate(yaml.safe_load(path.read_text("utf-8")))
+        dumped = {k: v for k, v in value.model_dump(mode="json").items() if v}
+        out = target / path.relative_to(source)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(yaml.safe_dump(dumped, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def test_fideslang_normalised_manifests_import_with_their_flows(
+    imported: Imported, tmp_path: Path
+) -> None:
+    folder = fideslang_normalised(FIXTURE, tmp_path)
+    text = (folder / "systems" / "internal.yml").read_text("utf-8")
+    assert "legal_basis_for_transfers: []" in text
+    draft, _ = import_fides(folder)
+    original, _ = imported
+    assert draft["flows"] == original["flows"]
+    assert [item["id"] for item in draft["entities"]] == [
+        item["id"] for item in original["entities"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "bases",
+    [
+        ["SCCs", "Other"],  # fideslang 3: a list of the current labels
+        "Standard contractual clauses",  # before fideslang 2.0.3: one string
+    ],
+)
+def test_legal_basis_for_transfers_as_list_or_string(
+    tmp_path: Path, bases: Any
+) -> None:
+    write_manifest(
+        tmp_path,
+        "s.yml",
+        {
+            "system": [
+                system(
+                    "app",
+                    legal_basis_for_transfers=bases,
+                    egress=links("vendor"),
+                    privacy_declarations=[],
+                ),
+                system("vendor", system_type="Third Party", privacy_declarations=[]),
+            ]
+        },
+    )
+    _, questions = import_fides(tmp_path)
+    (tool,) = [item for item in questions if "which transfer tool" in item]
+    assert "(mechanism scc)" in tool
+    if isinstance(bases, list):
+        assert "'SCCs' (mechanism scc), 'Other'." in tool
+
+
+def test_vendors_as_systems_without_movements_give_inferred_flows(
+    tmp_path: Path,
+) -> None:
+    sharing = declaration(
+        "Share with ad partners",
+        "third_party_sharing",
+        data_categories=["user.device.cookie_id"],
+    )
+    write_manifest(
+        tmp_path,
+        "systems.yml",
+        {
+            "organization": {"fides_key": "shop", "name": "Shop GmbH"},
+            "system": [
+                system(
+                    "webshop",
+                    third_country_transfers=["USA"],
+                    privacy_declarations=[sharing],
+                ),
+                system(
+                    "adtech",
+                    system_type="Third Party",
+                    vendor_id="gvl.42",
+                    third_country_transfers=["IND"],
+                    privacy_declarations=[
+                        declaration(
+                            "Measure ads",
+                            "analytics.reporting.ad_performance",
+                            data_categories=["user.device.cookie_id"],
+                        )
+                    ],
+                ),
+            ],
+        },
+    )
+    draft, questions = import_fides(tmp_path)
+    (flow,) = draft["flows"]
+    assert (flow["from"], flow["to"]) == ("webshop", "adtech")
+    assert flow["purposes"] == ["analytics.reporting.ad_performance"]
+    assert flow["data_categories"] == ["user.device.cookie_id"]
+    assert "adtech" in flow["x-inferred"]
+    assert questions[0].startswith(
+        "The manifests declare no movement of data between systems (no egress or "
+        "ingress), so 1 flow from 'webshop' to third-party systems was inferred"
+    )
+    country = next(item for item in questions if item.startswith("Entity 'adtech'"))
+    # The sender's and the receiver's own third-country transfers are both hints.
+    assert "Systems that send it data declare third-country transfers to United" in (
+        country
+    )
+    assert "of its own (onward, if it is outside them) to India (IN)" in country
+    assert any(
+        "System 'webshop' shares data with third parties (declaration 'Share with "
+        "ad partners'"
+        in item
+        and "United States" in item
+        for item in questions
+    )
+    assert any(item.startswith("Flow 'webshop-to-adtech'") for item in questions)
+
+
+def test_several_own_systems_send_through_an_organisation_entity(
+    tmp_path: Path,
+) -> None:
+    write_manifest(
+        tmp_path,
+        "systems.yml",
+        {
+            "organization": {"fides_key": "shop", "name": "Shop GmbH"},
+            "system": [
+                system("a", privacy_declarations=[]),
+                system("b", privacy_declarations=[]),
+                system(
+                    "host",
+                    system_type="Vendor",
+                    privacy_declarations=[declaration("Host", "essential.service")],
+                ),
+            ],
+        },
+    )
+    draft, _ = import_fides(tmp_path)
+    organisation = draft["entities"][-1]
+    assert organisation["id"] == "organisation"
+    assert organisation["name"] == "Shop GmbH"
+    assert "x-inferred" in organisation
+    assert [(item["from"], item["to"]) for item in draft["flows"]] == [
+        ("organisation", "host")
+    ]
+
+
+def flows_by_target(folder: Path, systems: list[dict[str, Any]]) -> dict[str, Any]:
+    write_manifest(folder, "systems.yml", {"system": systems})
+    draft, _ = import_fides(folder)
+    return {item["to"]: item for item in draft["flows"]}
+
+
+def test_declaration_egress_counts_for_an_ingress_only_movement(
+    tmp_path: Path,
+) -> None:
+    crm = system(
+        "crm",
+        egress=links("mailer"),
+        privacy_declarations=[
+            declaration("billing", "finance", egress=["billing"]),
+            declaration("mailing", "marketing", egress=["mailer"]),
+            declaration("stored", "essential.service"),
+        ],
+    )
+    # Only billing's ingress names the movement from the CRM.
+    billing = system(
+        "billing",
+        ingress=links("crm"),
+        privacy_declarations=[declaration("invoices", "sales")],
+    )
+    mailer = system("mailer", privacy_declarations=[])
+    flows = flows_by_target(tmp_path, [crm, billing, mailer])
+    # The sender's declaration naming billing wins over the receiver's.
+    assert flows["billing"]["purposes"] == ["finance"]
+    assert flows["billing"]["id"] == "billing"
+    assert flows["mailer"]["purposes"] == ["marketing"]
+
+
+def test_unnamed_movement_uses_only_declarations_without_egress(
+    tmp_path: Path,
+) -> None:
+    crm = system(
+        "crm",
+        egress=links("mailer", "backup"),
+        privacy_declarations=[
+            declaration("mailing", "marketing", egress=["mailer"]),
+            declaration("keep", "essential.service"),
+        ],
+    )
+    others = [system(key, privacy_declarations=[]) for key in ("mailer", "backup")]
+    flows = flows_by_target(tmp_path, [crm, *others])
+    assert flows["backup"]["purposes"] == ["essential.service"]
+
+
+def test_no_movements_and_no_vendors_is_said_first(tmp_path: Path) -> None:
+    write_manifest(tmp_path, "s.yml", {"system": [system("app"), system("db")]})
+    draft, questions = import_fides(tmp_path)
+    assert draft["flows"] == []
+    assert questions[0] == (
+        "The manifests declare no movement of data between systems (no egress or "
+        "ingress) and no third-party system, so the draft has no flows: add the "
+        "flows by hand, or add egress entries to the manifests."
+    )
+
+
+def test_cli_import_fides_counts_inferred_flows(tmp_path: Path) -> None:
+    folder = tmp_path / "fides"
+    write_manifest(
+        folder,
+        "s.yml",
+        {
+            "system": [
+                system("app", privacy_declarations=[]),
+                system(
+                    "vendor",
+                    system_type="Third Party",
+                    privacy_declarations=[declaration("Host", "essential.service")],
+                ),
+            ]
+        },
+    )
+    result = CliRunner().invoke(
+        app, ["import-fides", str(folder), "--output", str(tmp_path / "d.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("2 entities, 1 flows (1 inferred); ")
+
+
+def test_third_country_transfers_without_egress_are_asked_about(
+    tmp_path: Path,
+) -> None:
+    write_manifest(
+        tmp_path,
+        "s.yml",
+        {"system": [system("app", third_country_transfers=["USA", "IND"])]},
+    )
+    _, questions = import_fides(tmp_path)
+    assert questions[-1] == (
+        "System 'app' declares third-country transfers to United States (US), "
+        "India (IN), but no egress names a recipient: add each recipient as "
+        "an entity and a flow from 'app' to it?"
+    )

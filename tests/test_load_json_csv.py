@@ -300,7 +300,7 @@ class TestCsvEdges:
         folder = self.folder(tmp_path, "id,name,kind,country\na,A,other,DE\n")
         (folder / "meta.csv").write_text("organisation\nA\nB\n", encoding="utf-8")
         assert any(
-            "meta.csv must hold exactly one row" in line
+            "meta.csv:1: must hold exactly one row" in line
             for line in self.problems(folder)
         )
 

@@ -288,7 +288,7 @@ class TestFlows:
             "flows[0].start: no such date '2026-02-30'",
             (
                 "flows[0].tia: expected an ISO 8601 date like 2026-11-28, "
-                "got the string '26-11-2026'"
+                "got the string '26-11-2026' (write 2026-11-26)"
             ),
         ]
 

@@ -1006,6 +1006,16 @@ class ExportFormat(enum.StrEnum):
 
     FIDES = "fides"
     ROPA_CSV = "ropa-csv"
+    XLSX = "xlsx"
+    CSV = "csv"
+    YAML = "yaml"
+
+
+class RopaLayout(enum.StrEnum):
+    """Column layouts of the RoPA export."""
+
+    STANDARD = "standard"
+    ICO = "ico"
 
 
 @app.command("import-fides")
@@ -1031,7 +1041,11 @@ def import_fides_command(
 ) -> None:
     """Draft a data map from Fides manifests, with the questions left to answer."""
     from transfer_assess.console import make_console, print_plain
-    from transfer_assess.interchange.fides import draft_map_text, import_fides
+    from transfer_assess.interchange.fides import (
+        INFERRED_KEY,
+        draft_map_text,
+        import_fides,
+    )
     from transfer_assess.load import Limits
 
     if output is not None and output.resolve() in _manifest_inputs(manifests):
@@ -1049,10 +1063,13 @@ def import_fides_command(
         _write(output, text)
     where = f"in {output}" if output is not None else "at the top of the draft"
     count = len(questions)
+    flows = draft.get("flows", [])
+    inferred = sum(1 for item in flows if INFERRED_KEY in item)
     print_plain(
         make_console(stderr=True),
-        f"{len(draft.get('entities', []))} entities, {len(draft.get('flows', []))} "
-        f"flows; {count} open question{'s' if count != 1 else ''} {where}.",
+        f"{len(draft.get('entities', []))} entities, {len(flows)} flows"
+        + (f" ({inferred} inferred)" if inferred else "")
+        + f"; {count} open question{'s' if count != 1 else ''} {where}.",
     )
 
 
@@ -1071,26 +1088,71 @@ def export(
         _choice_option(
             "--format",
             ExportFormat,
-            help="fides (a manifest of systems, taxonomy and datasets) or ropa-csv "
-            "(the transfers part of a record of processing, GDPR Art. 30(1)(e)).",
+            help="fides (a manifest of systems, taxonomy and datasets), ropa-csv "
+            "(the transfers part of a record of processing, GDPR Art. 30(1)(e)), "
+            "xlsx (the map as an Excel workbook; needs --output), csv (the map as "
+            "a CSV folder; --output names the folder) or yaml (the map as YAML).",
         ),
     ],
     as_of: AsOfOption = None,
     output: OutputFileOption = None,
+    layout: Annotated[
+        str,
+        _choice_option(
+            "--layout",
+            RopaLayout,
+            help="Columns of ropa-csv: standard, or ico (the order of the ICO's "
+            "list of what a controller records).",
+        ),
+    ] = RopaLayout.STANDARD.value,
     refdata_dir: RefdataOption = None,
 ) -> None:
-    """Write a map as a Fides manifest, or its transfers as a RoPA spreadsheet (CSV)."""
+    """Write a map as Fides, a workbook, CSV or YAML, or its transfers as a RoPA."""
     datamap = _load(path)
+    if export_format in {ExportFormat.XLSX, ExportFormat.CSV}:
+        _export_tables(datamap, export_format, output, path)
+        return
     if export_format == ExportFormat.FIDES:
         from transfer_assess.interchange.fides import export_fides
 
         text = export_fides(datamap)
+    elif export_format == ExportFormat.YAML:
+        from transfer_assess.interchange.tables import map_yaml
+
+        text = map_yaml(datamap)
     else:
         from transfer_assess.interchange.ropa import ropa_csv
 
         result = _assess(datamap, as_of, _refdata(refdata_dir))
-        text = ropa_csv(datamap, result)
+        text = ropa_csv(datamap, result, layout=layout)
     _emit(text, output, path)
+
+
+def _export_tables(
+    datamap: DataMap, export_format: str, output: Path | None, path: Path
+) -> None:
+    """Write a map as a workbook or a CSV folder: both need --output."""
+    from transfer_assess.interchange.tables import TABLE_ORDER, write_csv_folder
+    from transfer_assess.interchange.xlsx import write_workbook
+
+    if output is None:
+        what = "a file" if export_format == ExportFormat.XLSX else "a folder"
+        _fail([f"--format {export_format} needs --output ({what})"])
+    targets = (
+        [output]
+        if export_format == ExportFormat.XLSX
+        else [output / f"{name}.csv" for name in TABLE_ORDER]
+    )
+    inputs = _inputs(path)
+    if any(target.resolve() in inputs for target in targets):
+        _fail([f"--output {output} would overwrite the map"])
+    try:
+        if export_format == ExportFormat.XLSX:
+            write_workbook(datamap, output)
+        else:
+            write_csv_folder(datamap, output)
+    except OSError as error:
+        _fail([f"cannot write {output}: {error.strerror or error}"])
 
 
 data_app = typer.Typer(

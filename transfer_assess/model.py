@@ -370,6 +370,10 @@ class DataMap:
     """Categories declared beyond the built-in taxonomy."""
     as_of: date | None = None
     """Default assessment date."""
+    controller: str | None = None
+    """Name and contact details of the controller (Art. 30(1)(a))."""
+    dpo: str | None = None
+    """Name and contact details of the data protection officer (Art. 30(1)(a))."""
     version: int = 1
     """Format version; always 1."""
     source: str | None = attrs.field(default=None, eq=False)

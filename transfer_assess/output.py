@@ -232,3 +232,18 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def write_bytes_atomically(target: Path, data: bytes) -> None:
+    """
+    Write `data` to `target` atomically (for binary formats such as workbooks).
+
+    Raises:
+        OSError: The folder is missing or not writable.
+    """
+
+    def writer(stream: TextIO) -> None:
+        stream.flush()
+        stream.buffer.write(data)
+
+    write_stream(target, writer)

@@ -422,6 +422,12 @@ class Taxonomy:
     """All built-in keys."""
     special: Mapping[str, SpecialCategory] = attrs.field(eq=False, hash=False)
     """Keys that are special-category data; their descendants are too."""
+    extension: frozenset[str] = frozenset()
+    """Keys this project adds to fideslang's defaults (declared in Fides exports)."""
+    data_uses: frozenset[str] = frozenset()
+    """fideslang's default data uses."""
+    data_subjects: frozenset[str] = frozenset()
+    """fideslang's default data subjects."""
 
     def is_known(self, key: str) -> bool:
         """Whether `key` is a built-in key."""
@@ -560,6 +566,7 @@ def _load_taxonomy(base: Path) -> Taxonomy:
 def load_taxonomy_from(raw: Any, problems: list[str]) -> Taxonomy:
     """Build a `Taxonomy` from the parsed ``taxonomy.json``, recording problems."""
     keys: set[str] = set()
+    extension: set[str] = set()
     special: dict[str, SpecialCategory] = {}
     entries = raw.get("categories") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
@@ -572,13 +579,30 @@ def load_taxonomy_from(raw: Any, problems: list[str]) -> Taxonomy:
             problems.append(f"missing key @ {where}.key")
             continue
         keys.add(key)
+        if entry.get("extension") is True:
+            extension.add(key)
         value = entry.get("special")
         if value is not None:
             try:
                 special[key] = SpecialCategory(value)
             except ValueError:
                 problems.append(f"unknown special category {value!r} @ {where}.special")
-    return Taxonomy(frozenset(keys), special)
+    return Taxonomy(
+        frozenset(keys),
+        special,
+        extension=frozenset(extension),
+        data_uses=_key_list(raw, "data_uses", problems),
+        data_subjects=_key_list(raw, "data_subjects", problems),
+    )
+
+
+def _key_list(raw: dict[str, Any], name: str, problems: list[str]) -> frozenset[str]:
+    """An optional list of Fides keys in ``taxonomy.json``."""
+    value = raw.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(key, str) for key in value):
+        problems.append(f"expected a list of strings @ taxonomy.json:$.{name}")
+        return frozenset()
+    return frozenset(value)
 
 
 def _read_files(base: Path) -> dict[str, Any]:

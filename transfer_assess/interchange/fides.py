@@ -33,6 +33,7 @@ import pycountry
 import yaml
 
 from transfer_assess.errors import DataMapError, InputError, Problem
+from transfer_assess.interchange.tables import entity_record, flow_record
 from transfer_assess.load import read_text
 from transfer_assess.load.document import DocPath, RawDocument, RawProblem, format_path
 from transfer_assess.load.limits import Limits
@@ -44,11 +45,9 @@ from transfer_assess.model import (
     Entity,
     EntityKind,
     Flow,
-    ImporterAccess,
     LegalBasis,
     Mechanism,
     Role,
-    Sector,
 )
 from transfer_assess.output import write_atomically
 
@@ -60,6 +59,19 @@ META_KEY = "transfer_assess"
 META_FORMAT = 1
 #: Tag on data categories written only because Fides needs their parents declared.
 GENERATED_TAG = "transfer-assess:generated"
+#: The map's header keys and the fields of a Fides organisation that carry them.
+_CONTACT_FIELDS = {"controller": "controller", "dpo": "data_protection_officer"}
+#: The parts of Fides contact details, in the order they are joined.
+_CONTACT_PARTS = ("name", "address", "email", "phone")
+#: The fideslang data use for sharing data with third parties.
+SHARING_USE = "third_party_sharing"
+#: Key of the ``x-`` mark on flows and entities the import inferred.
+INFERRED_KEY = "x-inferred"
+#: Description of the extension categories an export declares (``taxonomy.json``).
+EXTENSION_DESCRIPTION = (
+    "Part of transfer-assess's extension of the Fides taxonomy (not a fideslang "
+    "default)."
+)
 #: Prefix of the tag that carries a declared category's special category.
 SPECIAL_TAG = "special:"
 
@@ -80,87 +92,6 @@ FIDES_SUBJECTS = {
 }
 _MAP_SUBJECTS = {word: key for key, word in FIDES_SUBJECTS.items()}
 
-#: The default data subjects of fideslang's taxonomy.
-FIDES_DEFAULT_SUBJECTS = frozenset(
-    {
-        "anonymous_user",
-        "citizen_voter",
-        "commuter",
-        "consultant",
-        "customer",
-        "employee",
-        "job_applicant",
-        "next_of_kin",
-        "passenger",
-        "patient",
-        "prospect",
-        "shareholder",
-        "supplier_vendor",
-        "trainee",
-        "visitor",
-    }
-)
-
-#: The default data uses of fideslang's taxonomy (version 2).
-FIDES_DEFAULT_USES = frozenset(
-    {
-        "analytics",
-        "analytics.reporting",
-        "analytics.reporting.ad_performance",
-        "analytics.reporting.campaign_insights",
-        "analytics.reporting.content_performance",
-        "analytics.reporting.system",
-        "analytics.reporting.system.performance",
-        "collect",
-        "employment",
-        "employment.recruitment",
-        "essential",
-        "essential.fraud_detection",
-        "essential.legal_obligation",
-        "essential.service",
-        "essential.service.authentication",
-        "essential.service.notifications",
-        "essential.service.notifications.email",
-        "essential.service.notifications.sms",
-        "essential.service.operations",
-        "essential.service.operations.improve",
-        "essential.service.operations.support",
-        "essential.service.payment_processing",
-        "essential.service.security",
-        "essential.service.upgrades",
-        "finance",
-        "functional",
-        "functional.service",
-        "functional.service.improve",
-        "functional.storage",
-        "marketing",
-        "marketing.advertising",
-        "marketing.advertising.first_party",
-        "marketing.advertising.first_party.contextual",
-        "marketing.advertising.first_party.targeted",
-        "marketing.advertising.frequency_capping",
-        "marketing.advertising.negative_targeting",
-        "marketing.advertising.profiling",
-        "marketing.advertising.serving",
-        "marketing.advertising.third_party",
-        "marketing.advertising.third_party.targeted",
-        "marketing.communications",
-        "marketing.communications.email",
-        "marketing.communications.sms",
-        "operations",
-        "personalize",
-        "personalize.content",
-        "personalize.content.limited",
-        "personalize.content.profiled",
-        "personalize.content.profiling",
-        "personalize.system",
-        "sales",
-        "third_party_sharing",
-        "third_party_sharing.legal_obligation",
-        "train_ai_system",
-    }
-)
-
 #: Art. 6(1) bases and fideslang's ``legal_basis_for_processing`` values.
 FIDES_LEGAL_BASES = {
     LegalBasis.CONSENT: "Consent",
@@ -180,19 +111,38 @@ _LEGAL_BASIS_WORDS = {
     "legitimate interest": LegalBasis.LEGITIMATE_INTERESTS,
 }
 
-#: Transfer tools and fideslang's ``legal_basis_for_transfers`` values.
+#: Transfer tools and fideslang's ``legal_basis_for_transfers`` labels (fideslang 3:
+#: ``LegalBasisForTransfersEnum``); every other tool is written as ``Other``.
 FIDES_TRANSFER_BASES = {
-    Mechanism.ADEQUACY: "Adequacy decision",
-    Mechanism.SCC: "Standard contractual clauses",
-    Mechanism.BCR: "Binding corporate rules",
+    Mechanism.ADEQUACY: "Adequacy Decision",
+    Mechanism.SCC: "SCCs",
+    Mechanism.BCR: "BCRs",
+}
+#: The label fideslang 3 uses for every other transfer tool.
+FIDES_OTHER_TRANSFER_BASIS = "Other"
+# Read back case-insensitively, also in the words of manifests written before
+# fideslang 2.0.3 made the field a list of the labels above.
+_TRANSFER_BASIS_WORDS = {
+    **{text.lower(): mechanism for mechanism, text in FIDES_TRANSFER_BASES.items()},
+    "adequacy decision": Mechanism.ADEQUACY,
+    "standard contractual clauses": Mechanism.SCC,
+    "binding corporate rules": Mechanism.BCR,
 }
 
 #: Entity keys Fides has a field for (``fides_key``, ``name``, ``legal_address``,
 #: ``dpo``); the others travel in ``meta.transfer_assess``.
+_ENTITY_FIDES_FIELDS = frozenset({"id", "name", "address", "contact"})
 _ENTITY_META_KEYS = tuple(
-    key for key in ENTITY_KEY_ORDER if key not in {"id", "name", "address", "contact"}
+    key for key in ENTITY_KEY_ORDER if key not in _ENTITY_FIDES_FIELDS
 )
-_GROUP_KEYS = ("id", "name", "bcr", "bcr_approved")
+_GROUP_KEYS = (
+    "id",
+    "name",
+    "bcr",
+    "bcr_approved",
+    "bcr_approved_uk",
+    "bcr_approved_ch",
+)
 #: Flow keys Fides has a field for; the others travel in ``meta.transfer_assess``.
 _FIDES_FLOW_FIELDS = frozenset(
     {"id", "from", "to", "data_subjects", "data_categories", "purposes"}
@@ -231,7 +181,8 @@ def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def _dump(value: Any) -> str:
+def dump_yaml(value: Any) -> str:
+    """Plain values as YAML that reads back the same in YAML 1.1 and 1.2."""
     text: str = yaml.dump(
         value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88
     )
@@ -284,6 +235,13 @@ class _Declaration:
     legal_basis: str | None
     retention: str | None
     special: bool
+    shared: bool
+
+    @property
+    def shares_with_third_parties(self) -> bool:
+        """Whether the declaration says data goes to third parties."""
+        use = self.data_use or ""
+        return self.shared or use == SHARING_USE or use.startswith(f"{SHARING_USE}.")
 
 
 @attrs.frozen
@@ -303,7 +261,7 @@ class _System:
     declarations: tuple[_Declaration, ...]
     datasets: tuple[str, ...]
     third_countries: tuple[str, ...]
-    transfer_basis: str | None
+    transfer_bases: tuple[str, ...]
     meta: dict[str, Any]
 
 
@@ -386,6 +344,26 @@ class _Reader:
                 self.problem((*path, key, index), "expected a non-empty string")
         return tuple(found)
 
+    def contact(self, obj: dict[str, Any], key: str, path: DocPath) -> str | None:
+        """Fides contact details (name, address, e-mail, phone) as one line."""
+        value = obj.get(key)
+        if value is None:
+            return None
+        details = self.mapping(value, (*path, key), "contact details")
+        if details is None:
+            return None
+        parts = [self.text(details, part, (*path, key)) for part in _CONTACT_PARTS]
+        return ", ".join(part for part in parts if part) or None
+
+    def text_or_strings(
+        self, obj: dict[str, Any], key: str, path: DocPath
+    ) -> tuple[str, ...]:
+        """A list of strings, or one string (the form before fideslang 2.0.3)."""
+        if isinstance(obj.get(key), str):
+            text = self.text(obj, key, path)
+            return (text,) if text else ()
+        return self.strings(obj, key, path)
+
     def data_flows(
         self, obj: dict[str, Any], key: str, path: DocPath
     ) -> tuple[_DataFlow, ...]:
@@ -416,6 +394,7 @@ class _Reader:
             legal_basis=self.text(obj, "legal_basis_for_processing", path),
             retention=self.text(obj, "retention_period", path),
             special=obj.get("processes_special_category_data") is True,
+            shared=obj.get("data_shared_with_third_parties") is True,
         )
 
     def system(self, value: Any, path: DocPath) -> _System | None:
@@ -460,7 +439,7 @@ class _Reader:
             declarations=tuple(item for item in declarations if item is not None),
             datasets=self.strings(obj, "dataset_references", path),
             third_countries=self.strings(obj, "third_country_transfers", path),
-            transfer_basis=self.text(obj, "legal_basis_for_transfers", path),
+            transfer_bases=self.text_or_strings(obj, "legal_basis_for_transfers", path),
             meta=own if isinstance(own, dict) else {},
         )
 
@@ -489,6 +468,8 @@ class _Manifests:
     """Everything the import uses from a folder of manifests."""
 
     organisation: str | None = None
+    contacts: dict[str, str] = attrs.field(factory=dict)
+    """The map's ``controller`` and ``dpo`` from the organisation's contacts."""
     systems: dict[str, _System] = attrs.field(factory=dict)
     datasets: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
     categories: dict[str, _CustomCategory] = attrs.field(factory=dict)
@@ -505,6 +486,9 @@ class _Manifests:
                 self.organisation = reader.text(obj, "name", path) or reader.text(
                     obj, "fides_key", path
                 )
+                for header, field in _CONTACT_FIELDS.items():
+                    if contact := reader.contact(obj, field, path):
+                        self.contacts[header] = contact
         for path, item in reader.items(top.get("dataset"), ("dataset",), "datasets"):
             obj = reader.mapping(item, path, "a dataset")
             key = None if obj is None else reader.key(obj, path, "dataset")
@@ -665,6 +649,8 @@ class _Edge:
     egress_refs: set[str] = attrs.field(factory=set)
     ingress_refs: set[str] = attrs.field(factory=set)
     categories: list[str] = attrs.field(factory=list)
+    inferred: bool = False
+    """Made from a third-party system's declarations, no movement being declared."""
 
 
 class _DraftBuilder:
@@ -680,6 +666,8 @@ class _DraftBuilder:
         self.groups: dict[str, dict[str, Any]] = {}
         self.owners: dict[str, list[str]] = defaultdict(list)
         self.hints: dict[str, list[str]] = defaultdict(list)
+        self.synthetic: set[str] = set()
+        self.notices: list[str] = []
         self.entity_questions: list[str] = []
         self.flow_questions: list[str] = []
         self.other_questions: list[str] = []
@@ -692,18 +680,20 @@ class _DraftBuilder:
             ):
                 if system.key not in self.owners[dataset]:
                     self.owners[dataset].append(system.key)
-        edges = self.edges()
+        edges = self.edges() or self.inferred_edges()
         for source, target in edges:
             self.hints[target].extend(self.systems[source].third_countries)
         used: set[str] = set()
         for key in self.systems:
             self.ids[key] = _new_id(key, used)
+        self.ask_about_sharing()
         entities = [self.entity(system) for system in self.systems.values()]
         flows: list[dict[str, Any]] = []
         for (source, target), edge in edges.items():
             flows.extend(self.flows(self.systems[source], self.systems[target], edge))
         self.check_categories(flows)
         draft: dict[str, Any] = {"version": 1, "organisation": self.organisation}
+        draft.update(self.manifests.contacts)
         if self.groups:
             draft["groups"] = list(self.groups.values())
         if self.manifests.categories:
@@ -717,7 +707,12 @@ class _DraftBuilder:
             ]
         draft["entities"] = entities
         draft["flows"] = flows
-        questions = self.entity_questions + self.flow_questions + self.other_questions
+        questions = (
+            self.notices
+            + self.entity_questions
+            + self.flow_questions
+            + self.other_questions
+        )
         return draft, questions
 
     # Edges ------------------------------------------------------------------------
@@ -743,6 +738,99 @@ class _DraftBuilder:
                         [edge.categories, self.entry_categories(entry)]
                     )
         return edges
+
+    def inferred_edges(self) -> dict[tuple[str, str], _Edge]:
+        """
+        Movements to third-party systems, where the manifests declare none at all.
+
+        Vendors described as systems receive data from the organisation's one own
+        system, or from an entity standing for the organisation when it has none or
+        several; each such movement is a flow marked ``x-inferred``.
+        """
+        if all(system.meta for system in self.systems.values()):
+            return {}  # exported by transfer-assess from a map without flows
+        vendors = [
+            item for item in self.systems.values() if item.declarations and item.vendor
+        ]
+        own = [item for item in self.systems.values() if not item.vendor]
+        if not vendors:
+            self.notices.append(
+                "The manifests declare no movement of data between systems (no "
+                "egress or ingress) and no third-party system, so the draft has no "
+                "flows: add the flows by hand, or add egress entries to the manifests."
+            )
+            return {}
+        sender = own[0] if len(own) == 1 else self.organisation_system()
+        self.notices.append(
+            "The manifests declare no movement of data between systems (no egress "
+            f"or ingress), so {len(vendors)} flow{'s' if len(vendors) != 1 else ''} "
+            f"from {_q(sender.key)} to third-party systems "
+            f"{'was' if len(vendors) == 1 else 'were'} inferred from their privacy "
+            f"declarations and marked {INFERRED_KEY}: check each one, and remove the "
+            "mark once it is right."
+        )
+        return {(sender.key, vendor.key): _Edge(inferred=True) for vendor in vendors}
+
+    def organisation_system(self) -> _System:
+        """A system standing for the organisation itself, as the sender of data."""
+        key = _new_id("organisation", set(self.systems))
+        system = _System(
+            key=key,
+            name=self.organisation,
+            legal_name=None,
+            system_type=None,
+            vendor=False,
+            responsibility=frozenset({"controller"}),
+            address=None,
+            contact=None,
+            egress=(),
+            ingress=(),
+            declarations=(),
+            datasets=(),
+            third_countries=(),
+            transfer_bases=(),
+            meta={},
+        )
+        self.systems[key] = system
+        self.synthetic.add(key)
+        return system
+
+    def ask_about_sharing(self) -> None:
+        """
+        Ask about data sent to recipients nobody names.
+
+        A declaration of one of the organisation's own systems that shares data with
+        third parties without an egress, and a system that declares third-country
+        transfers without any egress, imply flows the manifests do not describe.
+        """
+        for system in self.systems.values():
+            if system.vendor:
+                continue
+            names = ", ".join(_country_names(system.third_countries))
+            sharing = [
+                item
+                for item in system.declarations
+                if item.shares_with_third_parties and not item.egress
+            ]
+            for item in sharing:
+                where = (
+                    f" The system declares third-country transfers to {names}."
+                    if names
+                    else ""
+                )
+                self.other_questions.append(
+                    f"System {_q(system.key)} shares data with third parties "
+                    f"(declaration {_q(item.name)}, data use "
+                    f"{_q(item.data_use or '')}), but no egress names the "
+                    "recipient: add the recipient as an entity and a flow from "
+                    f"{_q(self.ids[system.key])} to it?{where}"
+                )
+            if names and not sharing and not system.egress:
+                self.other_questions.append(
+                    f"System {_q(system.key)} declares third-country transfers to "
+                    f"{names}, but no egress names a recipient: add each recipient "
+                    f"as an entity and a flow from {_q(self.ids[system.key])} to it?"
+                )
 
     def entry_categories(self, entry: _DataFlow) -> tuple[str, ...]:
         if entry.categories or entry.type != "dataset":
@@ -823,7 +911,9 @@ class _DraftBuilder:
         entity.update(
             {key: value for key, value in record.items() if key.startswith("x-")}
         )
-        if entity_id != system.key:
+        if system.key in self.synthetic:
+            entity[INFERRED_KEY] = "stands for the organisation's own systems"
+        elif entity_id != system.key:
             entity["x-fides-key"] = system.key
         group = system.meta.get("group")
         if isinstance(group, dict) and isinstance(group.get("id"), str):
@@ -852,6 +942,11 @@ class _DraftBuilder:
                 " Systems that send it data declare third-country transfers to "
                 f"{', '.join(_country_names(tuple(hints)))}."
             )
+        if system.third_countries:
+            question += (
+                " It declares third-country transfers of its own (onward, if it is "
+                f"outside them) to {', '.join(_country_names(system.third_countries))}."
+            )
         if guessed_kind is not None:
             question += " " + self.kind_note(system, guessed_kind)
         return question
@@ -878,9 +973,20 @@ class _DraftBuilder:
     def flows(
         self, source: _System, target: _System, edge: _Edge
     ) -> list[dict[str, Any]]:
+        if edge.inferred:
+            return [self.inferred_flow(source, target)]
+        # The sender's declarations that name the movement in their own egress come
+        # first, then the receiver's that name it in their ingress (whichever side
+        # declared the movement at system level).
         declarations = [
-            item for item in source.declarations if item.egress & edge.egress_refs
-        ] or [item for item in target.declarations if item.ingress & edge.ingress_refs]
+            item
+            for item in source.declarations
+            if item.egress & (edge.egress_refs | {target.key})
+        ] or [
+            item
+            for item in target.declarations
+            if item.ingress & (edge.ingress_refs | {source.key})
+        ]
         if not declarations:
             return [self.guessed_flow(source, target, edge)]
         groups: dict[str, list[_Declaration]] = {}
@@ -902,19 +1008,42 @@ class _DraftBuilder:
     def guessed_flow(
         self, source: _System, target: _System, edge: _Edge
     ) -> dict[str, Any]:
-        categories = edge.categories or _union(
-            [item.categories for item in source.declarations]
-        )
+        # Declarations that name other movements in their egress are about those.
+        free = [item for item in source.declarations if not item.egress] or [
+            item for item in target.declarations if not item.ingress
+        ]
+        categories = edge.categories or _union([item.categories for item in free])
         pool = [
             item
-            for item in source.declarations
+            for item in free
             if any(_overlaps(a, b) for a in item.categories for b in categories)
-        ] or list(source.declarations)
+        ] or free
         flow = self.flow(source, target, "", pool, categories=categories)
         self.flow_questions.append(
             f"{self.flow_label(flow)}: no privacy declaration names this flow, so its "
             f"purposes and data_subjects were taken from the declarations of system "
             f"{_q(source.key)} that share its data categories; are they right?"
+        )
+        return flow
+
+    def inferred_flow(self, source: _System, target: _System) -> dict[str, Any]:
+        declarations = list(target.declarations)
+        flow = self.flow(
+            source,
+            target,
+            "",
+            declarations,
+            categories=_union([item.categories for item in declarations]),
+        )
+        why = (
+            f"the privacy declarations of third-party system {_q(target.key)}, "
+            "no egress or ingress being declared"
+        )
+        flow[INFERRED_KEY] = f"from {why}"
+        self.flow_questions.append(
+            f"{self.flow_label(flow)}: inferred from {why}; does "
+            f"{_q(self.ids[source.key])} send it this data? Correct the flow or "
+            f"remove it, then remove {INFERRED_KEY}."
         )
         return flow
 
@@ -1059,10 +1188,19 @@ class _DraftBuilder:
             "mechanism (adequacy, scc with scc_module, bcr, dpf, a derogation, …); "
             "none was assumed. It matters only if the flow leaves the EEA."
         )
-        if source.transfer_basis:
+        if source.transfer_bases:
+            named = ", ".join(
+                _q(text)
+                + (
+                    f" (mechanism {mechanism.value})"
+                    if (mechanism := _TRANSFER_BASIS_WORDS.get(text.lower()))
+                    else ""
+                )
+                for text in source.transfer_bases
+            )
             question += (
                 f" System {_q(source.key)} declares the legal basis for transfers "
-                f"{_q(source.transfer_basis)}."
+                f"{named}."
             )
         return question
 
@@ -1148,7 +1286,7 @@ def draft_map_text(draft: dict[str, Any], questions: list[str]) -> str:
             lines.extend(wrapped or [prefix])
     else:
         lines.append("No open questions.")
-    return _comment(lines) + "\n" + _dump(draft)
+    return _comment(lines) + "\n" + dump_yaml(draft)
 
 
 def write_draft_map(draft: dict[str, Any], questions: list[str], target: Path) -> None:
@@ -1184,51 +1322,21 @@ def _parent(key: str) -> str | None:
 
 
 def _entity_record(entity: Entity) -> dict[str, Any]:
-    record: dict[str, Any] = {"kind": entity.kind.value}
-    if entity.country is not None:
-        record["country"] = entity.country
-    if entity.international_organisation is not None:
-        record["international_organisation"] = entity.international_organisation
-    if entity.sector is not Sector.PRIVATE:
-        record["sector"] = entity.sector.value
-    if entity.group is not None:
-        record["group"] = entity.group
-    if entity.certifications:
-        record["certifications"] = list(entity.certifications)
-    if entity.subject_to_gdpr is not None:
-        record["subject_to_gdpr"] = entity.subject_to_gdpr
-    record.update(entity.extensions)
-    return record
+    """What Fides has no field for of an entity: its record under ``meta``."""
+    return {
+        key: value
+        for key, value in entity_record(entity).items()
+        if value is not None and key not in _ENTITY_FIDES_FIELDS
+    }
 
 
 def _flow_record(flow: Flow) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "to": flow.importer,
-        "exporter_role": flow.exporter_role.value,
-        "importer_role": flow.importer_role.value,
-        "frequency": flow.frequency.value,
+    """What Fides has no field for of a flow: its record under ``meta``."""
+    return {
+        key: value
+        for key, value in flow_record(flow).items()
+        if value is not None and (key == "to" or key not in _FIDES_FLOW_FIELDS)
     }
-    optional: dict[str, Any] = {
-        "volume": flow.volume,
-        "mechanism": None if flow.mechanism is Mechanism.NONE else flow.mechanism.value,
-        "scc_module": flow.scc_module,
-        "tia": flow.tia.isoformat() if flow.tia else None,
-        "measures": list(flow.measures) or None,
-        "importer_access": None
-        if flow.importer_access is ImporterAccess.CLEARTEXT
-        else flow.importer_access.value,
-        "anonymised": flow.anonymised or None,
-        "origin": None if flow.origin is None else list(flow.origin),
-        "start": flow.start.isoformat() if flow.start else None,
-        "end": flow.end.isoformat() if flow.end else None,
-        "nature": flow.nature,
-        "description": flow.description,
-        "special_categories": sorted(item.value for item in flow.special_categories)
-        or None,
-    }
-    record.update({key: value for key, value in optional.items() if value is not None})
-    record.update(flow.extensions)
-    return record
 
 
 def _declarations(flow: Flow, importer: Entity) -> list[dict[str, Any]]:
@@ -1305,14 +1413,15 @@ def _system(
     ]
     system["does_international_transfers"] = bool(crossing)
     bases = {
-        FIDES_TRANSFER_BASES.get(flow.mechanism, "Other")
+        FIDES_TRANSFER_BASES.get(flow.mechanism, FIDES_OTHER_TRANSFER_BASIS)
         for flow in crossing
         if flow.mechanism is not Mechanism.NONE
     }
-    if bases:
-        system["legal_basis_for_transfers"] = (
-            bases.pop() if len(bases) == 1 else "Other"
-        )
+    system["legal_basis_for_transfers"] = [
+        label
+        for label in (*FIDES_TRANSFER_BASES.values(), FIDES_OTHER_TRANSFER_BASIS)
+        if label in bases
+    ]
     if outgoing:
         system["egress"] = _data_flows(outgoing, "importer")
     if incoming:
@@ -1333,11 +1442,15 @@ def _system(
                 if group.bcr
                 else {}
             ),
-            **(
-                {"bcr_approved": group.bcr_approved.isoformat()}
-                if group.bcr_approved
-                else {}
-            ),
+            **{
+                key: day.isoformat()
+                for key, day in (
+                    ("bcr_approved", group.bcr_approved),
+                    ("bcr_approved_uk", group.bcr_approved_uk),
+                    ("bcr_approved_ch", group.bcr_approved_ch),
+                )
+                if day is not None
+            },
         }
     if outgoing:
         meta["flows"] = {flow.id: _flow_record(flow) for flow in outgoing}
@@ -1376,15 +1489,18 @@ def _category_resources(
             ),
         ]
     )
+    fides_defaults = taxonomy.keys - taxonomy.extension
     missing = sorted(
-        key for key in used if key not in declared and not taxonomy.is_known(key)
+        key for key in used if key not in declared and key not in fides_defaults
     )
     resources.extend(
         {
             "fides_key": key,
             "organization_fides_key": organisation_key,
             "name": key,
-            "description": "Declared for a data category used in the data map.",
+            "description": EXTENSION_DESCRIPTION
+            if key in taxonomy.extension
+            else "Declared for a data category used in the data map.",
             **({"parent_key": parent} if (parent := _parent(key)) else {}),
             "tags": [GENERATED_TAG],
         }
@@ -1440,19 +1556,27 @@ def export_fides(datamap: DataMap) -> str:
     for flow in datamap.flows:
         outgoing[flow.exporter].append(flow)
         incoming[flow.importer].append(flow)
-    document: dict[str, Any] = {
-        "organization": [{"fides_key": organisation_key, "name": datamap.organisation}]
+    organisation: dict[str, Any] = {
+        "fides_key": organisation_key,
+        "name": datamap.organisation,
     }
+    for key, field in _CONTACT_FIELDS.items():
+        if (text := getattr(datamap, key)) is not None:
+            organisation[field] = {"name": text}
+    document: dict[str, Any] = {"organization": [organisation]}
     categories = _category_resources(datamap, organisation_key)
     if categories:
         document["data_category"] = categories
+    from transfer_assess.refdata import load_taxonomy  # noqa: PLC0415 - data file
+
+    taxonomy = load_taxonomy()
     subjects = _taxonomy_resources(
         [
             _fides_key(_MAP_SUBJECTS.get(item, item))
             for flow in datamap.flows
             for item in flow.data_subjects
         ],
-        FIDES_DEFAULT_SUBJECTS,
+        taxonomy.data_subjects,
         organisation_key,
         tree=False,
     )
@@ -1460,7 +1584,7 @@ def export_fides(datamap: DataMap) -> str:
         document["data_subject"] = subjects
     uses = _taxonomy_resources(
         [_fides_key(item) for flow in datamap.flows for item in flow.purposes],
-        FIDES_DEFAULT_USES,
+        taxonomy.data_uses,
         organisation_key,
         tree=True,
     )
@@ -1480,4 +1604,4 @@ def export_fides(datamap: DataMap) -> str:
             "keep it to import this file back into transfer-assess without questions.",
         ]
     )
-    return header + _dump(document)
+    return header + dump_yaml(document)

@@ -30,6 +30,14 @@ __all__ = ["Limits", "flow_locations", "load_map", "parse_map"]
 
 _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 _JSON_SUFFIXES = frozenset({".json"})
+_WORKBOOK_SUFFIXES = frozenset({".xlsx"})
+
+
+def _read_workbook(location: Path, label: str, limits: Limits) -> RawDocument:
+    """A workbook map, read by the interchange module that holds openpyxl."""
+    from transfer_assess.interchange.xlsx import read_workbook  # noqa: PLC0415
+
+    return read_workbook(location, label, limits)
 
 
 def load_map(
@@ -42,7 +50,8 @@ def load_map(
     Load and validate a data map.
 
     Args:
-        path: A ``.yaml``/``.yml`` or ``.json`` file, or a folder holding
+        path: A ``.yaml``/``.yml`` or ``.json`` file, an Excel workbook
+            (``.xlsx``) with a sheet per table, or a folder holding
             ``entities.csv`` and ``flows.csv``.
         limits: Bounds on size, depth, aliases and counts; defaults apply when omitted.
         taxonomy: The built-in category taxonomy; the packaged one when omitted.
@@ -66,6 +75,8 @@ def _read_document(location: Path, label: str, limits: Limits) -> RawDocument:
             location, label, limits, lambda file, shown: read_text(file, shown, limits)
         )
     suffix = location.suffix.lower()
+    if suffix in _WORKBOOK_SUFFIXES:
+        return _read_workbook(location, label, limits)
     if suffix not in _YAML_SUFFIXES | _JSON_SUFFIXES:
         raise DataMapError(
             [
@@ -74,7 +85,7 @@ def _read_document(location: Path, label: str, limits: Limits) -> RawDocument:
                     None,
                     "",
                     f"unsupported file type {suffix or '(none)'!r}: expected .yaml, "
-                    ".yml, .json or a folder with entities.csv and flows.csv",
+                    ".yml, .json, .xlsx or a folder with entities.csv and flows.csv",
                 )
             ]
         )
@@ -98,9 +109,12 @@ def flow_locations(
     Returns:
         For each flow id, the file (for a CSV folder, ``flows.csv``) and the line
         where the flow starts: its first key in YAML, its opening brace in JSON, its
-        row in CSV (``None`` where unknown).
+        row in CSV (``None`` where unknown). A workbook is not text: its flows are
+        located in the file alone (its messages name the sheet and row instead).
     """
     label = os.fspath(path)
+    if Path(path).suffix.lower() in _WORKBOOK_SUFFIXES:
+        return {flow.id: (label, None) for flow in datamap.flows}
     document = _read_document(Path(path), label, limits or Limits())
     paths = [("flows", index) for index in range(len(datamap.flows))]
     file = document.file_for(("flows",))

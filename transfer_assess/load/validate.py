@@ -30,11 +30,13 @@ from transfer_assess.model import (
     Group,
     ImporterAccess,
     LegalBasis,
+    Measure,
     Mechanism,
     Role,
     Sector,
     SpecialCategory,
 )
+from transfer_assess.refdata import SCOPE_CERTIFICATIONS
 from transfer_assess.safetext import unsafe_character
 
 if TYPE_CHECKING:
@@ -62,9 +64,9 @@ REGIME_IDS = ("EU", "UK", "CH")
 #: Regimes whose adaptations of the EU SCCs a flow can declare (``scc_adaptations``).
 SCC_ADAPTATION_REGIMES = ("CH",)
 
-_TOP_KEYS = frozenset(
-    {"version", "organisation", "as_of", "groups", "categories", "entities", "flows"}
-)
+#: The map's header: keys of the top level that are not lists of records.
+HEADER_KEYS = ("version", "organisation", "as_of", "controller", "dpo")
+_TOP_KEYS = frozenset(HEADER_KEYS) | {"groups", "categories", "entities", "flows"}
 #: Keys of each section of the format (also the CSV columns).
 GROUP_KEYS = frozenset(
     {"id", "name", "bcr", "bcr_approved", "bcr_approved_uk", "bcr_approved_ch"}
@@ -118,6 +120,7 @@ FLOW_KEYS = frozenset(FLOW_KEY_ORDER)
 #: Keys whose text may span lines (newlines and tabs allowed).
 _MULTILINE_KEYS = frozenset({"description", "address", "nature", "retention"})
 _MISSING: Any = object()
+_MEASURES = frozenset(measure.value for measure in Measure)
 _MAX_SUGGESTION_POOL = 20_000
 #: Problems past the limit are counted up to this many times the limit, then the
 #: checking stops (a map of empty flows would otherwise cost seconds per MB).
@@ -146,19 +149,44 @@ def _country_hint(text: str) -> str | None:
     return code
 
 
-def suggest(word: str, candidates: Iterable[str]) -> str:
+def suggest(word: str, candidates: Iterable[str], *, most: int = 1) -> str:
     """
     Return a ``" (did you mean 'x'?)"`` suffix for a near miss, or ``""``.
+
+    A candidate that differs only in case comes first.
 
     Args:
         word: What the user wrote.
         candidates: The valid choices.
+        most: How many suggestions at most (``'a', 'b' or 'c'``).
     """
     pool = list(candidates)
     if len(pool) > _MAX_SUGGESTION_POOL:
         return ""
-    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
+    folded = word.casefold()
+    matches = [item for item in pool if item.casefold() == folded][:most]
+    matches += [item for item in _nearest(word, pool, most) if item not in matches][
+        : most - len(matches)
+    ]
+    if not matches:
+        return ""
+    quoted = [repr(item) for item in matches]
+    listed = (
+        quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    )
+    return f" (did you mean {listed}?)"
+
+
+def _nearest(word: str, pool: list[str], most: int) -> list[str]:
+    """The closest candidates: the best, and others about as close as it."""
+    matches = difflib.get_close_matches(word, pool, n=most, cutoff=0.6)
+    if len(matches) < 2:  # noqa: PLR2004 - one match needs no comparison
+        return matches
+    scored = sorted(
+        (-difflib.SequenceMatcher(None, word, item).ratio(), item) for item in matches
+    )
+    best = -scored[0][0]
+    return [item for score, item in scored if -score >= best - 0.05]
 
 
 class _Checker:
@@ -195,7 +223,7 @@ class _Checker:
         else:
             self.dropped += 1
 
-    def suggest(self, word: str, candidates: Collection[str]) -> str:
+    def suggest(self, word: str, candidates: Collection[str], *, most: int = 1) -> str:
         """`suggest` within a budget of comparisons shared by the whole document."""
         if len(candidates) > self.suggestion_budget:
             self.suggestion_budget = 0
@@ -206,7 +234,7 @@ class _Checker:
             for candidate in candidates
             if abs(len(candidate) - len(word)) <= max(2, len(word) // 3)
         ]
-        return suggest(word, pool)
+        return suggest(word, pool, most=most)
 
     # -- generic fields -------------------------------------------------------------
 
@@ -321,6 +349,9 @@ class _Checker:
     def enum_value(self, value: Any, path: DocPath, enum_type: type[E]) -> E | None:
         if type(value) is str:
             member: E | None = _members(enum_type).get(value)
+            if member is None:
+                # Closed lists are lower case; other case is the same value.
+                member = _members_folded(enum_type).get(value.casefold())
             if member is not None:
                 return member
         allowed = [member.value for member in enum_type]
@@ -348,9 +379,10 @@ class _Checker:
             except ValueError:
                 self.problem((*path, key), f"no such date {value!r}")
                 return None
+        hint = date_hint(value) if isinstance(value, str) else ""
         self.problem(
             (*path, key),
-            f"expected an ISO 8601 date like 2026-11-28, got {_describe(value)}",
+            f"expected an ISO 8601 date like 2026-11-28, got {_describe(value)}{hint}",
         )
         return None
 
@@ -427,6 +459,44 @@ class _Checker:
                 result.append((index, item))
         return result
 
+    def known_words(
+        self,
+        obj: dict[str, Any],
+        key: str,
+        path: DocPath,
+        known: frozenset[str],
+        what: str,
+    ) -> list[str]:
+        """
+        A free list whose known values matter: case normalised, near misses warned.
+
+        A value that differs from a known one only in case is that value (``DPF`` is
+        ``dpf``); a value close to a known one is kept as written, with a warning,
+        since a free value carries no weight in the assessment.
+        """
+        words: list[str] = []
+        for index, item in self.strings(obj, key, path) or []:
+            if item in known:
+                words.append(item)
+                continue
+            folded = _folded(known).get(item.casefold())
+            if folded is not None:
+                words.append(folded)
+                continue
+            hint = self.suggest(item, known)
+            if hint:
+                self.warnings.append(
+                    (
+                        (*path, key, index),
+                        (
+                            f"{what} {item!r} is not one the assessment knows{hint}; "
+                            "it is kept for information only"
+                        ),
+                    )
+                )
+            words.append(item)
+        return words
+
     def unique(
         self, seen: dict[str, DocPath], value: str, path: DocPath, what: str
     ) -> bool:
@@ -444,6 +514,57 @@ class _Checker:
 def _members(enum_type: type[E]) -> dict[str, E]:
     """Members of a closed vocabulary by value (a dict lookup beats ``Enum(value)``)."""
     return {member.value: member for member in enum_type}
+
+
+@functools.cache
+def _folded(words: frozenset[str]) -> dict[str, str]:
+    """Known words by their folded case."""
+    return {word.casefold(): word for word in words}
+
+
+@functools.cache
+def _members_folded(enum_type: type[E]) -> dict[str, E]:
+    """Members of a closed vocabulary by their value in folded case."""
+    return {member.value.casefold(): member for member in enum_type}
+
+
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[./-]([0-9]{1,2})[./-]([0-9]{4})")
+_YEAR_MONTH_DAY = re.compile(r"([0-9]{4})[./-]([0-9]{1,2})[./-]([0-9]{1,2})")
+_DATE_AND_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ][0-9:.]+Z?")
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def date_hint(text: str) -> str:
+    """
+    A hint showing the ISO form of a date a spreadsheet or a person wrote otherwise.
+
+    ``15/01/2026`` can only be day-first; ``03/04/2026`` could be either, and both
+    readings are shown. The date is never guessed: the value is still refused.
+    """
+    if match := _DATE_AND_TIME.fullmatch(text):
+        return f" (write the date alone: {match.group(1)})"
+    if match := _YEAR_MONTH_DAY.fullmatch(text):
+        iso = _iso(*match.groups())
+        return f" (write {iso})" if iso and iso != text else ""
+    match = _DAY_MONTH_YEAR.fullmatch(text)
+    if match is None:
+        return ""
+    first, second, year = match.groups()
+    day_first = _iso(year, second, first)
+    month_first = _iso(year, first, second)
+    if day_first and month_first and day_first != month_first:
+        return (
+            f" (ambiguous: write {day_first} if the day comes first, {month_first} "
+            "if the month does)"
+        )
+    iso = day_first or month_first
+    return f" (write {iso})" if iso else ""
 
 
 def _describe(value: Any) -> str:
@@ -559,6 +680,8 @@ def _build(value: Any, checker: _Checker, source: str) -> DataMap | None:
     if version is not None and version != 1:
         checker.problem(("version",), f"unsupported version {version}; expected 1")
     organisation = checker.string(top, "organisation", (), required=True)
+    controller = checker.string(top, "controller", ())
+    dpo = checker.string(top, "dpo", ())
     as_of = checker.day(top, "as_of", ())
     if as_of is not None and as_of < GDPR_APPLIES_FROM:
         checker.problem(
@@ -651,6 +774,8 @@ def _build(value: Any, checker: _Checker, source: str) -> DataMap | None:
         groups=groups,
         categories=categories,
         as_of=as_of,
+        controller=controller,
+        dpo=dpo,
         source=source,
         extensions=extensions,
     )
@@ -768,9 +893,9 @@ def _entity(
             (*path, "group"),
             f"unknown group {group!r}{checker.suggest(group, group_ids)}",
         )
-    certifications = [
-        item for _, item in checker.strings(obj, "certifications", path) or []
-    ]
+    certifications = checker.known_words(
+        obj, "certifications", path, SCOPE_CERTIFICATIONS, "certification"
+    )
     subject = checker.boolean(obj, "subject_to_gdpr", path)
     subject_to = _regime_ids(obj, "subject_to", path, checker, REGIME_IDS)
     address = checker.string(obj, "address", path)
@@ -869,7 +994,7 @@ class _FlowChecker:
         if value is None or self.entity_ids is None:
             return value
         if value not in self.entity_ids:
-            hint = self.checker.suggest(value, self.valid_ids)
+            hint = self.checker.suggest(value, self.valid_ids, most=3)
             self.checker.problem((*path, key), f"unknown entity {value!r}{hint}")
             return None
         return value
@@ -903,7 +1028,7 @@ class _FlowChecker:
             obj, "scc_adaptations", path, checker, SCC_ADAPTATION_REGIMES
         )
         tia = checker.day(obj, "tia", path)
-        measures = [item for _, item in checker.strings(obj, "measures", path) or []]
+        measures = checker.known_words(obj, "measures", path, _MEASURES, "measure")
         access = (
             checker.choice(obj, "importer_access", path, ImporterAccess)
             or ImporterAccess.CLEARTEXT
