@@ -250,7 +250,9 @@ def to_graphml(view: GraphView) -> str:
             basis=edge.basis,
         )
     buffer = io.BytesIO()
-    nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
+    # NOTE: the plain writer, not the lxml one networkx picks when lxml is installed
+    # (python-docx brings it): the two format differently, and output must not vary.
+    nx.write_graphml_xml(graph, buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue().decode("utf-8")
 
 
