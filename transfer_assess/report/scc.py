@@ -26,7 +26,8 @@ from transfer_assess.labels import basis_label, category_label, status_label
 from transfer_assess.model import Frequency, Mechanism, Role
 from transfer_assess.profiles import load_supervisory_authorities
 from transfer_assess.refdata import country_name, data_dir
-from transfer_assess.report.document import MEASURE_LABELS, escape_markdown_values
+from transfer_assess.report.document import escape_markdown_values
+from transfer_assess.report.tia import MEASURE_LABELS
 from transfer_assess.rules import scc_module_for
 
 if TYPE_CHECKING:
