@@ -325,3 +325,46 @@ class TestGraph:
         assert ("drawn by jurisdiction" in svg) is aggregated
         nodes = svg.count('class="node"')
         assert nodes == (5 if aggregated else count)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[index : index + 2], 16) / 255 for index in (1, 3, 5)]
+    linear = [
+        value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+        for value in channels
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+class TestContrast:
+    """WCAG AA: 4.5:1 for text, 3:1 for the graph's lines."""
+
+    def test_contrast_helper(self) -> None:
+        assert round(contrast("#000000", "#ffffff"), 1) == 21.0
+        assert round(contrast("#767676", "#ffffff"), 2) == 4.54
+
+    def test_stylesheet(self) -> None:
+        css = (
+            Path(__file__).resolve().parent.parent
+            / "transfer_assess"
+            / "templates"
+            / "report.css"
+        ).read_text(encoding="utf-8")
+        variables = dict(re.findall(r"--([a-z]+): (#[0-9a-f]{6})", css))
+        for status in ("ok", "attention", "gap", "none"):
+            assert contrast(variables[status], "#ffffff") >= 4.5, status
+        assert contrast(variables["muted"], "#ffffff") >= 4.5
+        assert contrast(variables["ink"], "#ffffff") >= 4.5
+        assert contrast("#0b57d0", "#ffffff") >= 4.5  # links
+
+    def test_graph_lines(self) -> None:
+        from transfer_assess.report.graph import COLOURS  # noqa: PLC0415
+
+        for status, colour in COLOURS.items():
+            assert contrast(colour, "#ffffff") >= 3.0, status
