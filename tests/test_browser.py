@@ -98,9 +98,9 @@ def test_html_report_renders_in_chromium(report, tmp_path: Path) -> None:  # typ
 
 
 @pytest.mark.parametrize("name", ["index.html", "transfer-0009-de-to-us-cloud.html"])
-def test_readable_at_390_px_without_horizontal_scrolling(
+def test_readable_at_390_px_without_horizontal_scrolling(  # type: ignore[no-untyped-def]
     report, tmp_path: Path, name: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     binary = chromium()
     _, _, folder = report
     # Headless windows are at least 500 px wide, so the page is shown unchanged in a
