@@ -102,7 +102,10 @@ class TestSnapshots:
             "ie-proc-to-hq",
         ],
     )
-    def test_scc_packs(self, example, golden: Golden, flow_id: str) -> None:  # type: ignore[no-untyped-def]
+    def test_scc_packs(  # type: ignore[no-untyped-def]
+        self, example, golden: Golden, flow_id: str, monkeypatch
+    ) -> None:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
         datamap, result, refdata = example
         text = render_scc(scc_context(datamap, result, refdata, flow_id))
         golden.check(f"scc/{flow_id}.md", text)

@@ -399,6 +399,14 @@ class ReportFormat(enum.StrEnum):
 
     HTML = "html"
     MARKDOWN = "markdown"
+    DOCX = "docx"
+
+
+class SccFormat(enum.StrEnum):
+    """Formats of ``scc``."""
+
+    MARKDOWN = "markdown"
+    DOCX = "docx"
 
 
 class GraphFormat(enum.StrEnum):
@@ -431,11 +439,15 @@ def report(
     as_of: AsOfOption = None,
     report_format: Annotated[
         ReportFormat,
-        typer.Option("--format", help="html (self-contained pages) or markdown."),
+        typer.Option(
+            "--format",
+            help="html (self-contained pages), markdown, or docx (one Word file, "
+            "report.docx).",
+        ),
     ] = ReportFormat.HTML,
     refdata_dir: RefdataOption = None,
 ) -> None:
-    """Write the report folder: findings, flow graph, transfer impact summaries."""
+    """Write the report folder: findings, flow graph, transfer impact assessments."""
     from transfer_assess.console import make_console, print_plain
     from transfer_assess.profiles import load_country_profiles
     from transfer_assess.report.document import render_report, write_report
@@ -443,14 +455,29 @@ def report(
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     result = _assess(datamap, as_of, refdata)
+    files: dict[str, str | bytes]
     try:
-        files = render_report(
-            datamap,
-            result,
-            refdata,
-            format=report_format.value,
-            profiles=load_country_profiles(refdata_dir),
-        )
+        if report_format is ReportFormat.DOCX:
+            from transfer_assess.report.docx import render_report_docx
+
+            files = {
+                "report.docx": render_report_docx(
+                    datamap,
+                    result,
+                    refdata,
+                    profiles=load_country_profiles(refdata_dir),
+                )
+            }
+        else:
+            files = dict(
+                render_report(
+                    datamap,
+                    result,
+                    refdata,
+                    format=report_format.value,
+                    profiles=load_country_profiles(refdata_dir),
+                )
+            )
     except TransferAssessError as error:
         _fail([str(error)])
     targets = {(output / name).resolve() for name in files}
@@ -461,7 +488,11 @@ def report(
         written = write_report(files, output)
     except (OSError, ValueError) as error:
         _fail([f"cannot write the report to {output}: {error}"])
-    index = "index.html" if report_format is ReportFormat.HTML else "index.md"
+    index = {
+        ReportFormat.HTML: "index.html",
+        ReportFormat.MARKDOWN: "index.md",
+        ReportFormat.DOCX: "report.docx",
+    }[report_format]
     print_plain(
         make_console(),
         f"wrote {len(written)} files to {output} (open {output / index})",
@@ -519,26 +550,50 @@ def scc(
         ),
     ] = None,
     refdata_dir: RefdataOption = None,
+    scc_format: Annotated[
+        SccFormat,
+        typer.Option(
+            "--format", help="markdown, or docx (a Word file; needs --output)."
+        ),
+    ] = SccFormat.MARKDOWN,
 ) -> None:
-    """Write the SCC pack of a flow: module, clause choices, Annexes I to III."""
+    """Write the SCC pack of a flow: module, clauses, choices, Annexes I to III."""
     from transfer_assess.profiles import load_supervisory_authorities
+    from transfer_assess.report.provenance import provenance
     from transfer_assess.report.scc import render_scc, scc_context
 
+    if scc_format is SccFormat.DOCX and output is None:
+        _fail(["--format docx writes a Word file: give it --output PATH"])
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     result = _assess(datamap, as_of, refdata)
     _known_flow(result, datamap, flow_id, path)
     try:
+        record = provenance(datamap, result)
         context = scc_context(
             datamap,
             result,
             refdata,
             flow_id,
             authorities=load_supervisory_authorities(refdata_dir),
+            provenance=record,
         )
         text = render_scc(context, templates)
     except TransferAssessError as error:
         _fail([str(error)])
+    if scc_format is SccFormat.DOCX and output is not None:
+        from transfer_assess.report.document import write_report
+        from transfer_assess.report.docx import render_scc_docx
+
+        if output.resolve() in _inputs(path):
+            _fail([f"--output {output} would overwrite the map"])
+        try:
+            write_report(
+                {output.name: render_scc_docx(text, flow_id, record)}, output.parent
+            )
+        except (OSError, ValueError) as error:
+            _fail([f"cannot write {output}: {error}"])
+        return
     _emit(text, output, path)
 
 

@@ -27,6 +27,7 @@ from transfer_assess.model import Frequency, Mechanism, Role
 from transfer_assess.profiles import load_supervisory_authorities
 from transfer_assess.refdata import country_name, data_dir
 from transfer_assess.report.document import escape_markdown_values
+from transfer_assess.report.provenance import provenance as make_provenance
 from transfer_assess.report.tia import MEASURE_LABELS
 from transfer_assess.rules import scc_module_for
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from transfer_assess.model import DataMap, Entity, Flow
     from transfer_assess.profiles import SupervisoryAuthority
     from transfer_assess.refdata import ReferenceData
+    from transfer_assess.report.provenance import Provenance
 
 MODULE_NAMES = {
     1: "controller to controller",
@@ -513,6 +515,7 @@ def scc_context(
     flow_id: str,
     *,
     authorities: Mapping[str, SupervisoryAuthority] | None = None,
+    provenance: Provenance | None = None,
 ) -> dict[str, Any]:
     """
     The context of one flow's SCC pack, every value escaped for Markdown.
@@ -523,14 +526,26 @@ def scc_context(
         refdata: The reference data used.
         flow_id: The flow.
         authorities: Supervisory authorities; the packaged list when omitted.
+        provenance: The footer's record; made now (honouring ``SOURCE_DATE_EPOCH``)
+            when omitted.
 
     Raises:
         KeyError: The flow has no finding on the date.
-        InputError: The flow is not a restricted transfer.
+        InputError: The flow is not a restricted transfer, or ``SOURCE_DATE_EPOCH``
+            is malformed.
     """
     authorities = load_supervisory_authorities() if authorities is None else authorities
     pack = _Pack(datamap, assessment, refdata, authorities)
-    context: dict[str, Any] = escape_markdown_values(pack.context(flow_id))
+    record = provenance or make_provenance(datamap, assessment)
+    values = pack.context(flow_id)
+    values["provenance"] = {
+        "tool_version": record.tool_version,
+        "map_sha256": record.map_sha256,
+        "reference_version": record.reference_version,
+        "reference_sha256": record.reference_sha256,
+        "generated": record.generated,
+    }
+    context: dict[str, Any] = escape_markdown_values(values)
     return context
 
 
