@@ -368,3 +368,15 @@ class TestContrast:
 
         for status, colour in COLOURS.items():
             assert contrast(colour, "#ffffff") >= 3.0, status
+
+
+def test_svg_text_is_inert() -> None:
+    from transfer_assess.report.graph import escape  # noqa: PLC0415
+
+    hostile = "a\x07b\x1b[31m\u202eevil\u2066<x>&\"'"
+    text = escape(hostile)
+    parseString(f'<t a="{text}">{text}</t>')  # noqa: S318 - our own escaped text
+    assert "\x07" not in text
+    assert "\u202e" not in text
+    assert "\u2066" not in text
+    assert "&lt;x&gt;&amp;&quot;&#39;" in text

@@ -10,6 +10,7 @@ value from the map is escaped for the target syntax, and the output is determini
 from __future__ import annotations
 
 import io
+import re
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as _escape
 
@@ -303,8 +304,18 @@ _QUOTES = {'"': "&quot;", "'": "&#39;"}
 _FILLS = {"eea": "#e8f1fb", "adequate": "#eef7ee", "third": "#fbeeee", "io": "#f3eefa"}
 
 
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
 def escape(text: str) -> str:
-    """Escape text for XML, quotes included (safe in text and in attributes)."""
+    """
+    Escape text for XML, quotes included (safe in text and in attributes).
+
+    Characters XML 1.0 does not allow, and bidirectional overrides, become U+FFFD, so
+    that a name from the map can neither break the document nor reorder what is shown.
+    """
+    text = _BIDI.sub("\ufffd", _NOT_XML.sub("\ufffd", text))
     return _escape(text, _QUOTES)
 
 
