@@ -557,7 +557,7 @@ def scc(
         ),
     ] = SccFormat.MARKDOWN,
 ) -> None:
-    """Write the SCC pack of a flow: module, clauses, choices, Annexes I to III."""
+    """Write the SCC pack of a flow: module, clause choices, Annexes I to III."""
     from transfer_assess.profiles import load_supervisory_authorities
     from transfer_assess.report.provenance import provenance
     from transfer_assess.report.scc import render_scc, scc_context
