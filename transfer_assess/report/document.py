@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+import attrs
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -167,13 +168,7 @@ def document_context(
         "disclaimer": DISCLAIMER,
         "signoff": list(SIGN_OFF),
         "labels": {status.value: status_label(status) for status in Status},
-        "provenance": {
-            "tool_version": record.tool_version,
-            "map_sha256": record.map_sha256,
-            "reference_version": record.reference_version,
-            "reference_sha256": record.reference_sha256,
-            "generated": record.generated,
-        },
+        "provenance": attrs.asdict(record),
         "print_footer": _print_footer(record),
     }
 

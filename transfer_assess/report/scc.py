@@ -72,14 +72,6 @@ MEASURE_DESCRIPTIONS = {
 }
 
 
-def _place(entity: Entity) -> str:
-    if entity.international_organisation:
-        return f"international organisation {entity.international_organisation}"
-    if entity.country:
-        return f"{country_name(entity.country)} ({entity.country})"
-    return ""
-
-
 def _party(
     entity: Entity,
     role: Role,
@@ -538,13 +530,7 @@ def scc_context(
     pack = _Pack(datamap, assessment, refdata, authorities)
     record = provenance or make_provenance(datamap, assessment)
     values = pack.context(flow_id)
-    values["provenance"] = {
-        "tool_version": record.tool_version,
-        "map_sha256": record.map_sha256,
-        "reference_version": record.reference_version,
-        "reference_sha256": record.reference_sha256,
-        "generated": record.generated,
-    }
+    values["provenance"] = attrs.asdict(record)
     context: dict[str, Any] = escape_markdown_values(values)
     return context
 
