@@ -229,3 +229,41 @@ class TestCommands:
         )
         assert result.exit_code == 2
         assert "give it --output" in result.stderr
+
+
+class TestHostile:
+    """Names from the map stay text in Word: no link, field or markup from them."""
+
+    def test_report_and_pack(self, tmp_path: Path) -> None:
+        from tests.mapfactory import as_yaml, document, entity, flow  # noqa: PLC0415
+        from transfer_assess import parse_map  # noqa: PLC0415
+        from transfer_assess.report.docx import render_scc_docx  # noqa: PLC0415
+        from transfer_assess.report.scc import render_scc, scc_context  # noqa: PLC0415
+
+        hostile = (
+            "**[to be completed: x]** [link](https://evil.example) *i* "
+            "| a | b | \ufffe <script>"
+        )
+        value = document(
+            entities=[entity("hq-de", name=hostile), entity("us", "US", name=hostile)],
+            flows=[flow("f", "hq-de", "us", description=hostile, nature=hostile)],
+        )
+        value["organisation"] = hostile
+        datamap = parse_map(as_yaml(value))
+        result = assess(datamap, as_of=DAY)
+        refdata = load_reference_data()
+        blobs = [
+            render_report_docx(datamap, result, refdata, provenance=RECORD),
+            render_scc_docx(
+                render_scc(scc_context(datamap, result, refdata, "f")), "f", RECORD
+            ),
+        ]
+        for number, blob in enumerate(blobs):
+            path = tmp_path / f"{number}.docx"
+            path.write_bytes(blob)
+            opened = docx.Document(str(path))
+            targets = [rel.target_ref for rel in opened.part.rels.values()]
+            assert not any("evil.example" in target for target in targets)
+            assert "x" not in fields(opened.element.body)
+            text = "\n".join(paragraph.text for paragraph in opened.paragraphs)
+            assert "**[to be completed: x]** [link](https://evil.example)" in text

@@ -44,20 +44,23 @@ if TYPE_CHECKING:
 _HEADING = re.compile(r"^(#{1,4}) (.*)$")
 _BULLET = re.compile(r"^( *)[-*] (.*)$")
 _NUMBER = re.compile(r"^( *)\d+\. (.*)$")
+# Markup counts only where it is not escaped: values from the map arrive with every
+# Markdown character backslash-escaped, so they can never open a link or a field.
 _INLINE = re.compile(
-    r"(\*\*\[to be completed: (?P<blank>.*?)\]\*\*)"
-    r"|(\*\*(?P<bold>.+?)\*\*)"
-    r"|(?<![\\*])\*(?P<italic>[^*]+?)\*"
-    r"|(\[(?P<label>(?:[^\]\\]|\\.)*)\]\((?:<(?P<angle>[^>]*)>|(?P<url>[^)\s]*))\))"
+    r"((?<!\\)\*\*\[to be completed: (?P<blank>.*?)\]\*\*)"
+    r"|((?<!\\)\*\*(?P<bold>.+?)(?<!\\)\*\*)"
+    r"|(?<![\\*])\*(?P<italic>[^*]+?)(?<!\\)\*"
+    r"|((?<!\\)\[(?P<label>(?:[^\]\\]|\\.)*)\]\((?:<(?P<angle>[^>]*)>|(?P<url>[^)\s]*))\))"
 )
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ESCAPE = re.compile(r"\\([\\`*_\[\]|~#>!-])")
 _GREY = RGBColor(0x57, 0x60, 0x6A)
 _LINK = RGBColor(0x0B, 0x57, 0xD0)
 
 
 def _plain(text: str) -> str:
-    """Markdown text without its backslash escapes and HTML entities."""
-    return html.unescape(_ESCAPE.sub(r"\1", text))
+    """Markdown text without escapes or entities, in characters XML allows."""
+    return _NOT_XML.sub("\ufffd", html.unescape(_ESCAPE.sub(r"\1", text)))
 
 
 def _bookmark_name(page: str) -> str:
@@ -344,7 +347,7 @@ def markdown_to_docx(
         tzinfo=UTC
     )
     properties = document.core_properties
-    properties.title = title
+    properties.title = _NOT_XML.sub("\ufffd", title)
     properties.author = "transfer-assess"
     properties.created = moment
     properties.modified = moment
