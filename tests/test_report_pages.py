@@ -13,7 +13,13 @@ from tests.conftest import EXAMPLES
 from tests.mapfactory import as_yaml, document, entity, flow
 from transfer_assess import InputError, assess, load_map, load_reference_data, parse_map
 from transfer_assess.report.document import page_names, render_report
-from transfer_assess.report.graph import AGGREGATE_ABOVE, graph_view, to_svg, wrap
+from transfer_assess.report.graph import (
+    AGGREGATE_ABOVE,
+    AGGREGATE_FLOWS_ABOVE,
+    graph_view,
+    to_svg,
+    wrap,
+)
 from transfer_assess.report.provenance import generation_time, map_sha256, provenance
 from transfer_assess.report.tia import source_link
 
@@ -240,6 +246,29 @@ class TestProvenance:
         (tmp_path / "b.csv").write_text("", encoding="utf-8")
         assert map_sha256(folder) != before
         assert map_sha256(datamap) is None
+
+
+@pytest.mark.parametrize(
+    ("count", "aggregated"),
+    [
+        (AGGREGATE_FLOWS_ABOVE - 1, False),
+        (AGGREGATE_FLOWS_ABOVE, False),
+        (AGGREGATE_FLOWS_ABOVE + 1, True),
+    ],
+)
+def test_many_flows_are_drawn_by_country(count: int, aggregated: bool) -> None:
+    targets = [entity(f"e{index}", ["US", "IN", "JP"][index % 3]) for index in range(9)]
+    flows = [
+        flow(f"f{index}", "hq-de", f"e{index % 9}", purposes=[f"p{index}"])
+        for index in range(count)
+    ]
+    datamap = parse_map(
+        as_yaml(document(entities=[entity("hq-de"), *targets], flows=flows))
+    )
+    result = assess(datamap, as_of=DAY)
+    svg = to_svg(graph_view(datamap, result, load_reference_data()))
+    assert (f"10 entities, {count} flows, drawn by jurisdiction" in svg) is aggregated
+    assert svg.count('class="edge status-') == (3 if aggregated else count)
 
 
 class TestSourceLinks:

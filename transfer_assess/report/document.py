@@ -13,6 +13,7 @@ made of safe characters only, so they are the same on every system and in every 
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib import resources
 from pathlib import Path
@@ -64,11 +65,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _UNSAFE_NAME = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def markdown_text(text: str) -> str:
     """
     Escape a value for Markdown: inline syntax, table pipes, HTML, line breaks.
 
-    Control characters become U+FFFD, so that no escape sequence survives.
+    Control characters become U+FFFD, so that no escape sequence survives. Cached:
+    a report repeats the same names, labels and sources on many pages.
     """
     text = _CONTROL.sub("\ufffd", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -227,20 +230,46 @@ def render_report(
         svg = Markup(to_svg(view, links=pages))  # noqa: S704 - our own escaped SVG
         files["index.html"] = index.render(**values, **shared, svg=svg)
         page = environment.get_template("transfer.html.j2")
+        # Rendered once per country: many transfers share a destination's profile.
+        profiles_html = {
+            key: Markup(text)  # noqa: S704 - rendered with autoescape on
+            for key, text in _profiles(environment, "html", context).items()
+        }
         for transfer in context["transfers"]:
             files[transfer["page"]] = page.render(
-                report=values, transfer=transfer, **shared, **_common(values)
+                report=values,
+                transfer=transfer,
+                profile_pages=profiles_html,
+                **shared,
+                **_common(values),
             )
     else:
         escaped = escape_markdown_values(context)
         index = environment.get_template("index.md.j2")
         files["index.md"] = index.render(**escaped, raw_mermaid=to_mermaid(view))
         page = environment.get_template("transfer.md.j2")
+        profiles_md = _profiles(environment, "md", escaped)
         for transfer in escaped["transfers"]:
             files[transfer["page"]] = page.render(
-                report=escaped, transfer=transfer, **_common(escaped)
+                report=escaped,
+                transfer=transfer,
+                profile_pages=profiles_md,
+                **_common(escaped),
             )
     return files
+
+
+def _profiles(
+    environment: SandboxedEnvironment, suffix: str, context: Mapping[str, Any]
+) -> dict[str | None, str]:
+    """Step 3's country profile of each destination, rendered once per country."""
+    template = environment.get_template(f"_profile.{suffix}.j2")
+    rendered: dict[str | None, str] = {}
+    for transfer in context["transfers"]:
+        country = transfer["importer"]["country"]
+        if transfer["profile"] is not None and country not in rendered:
+            rendered[country] = template.render(profile=transfer["profile"])
+    return rendered
 
 
 def _common(context: Mapping[str, Any]) -> dict[str, Any]:

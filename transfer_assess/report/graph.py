@@ -277,8 +277,10 @@ def to_graphml(view: GraphView) -> str:
 
 # -- SVG ----------------------------------------------------------------------------
 
-#: Above this many entities the SVG shows one box per jurisdiction, not per entity.
+#: Above this many entities, or `AGGREGATE_FLOWS_ABOVE` flows, the SVG shows one box
+#: per jurisdiction, not per entity: more would not be legible on a page.
 AGGREGATE_ABOVE = 60
+AGGREGATE_FLOWS_ABOVE = 150
 #: Line style of each status, so that status never rests on colour alone.
 LINE_STYLES = {
     "ok": ("2", None, "solid"),
@@ -441,10 +443,12 @@ def to_svg(view: GraphView, links: Mapping[str, str] | None = None) -> str:
     never cut. Edges are drawn beneath the boxes, each labelled with its flow id (a
     link to its page when `links` names one), with status shown by line style as well
     as colour, and a legend at the foot. Maps with more than `AGGREGATE_ABOVE`
-    entities are drawn by jurisdiction (`aggregate`). Every text is escaped.
+    entities or `AGGREGATE_FLOWS_ABOVE` flows are drawn by jurisdiction
+    (`aggregate`). Every text is escaped.
     """
     entities = sum(len(cluster.nodes) for cluster in view.clusters)
-    aggregated = entities > AGGREGATE_ABOVE
+    flows = len(view.edges)
+    aggregated = entities > AGGREGATE_ABOVE or len(view.edges) > AGGREGATE_FLOWS_ABOVE
     if aggregated:
         view = aggregate(view)
         links = None
@@ -454,7 +458,7 @@ def to_svg(view: GraphView, links: Mapping[str, str] | None = None) -> str:
     total_height = legend_top + 30 + 18 * ((len(LINE_STYLES) + 2) // 3)
     title = f"Flow graph: {view.title}"
     if aggregated:
-        title += f" ({entities} entities, drawn by jurisdiction)"
+        title += f" ({entities} entities, {flows} flows, drawn by jurisdiction)"
     out: list[str] = [
         (
             '<svg xmlns="http://www.w3.org/2000/svg" '
@@ -518,12 +522,11 @@ def to_svg(view: GraphView, links: Mapping[str, str] | None = None) -> str:
                 )
                 + "</g>"
             )
-    placed_labels: list[tuple[float, float, float, float]] = [
-        (box.x, box.y, _NODE_W, box.height) for box in boxes.values()
-    ]
-    placed_labels.extend(
-        (x, y, _CLUSTER_W, 8 + _LINE * len(lines)) for _, x, y, _, lines in placed
-    )
+    placed_labels = _Occupied()
+    for box in boxes.values():
+        placed_labels.add((box.x, box.y, _NODE_W, box.height))
+    for _, x, y, _, lines in placed:
+        placed_labels.add((x, y, _CLUSTER_W, 8 + _LINE * len(lines)))
     for edge, (_, points) in zip(view.edges, curves, strict=True):
         out.append(
             _edge_label(edge, points, placed_labels, links.get(edge.flow), width)
@@ -599,10 +602,41 @@ def _svg_edge(edge: Edge, path: str) -> str:
     )
 
 
+Rect = tuple[float, float, float, float]
+
+
+class _Occupied:
+    """Rectangles already drawn, bucketed by a coarse grid so that checks stay local."""
+
+    cell = 64.0
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[Rect]] = {}
+
+    def _keys(self, rect: Rect) -> list[tuple[int, int]]:
+        x, y, width, height = rect
+        columns = range(int(x // self.cell), int((x + width) // self.cell) + 1)
+        rows = range(int(y // self.cell), int((y + height) // self.cell) + 1)
+        return [(column, row) for column in columns for row in rows]
+
+    def add(self, rect: Rect) -> None:
+        """Mark a rectangle as taken."""
+        for key in self._keys(rect):
+            self.cells.setdefault(key, []).append(rect)
+
+    def free(self, rect: Rect) -> bool:
+        """Whether a rectangle overlaps nothing taken."""
+        return not any(
+            _overlaps(rect, other)
+            for key in self._keys(rect)
+            for other in self.cells.get(key, ())
+        )
+
+
 def _edge_label(
     edge: Edge,
     points: tuple[Point, Point, Point, Point],
-    placed: list[tuple[float, float, float, float]],
+    placed: _Occupied,
     href: str | None,
     limit: float,
 ) -> str:
@@ -616,13 +650,13 @@ def _edge_label(
             cx, cy = _bezier(points, t)
             box = (cx - width / 2, cy - height / 2 + shift, width, height)
             inside = box[0] >= 0 and box[0] + width <= limit
-            if inside and not any(_overlaps(box, other) for other in placed):
+            if inside and placed.free(box):
                 x, y = cx, cy + shift
                 break
         else:
             continue
         break
-    placed.append((x - width / 2, y - height / 2, width, height))
+    placed.add((x - width / 2, y - height / 2, width, height))
     colour = COLOURS[edge.status]
     label = (
         f'<rect x="{x - width / 2:.0f}" y="{y - height / 2:.0f}" width="{width:.0f}" '
@@ -660,9 +694,7 @@ _SPOTS = (
 )
 
 
-def _overlaps(
-    first: tuple[float, float, float, float], second: tuple[float, float, float, float]
-) -> bool:
+def _overlaps(first: Rect, second: Rect) -> bool:
     ax, ay, aw, ah = first
     bx, by, bw, bh = second
     return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah

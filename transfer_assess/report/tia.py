@@ -97,6 +97,7 @@ def _url_in(text: str) -> re.Match[str] | None:
     return _URL.match(text[:end], found.start())
 
 
+@functools.lru_cache(maxsize=4096)
 def source_link(text: str) -> dict[str, Any]:
     """
     A citation or source, split into the parts of a link.
@@ -107,7 +108,8 @@ def source_link(text: str) -> dict[str, Any]:
     A citation of an official text is wholly the label of a link to it, by the schemes
     in ``report/sources.json``. A source that carries an address keeps its words, with
     the address shown as a link labelled by its host. Sources marked ``[2nd]`` or cited
-    through a copy are secondary; the mark itself is left out of the words.
+    through a copy are secondary; the mark itself is left out of the words. Cached
+    (the same sources recur on many pages): callers must not change the result.
     """
     rules = _link_rules()
     secondary = "[2nd]" in text or "copy at" in text or "copy in" in text
@@ -398,7 +400,9 @@ def transfer_context(
     }
 
 
+@functools.lru_cache(maxsize=256)
 def _profile(profile: CountryProfile | None) -> dict[str, Any] | None:
+    """A country profile as plain values (cached: many transfers share one)."""
     if profile is None:
         return None
 
