@@ -409,3 +409,12 @@ def test_svg_text_is_inert() -> None:
     assert "\u202e" not in text
     assert "\u2066" not in text
     assert "&lt;x&gt;&amp;&quot;&#39;" in text
+
+
+def test_every_declared_tool_has_a_label(pages) -> None:  # type: ignore[no-untyped-def]
+    from transfer_assess.labels import MECHANISM_LABELS  # noqa: PLC0415
+    from transfer_assess.model import Mechanism  # noqa: PLC0415
+
+    assert set(MECHANISM_LABELS) == set(Mechanism)
+    text = page(pages["markdown"], "de-to-us-cloud")
+    assert "Declared in the map: EU-US Data Privacy Framework;" in text

@@ -22,7 +22,12 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from transfer_assess.errors import InputError
 from transfer_assess.graph import FlowGraph
-from transfer_assess.labels import basis_label, category_label, status_label
+from transfer_assess.labels import (
+    basis_label,
+    category_label,
+    mechanism_label,
+    status_label,
+)
 from transfer_assess.model import Frequency, Mechanism, Role
 from transfer_assess.profiles import load_supervisory_authorities
 from transfer_assess.refdata import country_name, data_dir
@@ -293,8 +298,8 @@ class _Pack:
                 via = self.datamap.flow(inbound)
                 result.append(
                     f"The data reached the exporter through flow {via.id} "
-                    f"({via.mechanism.value}); the onward-transfer terms of that tool "
-                    "also apply to this flow."
+                    f"({mechanism_label(via.mechanism)}); the onward-transfer terms "
+                    "of that tool also apply to this flow."
                 )
         return result
 
@@ -317,7 +322,7 @@ class _Pack:
                     "country": target.country or target.international_organisation,
                     "role": candidate.importer_role.value,
                     "flow": candidate.id,
-                    "mechanism": candidate.mechanism.value,
+                    "mechanism": mechanism_label(candidate.mechanism),
                 }
             )
             if (

@@ -25,6 +25,7 @@ from transfer_assess.labels import (
     action_label,
     basis_label,
     category_label,
+    mechanism_label,
     rule_label,
     status_label,
 )
@@ -365,7 +366,7 @@ def transfer_context(
         "frequency": flow.frequency.value.replace("_", " "),
         "volume": flow.volume,
         "description": flow.description,
-        "mechanism": flow.mechanism.value.replace("_", " ").replace(":", ": "),
+        "mechanism": mechanism_label(flow.mechanism),
         "tia": flow.tia.isoformat() if flow.tia else None,
         "reasons": [
             {
