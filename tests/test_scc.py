@@ -160,3 +160,10 @@ class TestOfficialDetails:
     def test_module_1_suggests_no_clause_17_option(self, packs: dict[int, str]) -> None:
         assert "**Option chosen:**" not in packs[1].split("### Clause 17")[1]
         assert "**Option chosen:**" in packs[2].split("### Clause 17")[1]
+
+
+def test_blank_lines_collapse_outside_code_fences(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "module1.md.j2").write_text(
+        "a\n\n\n\nb\n```\nx\n\n\ny\n```\n\n\nc\n", encoding="utf-8"
+    )
+    assert render_scc({"module": 1}, tmp_path) == "a\n\nb\n```\nx\n\n\ny\n```\n\nc\n"

@@ -563,6 +563,20 @@ def render_scc(context: Mapping[str, Any], templates: Path | None = None) -> str
     )
     name = f"module{context['module']}.md.j2"
     try:
-        return environment.get_template(name).render(**context)
+        text = environment.get_template(name).render(**context)
     except TemplateError as error:
         raise InputError(f"SCC template {folder / name}: {error}") from None
+    return _single_blank_lines(text)
+
+
+def _single_blank_lines(text: str) -> str:
+    """Runs of blank lines left by template logic become one, outside code fences."""
+    lines: list[str] = []
+    fenced = False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        if not fenced and not line.strip() and lines and not lines[-1].strip():
+            continue
+        lines.append(line)
+    return "\n".join(lines)
