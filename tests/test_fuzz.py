@@ -155,6 +155,16 @@ ALLOWED_TAGS = frozenset(
         "code",
         "footer",
         "br",
+        "main",
+        "nav",
+        "caption",
+        "figure",
+        "figcaption",
+        "dl",
+        "dt",
+        "dd",
+        "line",
+        "tspan",
     ]
 )
 

@@ -632,6 +632,14 @@ class ReportFormat(enum.StrEnum):
 
     HTML = "html"
     MARKDOWN = "markdown"
+    DOCX = "docx"
+
+
+class SccFormat(enum.StrEnum):
+    """Formats of ``scc``."""
+
+    MARKDOWN = "markdown"
+    DOCX = "docx"
 
 
 class GraphFormat(enum.StrEnum):
@@ -668,12 +676,13 @@ def report(
         _choice_option(
             "--format",
             ReportFormat,
-            help="html (self-contained pages) or markdown.",
+            help="html (self-contained pages), markdown, or docx (one Word file, "
+            "report.docx).",
         ),
     ] = ReportFormat.HTML.value,
     refdata_dir: RefdataOption = None,
 ) -> None:
-    """Write the report folder: findings, flow graph, transfer impact summaries."""
+    """Write the report folder: findings, flow graph, transfer impact assessments."""
     from transfer_assess.console import make_console, print_plain
     from transfer_assess.profiles import load_country_profiles
     from transfer_assess.report.document import render_report, write_report
@@ -681,14 +690,29 @@ def report(
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     result = _assess(datamap, as_of, refdata)
+    files: dict[str, str | bytes]
     try:
-        files = render_report(
-            datamap,
-            result,
-            refdata,
-            format=report_format,
-            profiles=load_country_profiles(refdata_dir),
-        )
+        if report_format == ReportFormat.DOCX:
+            from transfer_assess.report.docx import render_report_docx
+
+            files = {
+                "report.docx": render_report_docx(
+                    datamap,
+                    result,
+                    refdata,
+                    profiles=load_country_profiles(refdata_dir),
+                )
+            }
+        else:
+            files = dict(
+                render_report(
+                    datamap,
+                    result,
+                    refdata,
+                    format=report_format,
+                    profiles=load_country_profiles(refdata_dir),
+                )
+            )
     except TransferAssessError as error:
         _fail([str(error)])
     targets = {(output / name).resolve() for name in files}
@@ -702,7 +726,11 @@ def report(
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) else None
         _fail([f"cannot write the report to {output}: {reason or error}"])
-    index = "index.html" if report_format == ReportFormat.HTML else "index.md"
+    index = {
+        ReportFormat.HTML: "index.html",
+        ReportFormat.MARKDOWN: "index.md",
+        ReportFormat.DOCX: "report.docx",
+    }[ReportFormat(report_format)]
     count = len(written)
     print_plain(
         make_console(),
@@ -768,26 +796,52 @@ def scc(
         ),
     ] = None,
     refdata_dir: RefdataOption = None,
+    scc_format: Annotated[
+        str,
+        _choice_option(
+            "--format",
+            SccFormat,
+            help="markdown, or docx (a Word file; needs --output).",
+        ),
+    ] = SccFormat.MARKDOWN.value,
 ) -> None:
     """Write the SCC pack of a flow: module, clause choices, Annexes I to III."""
     from transfer_assess.profiles import load_supervisory_authorities
+    from transfer_assess.report.provenance import provenance
     from transfer_assess.report.scc import render_scc, scc_context
 
+    if scc_format == SccFormat.DOCX and output is None:
+        _fail(["--format docx writes a Word file: give it --output PATH"])
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     result = _assess(datamap, as_of, refdata)
     _known_flow(result, datamap, flow_id, path)
     try:
+        record = provenance(datamap, result)
         context = scc_context(
             datamap,
             result,
             refdata,
             flow_id,
             authorities=load_supervisory_authorities(refdata_dir),
+            provenance=record,
         )
         text = render_scc(context, templates)
     except TransferAssessError as error:
         _fail([str(error)])
+    if scc_format == SccFormat.DOCX and output is not None:
+        from transfer_assess.report.document import write_report
+        from transfer_assess.report.docx import render_scc_docx
+
+        if output.resolve() in _inputs(path):
+            _fail([f"--output {output} would overwrite the map"])
+        try:
+            write_report(
+                {output.name: render_scc_docx(text, flow_id, record)}, output.parent
+            )
+        except (OSError, ValueError) as error:
+            _fail([f"cannot write {output}: {error}"])
+        return
     _emit(text, output, path)
 
 

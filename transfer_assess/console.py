@@ -30,7 +30,12 @@ from rich.tree import Tree
 
 from transfer_assess.findings import Action, Basis, Status
 from transfer_assess.graph import chain_display
-from transfer_assess.labels import action_label, basis_label, status_label
+from transfer_assess.labels import (
+    REGIME_NAMES,
+    action_label,
+    basis_label,
+    status_label,
+)
 from transfer_assess.safetext import inert
 
 if TYPE_CHECKING:
@@ -744,10 +749,6 @@ def _chain_lines(findings: list[Finding]) -> Lines | None:
     return Lines(build)
 
 
-#: The regimes' names in text.
-_REGIME_NAMES = {"EU": "EU GDPR", "UK": "UK GDPR", "CH": "Swiss FADP"}
-
-
 def explanation(finding: Finding, as_of: date) -> RenderableType:
     """
     The decision trace of one finding: rules fired, reasons, citations, chain.
@@ -762,7 +763,7 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
         (finding.flow, "ta.heading"),
         f" on {as_of.isoformat()}"
         + (
-            f", under the {_REGIME_NAMES[finding.regime]}"
+            f", under the {REGIME_NAMES[finding.regime]}"
             if finding.regime != "EU"
             else ""
         )

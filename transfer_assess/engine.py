@@ -34,7 +34,7 @@ from transfer_assess.findings import (
     Recommendation,
     Status,
 )
-from transfer_assess.graph import FlowGraph, Route
+from transfer_assess.graph import FlowGraph, Route, overlap
 from transfer_assess.model import DataMap, Entity, Flow, Mechanism
 from transfer_assess.recommend import recommend
 from transfer_assess.refdata import ReferenceData, check_as_of, load_reference_data
@@ -400,6 +400,34 @@ class _Run:
             self._eu_basis[flow_id] = evaluate(context, Trace()).basis
         return self._eu_basis[flow_id]
 
+    def _by_decision_alone(self, context: Context) -> str | None:
+        """
+        The first inbound flow (by id) that brought this data by adequacy alone.
+
+        That is, a flow bringing the exporter the flow's EEA data under an EU
+        adequacy decision and no Art. 46 tool; ``None`` if none did. Every inbound
+        flow that carries the same protected categories counts, so the
+        answer does not depend on which of several parallel legs the shortest chain
+        happens to name. A leg with SCCs (or BCRs, …) signed besides the decision
+        does not count: their onward clauses bind the importer, and the EU onward
+        rules apply to what came that way.
+        """
+        protection, flow = context.protection, context.flow
+        carried = protection.carried(flow)
+        for inbound in self.graph.flows():
+            if inbound.importer != flow.exporter or inbound.id == flow.id:
+                continue
+            if inbound.start is not None and inbound.start > self.day:
+                continue
+            if inbound.mechanism in _ART46_TOOLS:
+                continue
+            brought = protection.carried(inbound)
+            if not any(overlap(a, b) for a in brought for b in carried):
+                continue
+            if self._eu_basis_of(inbound.id) is Basis.ADEQUACY:
+                return inbound.id
+        return None
+
     def _defer(
         self, context: Context, outcome: Outcome, trace: Trace
     ) -> Finding | None:
@@ -418,13 +446,8 @@ class _Run:
             spec = self.refdata.regimes.get(regime_id)
             if spec is None or exporter.country not in (spec.territory or ()):
                 continue
-            protection = context.protection
-            inbound = protection.inbound(exporter.id, protection.carried(flow))
-            if inbound is None or self._eu_basis_of(inbound) is not Basis.ADEQUACY:
-                return None
-            if self.datamap.flow(inbound).mechanism in _ART46_TOOLS:
-                # Data that arrived under SCCs (or BCRs, …) signed besides the
-                # decision stays bound by their onward clauses: EU rules apply.
+            inbound = self._by_decision_alone(context)
+            if inbound is None:
                 return None
             other = self._national_finding(flow, regime_id)
             if other is None:

@@ -10,6 +10,7 @@ vocabulary still understands the finding. Every label is defined here once.
 from __future__ import annotations
 
 from transfer_assess.findings import Action, Basis, Status
+from transfer_assess.model import Mechanism
 
 #: What each recommendation asks, as a short imperative.
 ACTION_LABELS: dict[Action, str] = {
@@ -55,6 +56,43 @@ STATUS_LABELS: dict[Status, str] = {
     Status.ATTENTION: "! attention",
     Status.GAP: "✗ gap",
 }
+
+
+#: What the map declares as the transfer tool, in words.
+MECHANISM_LABELS: dict[Mechanism, str] = {
+    Mechanism.NONE: "none declared",
+    Mechanism.ADEQUACY: "adequacy decision",
+    Mechanism.SCC: "standard contractual clauses",
+    Mechanism.BCR: "binding corporate rules",
+    Mechanism.DPF: "EU-US Data Privacy Framework",
+    Mechanism.DEROGATION_CONSENT: "derogation: explicit consent (Art. 49(1)(a))",
+    Mechanism.DEROGATION_CONTRACT: "derogation: contract with the data subject "
+    "(Art. 49(1)(b))",
+    Mechanism.DEROGATION_CONTRACT_IN_INTEREST: "derogation: contract in the data "
+    "subject's interest (Art. 49(1)(c))",
+    Mechanism.DEROGATION_PUBLIC_INTEREST: "derogation: important reasons of public "
+    "interest (Art. 49(1)(d))",
+    Mechanism.DEROGATION_LEGAL_CLAIMS: "derogation: legal claims (Art. 49(1)(e))",
+    Mechanism.DEROGATION_VITAL_INTERESTS: "derogation: vital interests (Art. 49(1)(f))",
+    Mechanism.DEROGATION_PUBLIC_REGISTER: "derogation: public register (Art. 49(1)(g))",
+    Mechanism.DEROGATION_COMPELLING_LEGITIMATE_INTERESTS: "derogation: compelling "
+    "legitimate interests (Art. 49(1), second subparagraph)",
+    Mechanism.AD_HOC_CLAUSES: "ad hoc contractual clauses",
+    Mechanism.CODE_OF_CONDUCT: "approved code of conduct",
+    Mechanism.CERTIFICATION: "approved certification",
+    Mechanism.PUBLIC_BODY_INSTRUMENT: "instrument between public bodies",
+    Mechanism.IDTA: "UK International Data Transfer Agreement",
+    Mechanism.UK_ADDENDUM: "EU standard contractual clauses with the UK Addendum",
+}
+
+
+def mechanism_label(mechanism: Mechanism) -> str:
+    """The plain label of a declared transfer tool."""
+    return MECHANISM_LABELS[mechanism]
+
+
+#: The regimes' names in text (``EU`` → ``EU GDPR``).
+REGIME_NAMES: dict[str, str] = {"EU": "EU GDPR", "UK": "UK GDPR", "CH": "Swiss FADP"}
 
 
 def action_label(action: Action) -> str:
@@ -108,10 +146,13 @@ def category_label(key: str) -> str:
 __all__ = [
     "ACTION_LABELS",
     "BASIS_LABELS",
+    "MECHANISM_LABELS",
+    "REGIME_NAMES",
     "STATUS_LABELS",
     "action_label",
     "basis_label",
     "category_label",
+    "mechanism_label",
     "rule_label",
     "status_label",
 ]

@@ -83,7 +83,8 @@ class OutputError(TransferAssessError, ValueError):
 
 #: Names a report folder holds: the index and the transfer pages.
 _REPORT_NAME = re.compile(
-    r"index\.(?:html|md)|transfer-[0-9]{4,}-[A-Za-z0-9._-]+\.(?:html|md)"
+    r"index\.(?:html|md)|report\.docx"
+    r"|transfer-[0-9]{4,}-[A-Za-z0-9._-]+\.(?:html|md)"
 )
 
 
@@ -97,7 +98,7 @@ def is_report_folder(folder: Path) -> bool:
     with os.scandir(folder) as scan:
         entries = list(scan)
     names = {entry.name for entry in entries}
-    if not names & {"index.html", "index.md"}:
+    if not names & {"index.html", "index.md", "report.docx"}:
         return False
     return all(
         entry.is_file(follow_symlinks=False) and _REPORT_NAME.fullmatch(entry.name)
@@ -105,7 +106,7 @@ def is_report_folder(folder: Path) -> bool:
     )
 
 
-def write_folder(files: Mapping[str, str], folder: Path) -> list[Path]:
+def write_folder(files: Mapping[str, str | bytes], folder: Path) -> list[Path]:
     """
     Write a folder of files as one piece, replacing an earlier one as a whole.
 
@@ -168,12 +169,12 @@ def _check_target(folder: Path) -> None:
         )
 
 
-def _write_file(target: Path, text: str) -> None:
+def _write_file(target: Path, content: str | bytes) -> None:
+    """Write one new file (never through a link), flushed to disk."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    with os.fdopen(
-        os.open(target, flags, 0o666), "w", encoding="utf-8", newline=""
-    ) as stream:
-        stream.write(text)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with os.fdopen(os.open(target, flags, 0o666), "wb") as stream:
+        stream.write(data)
         stream.flush()
         os.fsync(stream.fileno())
 

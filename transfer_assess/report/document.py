@@ -1,19 +1,20 @@
 """
-Documents people read: the report folder with one transfer impact summary per transfer.
+Documents people read: the report folder, one impact assessment per transfer.
 
-`write_report` renders, from a map and its assessment, an ``index`` page (organisation,
-date, reference data, summary, a picture of the flow graph, the findings) and one page
-per restricted transfer following the EDPB's six steps (Recommendations 01/2020): the
-transfer, the tool, the destination's law and practice, supplementary measures,
-procedural steps, re-evaluation. HTML pages are self-contained (inline CSS and SVG,
-nothing fetched) and escape every value; Markdown pages escape every value and draw
-the graph as a Mermaid block. Every file is written atomically.
+`render_report` renders, from a map and its assessment, an ``index`` page (summary with
+counts that add up, the flow graph, the findings) and one page per restricted transfer
+(the EDPB's six steps of Recommendations 01/2020, a conclusion, the chain of transfers,
+a sign-off block); `report.tia` gathers what they say. Every page ends with the
+provenance record (`report.provenance`). HTML pages are self-contained (inline CSS and
+SVG, nothing fetched), escape every value and print on A4 with page numbers; Markdown
+pages escape every value and draw the graph as a Mermaid block. Page file names are
+made of safe characters only, so they are the same on every system and in every link.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,49 +24,54 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from transfer_assess.findings import Action, Status
-from transfer_assess.graph import chain_display
-from transfer_assess.model import Measure
+from transfer_assess.findings import Status
+from transfer_assess.labels import status_label
 from transfer_assess.output import write_folder
-from transfer_assess.profiles import load_country_profiles
-from transfer_assess.refdata import country_name
 from transfer_assess.report.graph import graph_view, to_mermaid, to_svg
 from transfer_assess.report.json import DISCLAIMER
+from transfer_assess.report.provenance import provenance as make_provenance
+from transfer_assess.report.tia import MEASURE_LABELS, report_context
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from transfer_assess.findings import Assessment, Finding
-    from transfer_assess.model import DataMap, Entity, Flow
+    from transfer_assess.findings import Assessment
+    from transfer_assess.model import DataMap
     from transfer_assess.profiles import CountryProfile
     from transfer_assess.refdata import ReferenceData
+    from transfer_assess.report.provenance import Provenance
 
-#: Labels of the measures that carry legal weight.
-MEASURE_LABELS = {
-    Measure.ENCRYPTION_IN_TRANSIT.value: "Encryption in transit",
-    Measure.ENCRYPTION_AT_REST.value: "Encryption at rest",
-    Measure.EXPORTER_HELD_KEYS.value: "Keys held only by the exporter",
-    Measure.PSEUDONYMISATION.value: "Pseudonymisation, key kept by the exporter",
-    Measure.SPLIT_PROCESSING.value: "Split or multi-party processing",
-    Measure.ACCESS_CONTROLS.value: "Access controls",
-    Measure.DATA_MINIMISATION.value: "Data minimisation",
-    Measure.TRANSPARENCY_REPORTING.value: "Transparency reporting on access requests",
-    Measure.CHALLENGE_ORDERS_POLICY.value: "Policy to challenge access orders",
-}
-_MEASURE_ACTIONS = frozenset(
-    {Action.SUPPLEMENTARY_MEASURES, Action.PSEUDONYMISE, Action.ANONYMISE}
+__all__ = [
+    "MEASURE_LABELS",
+    "SIGN_OFF",
+    "escape_markdown_values",
+    "markdown_text",
+    "page_name",
+    "page_names",
+    "render_report",
+    "write_report",
+]
+
+#: The fields of the sign-off block on every transfer impact assessment.
+SIGN_OFF = (
+    "Assessor (name, role)",
+    "Reviewer (name, role)",
+    "Opinion of the data protection officer",
+    "Decision (proceed / proceed once the actions are done / do not proceed)",
+    "Date",
 )
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_UNSAFE_NAME = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def markdown_text(text: str) -> str:
     """
     Escape a value for Markdown: inline syntax, table pipes, HTML, line breaks.
 
-    Control characters become U+FFFD, so that no escape sequence survives.
+    Control characters become U+FFFD, so that no escape sequence survives. Cached:
+    a report repeats the same names, labels and sources on many pages.
     """
     text = _CONTROL.sub("\ufffd", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -74,7 +80,7 @@ def markdown_text(text: str) -> str:
 
 
 def escape_markdown_values(value: Any) -> Any:
-    """Escape every string of a context for Markdown (pre-rendered blocks aside)."""
+    """Escape every string of a context for Markdown (``raw_`` keys aside)."""
     if isinstance(value, str):
         return markdown_text(value)
     if isinstance(value, dict):
@@ -89,238 +95,50 @@ def escape_markdown_values(value: Any) -> Any:
 
 def page_name(index: int, flow_id: str, suffix: str, regime: str = "EU") -> str:
     """
-    A safe file name for a transfer page: numbered, and only safe characters.
+    The file name of a transfer page: ``transfer-0001-crm-sync.html``.
 
-    The number keeps names unique even on case-insensitive file systems; a finding
-    under the UK or Swiss regime has the regime at the end (``-uk``, ``-ch``).
+    Only lower-case ASCII letters, digits and single hyphens, so the name is valid and
+    distinct on Windows, macOS and Linux (case-insensitive file systems included, and
+    no reserved device name can result), and Markdown and HTML need no escaping: the
+    file name and the link are the same string. The number keeps names unique; a
+    finding under the UK or Swiss regime has the regime at the end (``-uk``, ``-ch``).
     """
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", flow_id).strip("._") or "flow"
+    safe = _UNSAFE_NAME.sub("-", flow_id.lower()).strip("-")[:60].strip("-")
     tail = "" if regime == "EU" else f"-{regime.lower()}"
-    return f"transfer-{index:04d}-{safe[:80]}{tail}.{suffix}"
+    return f"transfer-{index:04d}-{safe or 'flow'}{tail}.{suffix}"
 
 
-#: The regimes' names in documents.
-REGIME_NAMES = {"EU": "EU GDPR", "UK": "UK GDPR", "CH": "Swiss FADP"}
+def page_names(assessment: Assessment, suffix: str) -> dict[tuple[str, str], str]:
+    """
+    The page of each restricted transfer, by flow id and regime.
 
-
-def _party(entity: Entity, role: str) -> dict[str, Any]:
+    Numbered in report order: by flow id, then EU, UK, CH.
+    """
+    transfers = [
+        (finding.flow, finding.regime)
+        for finding in assessment.findings
+        if finding.transfer
+    ]
     return {
-        "id": entity.id,
-        "name": entity.name,
-        "kind": entity.kind.value.replace("_", " "),
-        "role": role,
-        "country": entity.country,
-        "country_name": country_name(entity.country) if entity.country else None,
-        "organisation": entity.international_organisation,
-        "where": entity.country or entity.international_organisation or "",
+        (flow, regime): page_name(index, flow, suffix, regime)
+        for index, (flow, regime) in enumerate(transfers, start=1)
     }
 
 
-def _reevaluation(
-    finding: Finding, flow: Flow, refdata: ReferenceData, day: date, importer: Entity
-) -> tuple[date, str]:
-    """When to re-evaluate the transfer, and why (step 6)."""
-    candidates = []
-    if flow.tia is not None and flow.tia <= day:
-        candidates.append(
-            (flow.tia + timedelta(days=365), f"a year after the TIA of {flow.tia}")
-        )
-    else:
-        candidates.append((day, "now: no current transfer impact assessment"))
-    if finding.basis.value == "adequacy":
-        for decision in refdata.decisions_for(importer.jurisdiction, day):
-            until = decision.known_until(day)
-            if until is not None:
-                candidates.append((until, f"when {decision.reference} ends"))
-            if decision.active_watch(day):
-                candidates.append(
-                    (day + timedelta(days=90), f"watch notes on {decision.reference}")
-                )
-    candidates.append((day + timedelta(days=365), "the yearly review"))
-    return min(candidates, key=lambda item: item[0])
+def _css_string(text: str) -> str:
+    """Text as the body of a CSS string in double quotes (for the print footer)."""
+    return "".join(
+        char if char.isalnum() or char in " .,:;-_()/·" else f"\\{ord(char):x} "
+        for char in text
+    )
 
 
-def transfer_context(
-    finding: Finding,
-    datamap: DataMap,
-    refdata: ReferenceData,
-    day: date,
-    profiles: Mapping[str, CountryProfile],
-) -> dict[str, Any]:
-    """The six steps of one transfer impact summary, as plain values."""
-    flow = datamap.flow(finding.flow)
-    exporter = datamap.entity(flow.exporter)
-    importer = datamap.entity(flow.importer)
-    declared = {category.key: category for category in datamap.categories}
-    profile = profiles.get(importer.country or "")
-    decisions = refdata.decisions_for(importer.jurisdiction, day)
-    when, why = _reevaluation(finding, flow, refdata, day, importer)
-    return {
-        "flow": flow.id,
-        "regime": finding.regime,
-        "law": REGIME_NAMES.get(finding.regime, finding.regime),
-        "status": finding.status.value,
-        "basis": finding.basis.value,
-        "onward": finding.onward,
-        "exporter": _party(exporter, flow.exporter_role.value),
-        "importer": _party(importer, flow.importer_role.value),
-        "chain": chain_display(
-            finding.chain,
-            finding.chain_omitted,
-            lambda item: datamap.entity(item).name + f" ({item})",
-        ),
-        "data_subjects": list(flow.data_subjects),
-        "categories": [
-            {
-                "key": key,
-                "description": declared[key].description if key in declared else None,
-            }
-            for key in flow.data_categories
-        ],
-        "special_categories": sorted(item.value for item in flow.special_categories),
-        "purposes": list(flow.purposes),
-        "frequency": flow.frequency.value.replace("_", " "),
-        "volume": flow.volume,
-        "description": flow.description,
-        "mechanism": flow.mechanism.value,
-        "scc_module": finding.scc_module,
-        "tia": flow.tia.isoformat() if flow.tia else None,
-        "reasons": [
-            {"rule": item.rule, "text": item.text, "citations": list(item.citations)}
-            for item in finding.reasons
-        ],
-        "decisions": [
-            {
-                "reference": decision.reference,
-                "summary": decision.scope.summary,
-                "watch": [note.text for note in decision.active_watch(day)],
-            }
-            for decision in decisions
-        ],
-        "profile": _profile(profile),
-        "importer_access": flow.importer_access.value,
-        "measures": [
-            {
-                "key": item,
-                "label": MEASURE_LABELS.get(item, item),
-                "weight": item in MEASURE_LABELS,
-            }
-            for item in flow.measures
-        ],
-        "recommended_measures": [
-            {"action": item.action.value, "detail": item.detail}
-            for item in finding.recommendations
-            if item.action in _MEASURE_ACTIONS
-        ],
-        "steps": [
-            {
-                "action": item.action.value,
-                "detail": item.detail,
-                "citations": list(item.citations),
-            }
-            for item in finding.recommendations
-        ],
-        "reevaluate": when.isoformat(),
-        "reevaluate_why": why,
-    }
-
-
-def _profile(profile: CountryProfile | None) -> dict[str, Any] | None:
-    if profile is None:
-        return None
-
-    def items(values: Any) -> list[dict[str, Any]]:
-        return [
-            {
-                "title": item.title,
-                "summary": item.summary,
-                "sources": list(item.sources),
-                "date": item.day.isoformat() if item.day else None,
-                "by": item.by,
-            }
-            for item in values
-        ]
-
-    return {
-        "name": profile.name,
-        "reviewed": profile.reviewed.isoformat(),
-        "law": items(profile.data_protection_law),
-        "authority": items([profile.authority] if profile.authority else []),
-        "access": items(profile.public_authority_access),
-        "oversight": items(profile.oversight),
-        "redress": items(profile.redress),
-        "assessments": items(profile.eu_assessments),
-        "concerns": profile.access_concerns.replace("_", " "),
-        "concerns_basis": profile.access_concerns_basis,
-        "unconfirmed": list(profile.unconfirmed),
-    }
-
-
-def report_context(
-    datamap: DataMap,
-    assessment: Assessment,
-    refdata: ReferenceData,
-    *,
-    suffix: str,
-    profiles: Mapping[str, CountryProfile] | None = None,
-) -> dict[str, Any]:
-    """Everything the index page and the transfer pages show, as plain values."""
-    profiles = load_country_profiles() if profiles is None else profiles
-    summary = assessment.summary
-    transfers: list[dict[str, Any]] = []
-    findings: list[dict[str, Any]] = []
-    index = 0
-    for finding in assessment.findings:
-        page = None
-        if finding.transfer:
-            index += 1
-            page = page_name(index, finding.flow, suffix, finding.regime)
-            transfers.append(
-                {
-                    "page": page,
-                    **transfer_context(
-                        finding, datamap, refdata, assessment.as_of, profiles
-                    ),
-                }
-            )
-        findings.append(
-            {
-                "flow": finding.flow,
-                "regime": finding.regime,
-                "law": REGIME_NAMES.get(finding.regime, finding.regime),
-                "page": page,
-                "exporter": finding.exporter,
-                "importer": finding.importer,
-                "route": (
-                    f"{finding.exporter} ({finding.exporter_country or '?'}) → "
-                    f"{finding.importer} "
-                    f"({finding.importer_country or finding.importer_organisation})"
-                ),
-                "transfer": finding.transfer,
-                "onward": finding.onward,
-                "basis": finding.basis.value,
-                "status": finding.status.value,
-                "scc_module": finding.scc_module,
-                "first": finding.recommendations[0].detail
-                if finding.recommendations
-                else "",
-                "chain": " → ".join(
-                    chain_display(finding.chain, finding.chain_omitted)
-                ),
-            }
-        )
-    findings.sort(key=lambda item: (-Status(item["status"]).rank, item["flow"]))
-    return {
-        "organisation": datamap.organisation,
-        "as_of": assessment.as_of.isoformat(),
-        "reference_version": assessment.reference_version,
-        "reference_sha256": assessment.reference_sha256,
-        "summary": attrs.asdict(summary),
-        "inactive": list(assessment.inactive),
-        "findings": findings,
-        "transfers": transfers,
-        "disclaimer": DISCLAIMER,
-    }
+def _print_footer(record: Provenance) -> str:
+    digest = (record.map_sha256 or "not recorded")[:16]
+    return _css_string(
+        f"transfer-assess {record.tool_version} · map {digest} · reference data "
+        f"{record.reference_version} · {record.generated}"
+    )
 
 
 def _environment() -> SandboxedEnvironment:
@@ -335,6 +153,39 @@ def _environment() -> SandboxedEnvironment:
     )
 
 
+def document_context(
+    datamap: DataMap,
+    assessment: Assessment,
+    refdata: ReferenceData,
+    *,
+    suffix: str,
+    profiles: Mapping[str, CountryProfile] | None = None,
+    provenance: Provenance | None = None,
+) -> dict[str, Any]:
+    """
+    The values every page of the report shows, unescaped (shared with the Word writer).
+
+    Raises:
+        InputError: ``SOURCE_DATE_EPOCH`` is malformed (when `provenance` is omitted).
+    """
+    record = provenance or make_provenance(datamap, assessment)
+    context = report_context(
+        datamap,
+        assessment,
+        refdata,
+        page_names=page_names(assessment, suffix),
+        profiles=profiles,
+    )
+    return {
+        **context,
+        "disclaimer": DISCLAIMER,
+        "signoff": list(SIGN_OFF),
+        "labels": {status.value: status_label(status) for status in Status},
+        "provenance": attrs.asdict(record),
+        "print_footer": _print_footer(record),
+    }
+
+
 def render_report(
     datamap: DataMap,
     assessment: Assessment,
@@ -342,9 +193,10 @@ def render_report(
     *,
     format: str = "html",  # noqa: A002 - the natural name, as on the command line
     profiles: Mapping[str, CountryProfile] | None = None,
+    provenance: Provenance | None = None,
 ) -> dict[str, str]:
     """
-    Render the report folder's files in memory.
+    Render the report folder's pages in memory.
 
     Args:
         datamap: The map.
@@ -352,43 +204,93 @@ def render_report(
         refdata: The reference data used.
         format: ``html`` or ``markdown``.
         profiles: Country profiles; the packaged ones when omitted.
+        provenance: The footer's record; made now (honouring ``SOURCE_DATE_EPOCH``)
+            when omitted.
 
     Returns:
         File names (relative to the folder) and their text.
 
     Raises:
         ValueError: `format` is neither ``html`` nor ``markdown``.
+        InputError: ``SOURCE_DATE_EPOCH`` is malformed.
     """
     if format not in {"html", "markdown"}:
         raise ValueError(f"unknown report format {format!r}")
     suffix = "html" if format == "html" else "md"
-    context = report_context(
-        datamap, assessment, refdata, suffix=suffix, profiles=profiles
+    context = document_context(
+        datamap,
+        assessment,
+        refdata,
+        suffix=suffix,
+        profiles=profiles,
+        provenance=provenance,
     )
+    # The graph links each flow to its EU page (the first of its findings).
+    pages: dict[str, str] = {}
+    for item in context["transfers"]:
+        pages.setdefault(item["flow"], item["page"])
     view = graph_view(datamap, assessment, refdata)
     environment = _environment()
     files: dict[str, str] = {}
     if format == "html":
         style = environment.loader.get_source(environment, "report.css")[0]  # type: ignore[union-attr]
-        shared = {"style": Markup(style), "svg": Markup(to_svg(view))}  # noqa: S704 - our own escaped SVG and CSS
+        shared = {
+            "style": Markup(style),  # noqa: S704 - our own stylesheet
+            "print_footer": Markup(context["print_footer"]),  # noqa: S704 - CSS-escaped
+        }
+        values = {key: item for key, item in context.items() if key != "print_footer"}
         index = environment.get_template("index.html.j2")
-        files["index.html"] = index.render(**context, **shared)
+        svg = Markup(to_svg(view, links=pages))  # noqa: S704 - our own escaped SVG
+        files["index.html"] = index.render(**values, **shared, svg=svg)
         page = environment.get_template("transfer.html.j2")
+        # Rendered once per country: many transfers share a destination's profile.
+        profiles_html = {
+            key: Markup(text)  # noqa: S704 - rendered with autoescape on
+            for key, text in _profiles(environment, "html", context).items()
+        }
         for transfer in context["transfers"]:
             files[transfer["page"]] = page.render(
-                report=context, transfer=transfer, style=shared["style"]
+                report=values,
+                transfer=transfer,
+                profile_pages=profiles_html,
+                **shared,
+                **_common(values),
             )
     else:
         escaped = escape_markdown_values(context)
         index = environment.get_template("index.md.j2")
         files["index.md"] = index.render(**escaped, raw_mermaid=to_mermaid(view))
         page = environment.get_template("transfer.md.j2")
+        profiles_md = _profiles(environment, "md", escaped)
         for transfer in escaped["transfers"]:
-            files[transfer["page"]] = page.render(report=escaped, transfer=transfer)
+            files[transfer["page"]] = page.render(
+                report=escaped,
+                transfer=transfer,
+                profile_pages=profiles_md,
+                **_common(escaped),
+            )
     return files
 
 
-def write_report(files: Mapping[str, str], folder: Path) -> list[Path]:
+def _profiles(
+    environment: SandboxedEnvironment, suffix: str, context: Mapping[str, Any]
+) -> dict[str | None, str]:
+    """Step 3's country profile of each destination, rendered once per country."""
+    template = environment.get_template(f"_profile.{suffix}.j2")
+    rendered: dict[str | None, str] = {}
+    for transfer in context["transfers"]:
+        country = transfer["importer"]["country"]
+        if transfer["profile"] is not None and country not in rendered:
+            rendered[country] = template.render(profile=transfer["profile"])
+    return rendered
+
+
+def _common(context: Mapping[str, Any]) -> dict[str, Any]:
+    """What the shared layout and footer of a transfer page read at the top level."""
+    return {"disclaimer": context["disclaimer"], "provenance": context["provenance"]}
+
+
+def write_report(files: Mapping[str, str | bytes], folder: Path) -> list[Path]:
     """
     Write rendered files as one folder, replacing an earlier report whole.
 

@@ -194,5 +194,6 @@ def render_sarif(
 
 def _under(regime: str) -> str:
     """`` under the UK GDPR`` for a finding of a regime other than the EU's."""
-    names = {"UK": "UK GDPR", "CH": "Swiss FADP"}
-    return f" under the {names[regime]}" if regime in names else ""
+    from transfer_assess.labels import REGIME_NAMES  # noqa: PLC0415 - lazy, like the rest
+
+    return "" if regime == "EU" else f" under the {REGIME_NAMES[regime]}"
