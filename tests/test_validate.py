@@ -255,7 +255,7 @@ class TestFlows:
 
     def test_every_mechanism_is_accepted(self) -> None:
         for mechanism in Mechanism:
-            extra = {"scc_module": 2} if mechanism is Mechanism.SCC else {}
+            extra = {"scc_module": 2} if mechanism.takes_scc_module else {}
             value = with_flow(mechanism=mechanism.value, **extra)
             assert parse_map(as_yaml(value)).flows[0].mechanism is mechanism
 

@@ -142,6 +142,23 @@ class Protection:
         ]
         return min(hops, key=lambda item: item[:2])[2].flow if hops else None
 
+    def chains(
+        self, entity_id: str, keys: Iterable[str]
+    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """
+        The chain each key took to `entity_id`, keys with the same chain together.
+
+        Every chain follows only flows that carried that key; the list is sorted
+        by chain length, then by first key.
+        """
+        grouped: dict[tuple[str, ...], list[str]] = {}
+        for key in sorted(keys):
+            grouped.setdefault(self.chain(entity_id, key), []).append(key)
+        return sorted(
+            ((chain, tuple(names)) for chain, names in grouped.items()),
+            key=lambda item: (len(item[0]), item[1]),
+        )
+
     def best_chain(self, entity_id: str, keys: Iterable[str]) -> tuple[str, ...]:
         """The shortest of the chains of `keys` at `entity_id` (ties: first key)."""
         chains = [self.chain(entity_id, key) for key in sorted(keys)]
