@@ -80,6 +80,20 @@ _RANK = {
     )
 }
 SCC_DECISION = "Commission Implementing Decision (EU) 2021/914"
+#: The older SCC sets by the module that matches them, before 2021-06-27.
+_OLD_SETS = {
+    1: "({roles}: the 2001 or 2004 set).",
+    2: "({roles}: the 2010 set).",
+}
+_NO_OLD_SET = (
+    "({roles}): no Commission set serves processor exporters before 2021-06-27; "
+    "the controller can sign the 2010 clauses with the sub-processor, or use ad hoc "
+    "clauses."
+)
+_OLD_DECISIONS = {
+    1: "Commission Decisions 2001/497/EC and 2004/915/EC",
+    2: "Commission Decision 2010/87/EU",
+}
 #: Where each SCC module governs onward transfers by the importer.
 _ONWARD_CLAUSES = {
     1: "Clause 8.7",
@@ -343,13 +357,13 @@ def _scc(context: Context, *, detail: str | None = None) -> Recommendation:
     if detail is not None:
         text = detail
     elif context.day < SCC_2021_FROM:
-        text = (
-            f"Sign the Commission's standard contractual clauses for flow {flow.id} "
-            f"({roles}; in the 2021 set, module {module})."
-        )
+        text = f"Sign the Commission's standard contractual clauses for flow {flow.id} "
+        text += _OLD_SETS.get(module, _NO_OLD_SET).format(roles=roles)
     else:
         text = f"Sign the 2021 SCCs, module {module} ({roles}), for flow {flow.id}."
     citations = ["GDPR Art. 46(2)(c)", SCC_DECISION]
+    if context.day < SCC_2021_FROM and module in _OLD_DECISIONS:
+        citations.append(_OLD_DECISIONS[module])
     framework = _framework(context) if not context.exporter_subject else None
     if framework is not None:
         reference, decision = framework
@@ -369,9 +383,10 @@ def _scc(context: Context, *, detail: str | None = None) -> Recommendation:
         )
         citations.append(source)
     if importer.subject_to_gdpr:
+        clauses = "the 2021 SCCs are" if context.day >= SCC_2021_FROM else "SCCs are"
         text += (
-            f" {importer.id} is subject to the GDPR under Art. 3(2), and the 2021 SCCs "
-            "are not designed for such importers: have counsel choose the instrument."
+            f" {importer.id} is subject to the GDPR under Art. 3(2), and {clauses} "
+            "not designed for such importers: have counsel choose the instrument."
         )
         citations.append(f"{SCC_DECISION}, recital 7")
     return Recommendation(Action.SCC, text, tuple(citations))

@@ -364,9 +364,9 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
         if expected in {3, 4}:
             trace.add(
                 SCC_LEGACY,
-                f"On {day.isoformat()} the 2021 SCCs did not yet exist and no "
-                f"Commission set served {roles} transfers: what flow {flow.id} "
-                "signed cannot be the Commission's clauses.",
+                f"On {day.isoformat()} no Commission set of standard contractual "
+                f"clauses served {roles} transfers: what flow {flow.id} signed "
+                "cannot be the Commission's clauses.",
                 "GDPR Art. 46(2)(c)",
                 "Commission Decision 2010/87/EU",
             )
