@@ -11,33 +11,18 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import EXAMPLES
 from tests.mapfactory import as_json, as_yaml, document, entity, flow
+from tests.test_assess import one
 from transfer_assess import DataMapError, load_map, parse_map
 from transfer_assess.engine import assess
 from transfer_assess.findings import Basis, Finding, Status
 from transfer_assess.refdata import load_reference_data
 
 DAY = date(2026, 11, 28)
-
-
-def one(
-    target: dict[str, Any],
-    day: date = DAY,
-    source: dict[str, Any] | None = None,
-    **flow_fields: Any,
-) -> Finding:
-    """Assess a single flow from `source` (default: a German controller)."""
-    source = source or entity("hq-de")
-    value = document(
-        entities=[source, target],
-        flows=[flow("f", source["id"], target["id"], **flow_fields)],
-    )
-    return assess(parse_map(as_yaml(value)), as_of=day, regime="EU").finding("f")
 
 
 def texts(finding: Finding) -> str:
@@ -98,41 +83,23 @@ class TestInstrumentsByDate:
             assert not any(name in said for name in words), (finding.flow, said)
 
     @pytest.mark.parametrize(
-        ("day", "named"),
+        ("name", "day", "named"),
         [
-            (date(2020, 11, 9), False),
-            (date(2020, 11, 10), True),
-            (date(2020, 11, 11), True),
+            ("EDPB Recommendations 01/2020", date(2020, 11, 9), False),
+            ("EDPB Recommendations 01/2020", date(2020, 11, 10), True),
+            ("EDPB Recommendations 01/2020", date(2020, 11, 11), True),
+            ("EDPB Guidelines 05/2021", date(2021, 11, 17), False),
+            ("EDPB Guidelines 05/2021", date(2021, 11, 18), True),
+            ("EDPB Guidelines 05/2021", date(2021, 11, 19), True),
         ],
     )
-    def test_recommendations_01_2020_from_its_adoption(
-        self, day: date, named: bool
-    ) -> None:
+    def test_cited_from_adoption(self, name: str, day: date, named: bool) -> None:
         finding = one(entity("in", "IN"), day, mechanism="scc", scc_module=2)
         assert finding.status is Status.ATTENTION
-        assert ("EDPB Recommendations 01/2020" in texts(finding)) is named
-        assert (
-            any(
-                cited.startswith("EDPB Recommendations") for cited in citations(finding)
-            )
-            is named
-        )
+        assert any(cited.startswith(name) for cited in citations(finding)) is named
+        assert (name in texts(finding)) is (named and "Recommendations" in name)
         assert "CJEU C-311/18 (Schrems II)" in citations(finding)
-
-    @pytest.mark.parametrize(
-        ("day", "named"),
-        [
-            (date(2021, 11, 17), False),
-            (date(2021, 11, 18), True),
-            (date(2021, 11, 19), True),
-        ],
-    )
-    def test_guidelines_05_2021_from_their_adoption(
-        self, day: date, named: bool
-    ) -> None:
-        finding = one(entity("in", "IN"), day, mechanism="scc", scc_module=2)
         transfer = next(r for r in finding.reasons if r.rule == "EU.SCOPE.TRANSFER")
-        assert ("EDPB Guidelines 05/2021" in transfer.citations) is named
         assert "GDPR Art. 44" in transfer.citations
 
     @pytest.mark.parametrize("day", [date(2020, 7, 15), date(2020, 7, 16)])
