@@ -396,8 +396,9 @@ def _framework(context: Context) -> tuple[str, str] | None:
     """
     The adequate country's own onward rules, when the data came by adequacy.
 
-    Returns the rules' reference and the decision's, where ``adequacy.json``
-    records them (``onward_rules``).
+    Returns the rules' reference (``onward_rules`` in ``adequacy.json``, or the
+    country's law in general) and the decision's; ``None`` where the data did not
+    come by adequacy or the decision rests on a certification (the DPF).
     """
     protection = context.protection
     inbound_id = protection.inbound(
@@ -412,6 +413,11 @@ def _framework(context: Context) -> tuple[str, str] | None:
     ):
         if decision.onward_rules is not None:
             return decision.onward_rules.reference, decision.reference
+        if decision.scope.certification is None:
+            # A framework's own principles (the DPF's) are named elsewhere.
+            country = context.exporter.jurisdiction
+            law = f"the onward-transfer rules of the law of {country}"
+            return law, decision.reference
     return None
 
 

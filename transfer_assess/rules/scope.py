@@ -129,11 +129,16 @@ def _framework_rules(context: Context, carried: tuple[str, ...]) -> str:
         exporter.jurisdiction, context.day, regime=context.regime
     ):
         if decision.onward_rules is not None:
-            return (
-                f" The data arrived by flow {inbound.id} under {decision.reference}, "
-                "which relies on the destination's own rules for onward transfers: "
-                f"{decision.onward_rules.reference}."
-            )
+            rules = decision.onward_rules.reference
+        elif decision.scope.certification is None:
+            rules = f"the law of {exporter.jurisdiction}"
+        else:
+            continue
+        return (
+            f" The data arrived by flow {inbound.id} under {decision.reference}, "
+            f"which relies on the destination's own rules for onward transfers: "
+            f"{rules}."
+        )
     return ""
 
 
