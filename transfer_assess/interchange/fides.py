@@ -25,6 +25,7 @@ import textwrap
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -1194,11 +1195,26 @@ def _entity_record(entity: Entity) -> dict[str, Any]:
     if entity.group is not None:
         record["group"] = entity.group
     if entity.certifications:
-        record["certifications"] = list(entity.certifications)
+        record["certifications"] = [
+            _dated_certification(name, entity.certification_periods.get(name))
+            for name in entity.certifications
+        ]
+    if entity.bcr_accession is not None:
+        record["bcr_accession"] = entity.bcr_accession.isoformat()
     if entity.subject_to_gdpr is not None:
         record["subject_to_gdpr"] = entity.subject_to_gdpr
     record.update(entity.extensions)
     return record
+
+
+def _dated_certification(
+    name: str, period: tuple[date | None, date | None] | None
+) -> str:
+    """A certification in the map's text form, ``type@FROM..UNTIL`` when dated."""
+    if period is None:
+        return name
+    start, until = (day.isoformat() if day else "" for day in period)
+    return f"{name}@{start}..{until}"
 
 
 def _flow_record(flow: Flow) -> dict[str, Any]:
@@ -1213,6 +1229,7 @@ def _flow_record(flow: Flow) -> dict[str, Any]:
         "mechanism": None if flow.mechanism is Mechanism.NONE else flow.mechanism.value,
         "scc_module": flow.scc_module,
         "tia": flow.tia.isoformat() if flow.tia else None,
+        "scc_signed": flow.scc_signed.isoformat() if flow.scc_signed else None,
         "measures": list(flow.measures) or None,
         "importer_access": None
         if flow.importer_access is ImporterAccess.CLEARTEXT
