@@ -38,7 +38,7 @@ FLAGS = [
 ]
 #: A4 is 297 mm tall: a transfer page of the example must print on 2 to 12 pages,
 #: the index (summary, graph on its own page, two tables) on 3 to 12.
-PAGES = {"index": (3, 12), "transfer": (2, 12)}
+PAGES = {"index": (3, 14), "transfer": (2, 12)}
 
 
 def chromium() -> str:

@@ -141,6 +141,20 @@ class TestWhatIf:
         assert kinds["fr-to-us-webinar-2"] == "better"
         assert kinds["nl-proc-to-in"] == "better"
 
+    def test_certify_lifts_a_lapsed_dated_certification(self) -> None:
+        lapsed = {"type": "dpf", "from": "2023-08-01", "until": "2025-06-30"}
+        value = document(
+            entities=[entity("hq-de"), entity("us", "US", certifications=[lapsed])],
+            flows=[flow("f", "hq-de", "us", mechanism="dpf")],
+        )
+        datamap = parse_map(as_yaml(value))
+        assert assess(datamap, as_of=DAY).finding("f").status is Status.GAP
+        comparison = what_if(datamap, as_of=DAY, refdata=load_reference_data(), end=[],
+                             certify=[("us", "dpf")], move=[])  # fmt: skip
+        assert {change.flow: change.kind for change in comparison.changes} == {
+            "f": "better"
+        }
+
     def test_errors(self) -> None:
         datamap = load_map(EXAMPLES / "small.yaml")
         refdata = load_reference_data()

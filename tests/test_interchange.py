@@ -539,6 +539,42 @@ def test_export_import_round_trip(example: DataMap, tmp_path: Path) -> None:
     assert back.as_of is None  # Fides has no place for it
 
 
+def test_round_trip_keeps_the_dated_fields(tmp_path: Path) -> None:
+    value = document(
+        entities=[
+            entity("hq-de", group="grp"),
+            entity(
+                "us",
+                "US",
+                group="grp",
+                bcr_accession="2024-05-10",
+                certifications=[
+                    "dpf-hr",
+                    {"type": "dpf", "from": "2023-08-01", "until": "2025-06-30"},
+                ],
+            ),
+        ],
+        flows=[
+            flow(
+                "f",
+                "hq-de",
+                "us",
+                mechanism="scc",
+                scc_module=2,
+                scc_signed="2021-07-01",
+            )
+        ],
+        groups=[{"id": "grp", "bcr": ["controller"], "bcr_approved": "2022-01-10"}],
+    )
+    datamap = parse_map(as_yaml(value))
+    draft, _ = import_fides(export_folder(datamap, tmp_path))
+    back = parse_map(json.dumps(draft), format="json")
+    us = back.entity("us")
+    assert us.certification_periods == datamap.entity("us").certification_periods
+    assert us.bcr_accession == date(2024, 5, 10)
+    assert back.flow("f").scc_signed == date(2021, 7, 1)
+
+
 def test_round_trip_without_meta_keeps_what_fides_has(
     example: DataMap, tmp_path: Path
 ) -> None:

@@ -231,8 +231,8 @@ def test_problems_in_a_workbook_name_sheet_and_row(tmp_path: Path) -> None:
             "anonymised, data_categories, data_subjects, description, end, "
             "exporter_role, frequency, from, id, importer_access, importer_role, "
             "legal_basis, measures, mechanism, nature, origin, purposes, retention, "
-            "scc_adaptations, "
-            "scc_module, special_categories, start, tia, to, volume"
+            "scc_adaptations, scc_module, scc_signed, special_categories, start, tia, "
+            "to, volume"
         ),
         f"{shown}:flows:2: flows[0].volume: expected an integer, got the string '2.5'",
         (

@@ -31,6 +31,7 @@ from transfer_assess.findings import (
     Assessment,
     Basis,
     Finding,
+    Reason,
     Recommendation,
     Status,
 )
@@ -317,6 +318,8 @@ class _Run:
         refdata: ReferenceData,
         settings: Settings,
     ) -> None:
+        # Dated certifications count only within their period (issue 12, point 4).
+        datamap = datamap.on(day)
         self.datamap = datamap
         self.day = day
         self.refdata = refdata
@@ -471,12 +474,15 @@ class _Run:
                 basis=other.basis,
                 status=other.status,
                 onward=True,
-                reasons=[
-                    reason
-                    for reason in trace.reasons
-                    if reason.rule.startswith("EU.SCOPE.")
-                    or reason.rule == ONWARD_REGIME.id
-                ],
+                reasons=_dated_reasons(
+                    context,
+                    [
+                        reason
+                        for reason in trace.reasons
+                        if reason.rule.startswith("EU.SCOPE.")
+                        or reason.rule == ONWARD_REGIME.id
+                    ],
+                ),
                 chain=route.ids,
                 chain_omitted=route.omitted,
             )
@@ -509,13 +515,41 @@ def _finding(
         basis=outcome.basis,
         status=outcome.status,
         scc_module=module,
-        recommendations=recommendations,
-        reasons=trace.reasons,
+        recommendations=tuple(
+            attrs.evolve(item, citations=_existing(context, item.citations))
+            for item in recommendations
+        ),
+        reasons=_dated_reasons(context, trace.reasons),
         chain=route.ids if route is not None else (),
         chain_omitted=route.omitted if route is not None else 0,
         importer_organisation=context.importer.international_organisation,
         regime=regime,
     )
+
+
+def _existing(context: Context, citations: tuple[str, ...]) -> tuple[str, ...]:
+    """
+    The citations of instruments adopted by the date.
+
+    No reason or recommendation cites an instrument adopted after the assessment
+    date. The adoption dates are reference data (``regimes.json``, the EU entry's
+    ``instruments``); a citation that no instrument matches is kept.
+    """
+    spec = context.refdata.regimes.get("EU")
+    if spec is None:
+        return citations
+    return tuple(item for item in citations if spec.exists(item, context.day))
+
+
+def _dated_reasons(context: Context, reasons: list[Reason]) -> list[Reason]:
+    """The reasons, each citing only instruments adopted by the date."""
+    result = []
+    for reason in reasons:
+        kept = _existing(context, reason.citations)
+        result.append(
+            reason if kept == reason.citations else attrs.evolve(reason, citations=kept)
+        )
+    return result
 
 
 _SCC_BASES = frozenset({Basis.SCC, Basis.UK_ADDENDUM})

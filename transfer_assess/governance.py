@@ -276,10 +276,21 @@ def modified_map(
         if entity_id not in entities:
             raise InputError(f"--certify: unknown entity {entity_id!r}")
         entity = entities[entity_id]
-        if certification not in entity.certifications:
-            entities[entity_id] = attrs.evolve(
-                entity, certifications=(*entity.certifications, certification)
-            )
+        # What if it held the certification for the whole period: a dated one's
+        # period no longer limits it.
+        entities[entity_id] = attrs.evolve(
+            entity,
+            certifications=(
+                entity.certifications
+                if certification in entity.certifications
+                else (*entity.certifications, certification)
+            ),
+            certification_periods={
+                name: period
+                for name, period in entity.certification_periods.items()
+                if name != certification
+            },
+        )
     for entity_id, country in move:
         if entity_id not in entities:
             raise InputError(f"--move: unknown entity {entity_id!r}")

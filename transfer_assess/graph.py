@@ -234,6 +234,24 @@ class Protection:
             return Route.start(entity_id)
         return min(routes, key=lambda route: route.length)
 
+    def chains(
+        self, entity_id: str, keys: Iterable[str]
+    ) -> list[tuple[Route, tuple[str, ...]]]:
+        """
+        The route each key took to `entity_id`, keys with the same route together.
+
+        Every route follows only flows that carried that key (issue 12, point 14);
+        the list is sorted by route length, then by first key. Long routes are
+        shortened as in `route`, so the cost stays linear in the keys.
+        """
+        grouped: dict[Route, list[str]] = {}
+        for key in sorted(keys):
+            grouped.setdefault(self.route(entity_id, key), []).append(key)
+        return sorted(
+            ((route, tuple(names)) for route, names in grouped.items()),
+            key=lambda item: (item[0].length, item[1]),
+        )
+
     def best_chain(self, entity_id: str, keys: Iterable[str]) -> tuple[str, ...]:
         """The shortest of the chains of `keys` at `entity_id` (ties: first key)."""
         return self.best_route(entity_id, keys).ids

@@ -163,6 +163,11 @@ def to_frozenset(values: Iterable[Any]) -> frozenset[Any]:
     return frozenset(values)
 
 
+def _within(period: tuple[date | None, date | None], day: date) -> bool:
+    start, until = period
+    return (start is None or start <= day) and (until is None or day <= until)
+
+
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
@@ -242,6 +247,14 @@ class Entity:
     """Id of the corporate group it belongs to."""
     certifications: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     """Certifications held, e.g. ``dpf``, ``dpf-hr``, ``iso27001``."""
+    certification_periods: Mapping[str, tuple[date | None, date | None]] = attrs.field(
+        factory=dict, converter=_frozen_mapping, eq=False, hash=False
+    )
+    """For a certification given with dates: its first and last day (``None``:
+    open); a certification not listed here holds for the whole period."""
+    bcr_accession: date | None = None
+    """The day the entity acceded to its group's BCRs (``None``: for the whole
+    period)."""
     subject_to_gdpr: bool | None = None
     """For entities outside the EEA: subject to the GDPR under Art. 3(2)."""
     subject_to: frozenset[str] = attrs.field(
@@ -267,6 +280,19 @@ class Entity:
     def has_certification(self, name: str) -> bool:
         """Whether the entity holds the named certification."""
         return name in self.certifications
+
+    def on(self, day: date) -> Entity:
+        """The entity with only the certifications it holds on `day`."""
+        if not self.certification_periods:
+            return self
+        held = tuple(
+            name
+            for name in self.certifications
+            if _within(self.certification_periods.get(name, (None, None)), day)
+        )
+        if held == self.certifications:
+            return self
+        return attrs.evolve(self, certifications=held)
 
     def declared_subject(self, regime: str) -> bool:
         """Whether the map declares the entity subject to a regime it is not in."""
@@ -313,6 +339,8 @@ class Flow:
     """Regimes whose adaptations the signed EU SCCs carry (``CH``: the FDPIC's)."""
     tia: date | None = None
     """Date the transfer impact assessment was last documented."""
+    scc_signed: date | None = None
+    """Date the SCCs relied on were signed (from 2021-06-27: the 2021 clauses)."""
     measures: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     """Technical and organisational measures in place (known and free ones)."""
     importer_access: ImporterAccess = ImporterAccess.CLEARTEXT
@@ -384,6 +412,13 @@ class DataMap:
     """Non-fatal remarks found while loading (e.g. unknown category keys)."""
     extensions: Mapping[str, Any] = _extensions()
     """The top-level ``x-`` keys, kept and otherwise ignored."""
+
+    def on(self, day: date) -> DataMap:
+        """The map as it stands on `day`: dated certifications held on that day."""
+        entities = tuple(entity.on(day) for entity in self.entities)
+        if all(new is old for new, old in zip(entities, self.entities, strict=True)):
+            return self
+        return attrs.evolve(self, entities=entities)
 
     def entity(self, entity_id: str) -> Entity:
         """

@@ -22,7 +22,12 @@ from transfer_assess.model import (
 )
 from transfer_assess.rules import Context, Hint, Outcome, Trace
 from transfer_assess.rules.adequacy import scope_failures
-from transfer_assess.rules.safeguards import SCC_2021_FROM, is_public
+from transfer_assess.rules.safeguards import (
+    EDPB_REC_01_2020,
+    SCC_2021_FROM,
+    SCHREMS_II,
+    public_ends,
+)
 
 #: Purposes that anonymous data can serve (policy: words and Fides data-use keys).
 ANONYMISABLE_PURPOSES = frozenset(
@@ -36,6 +41,10 @@ ANONYMISABLE_PURPOSES = frozenset(
         "improve",
     }
 )
+#: Purposes for which the importer matches pseudonymised identifiers against data it
+#: holds itself (custom audiences), so pseudonymisation cannot be EDPB use case 2
+#: (policy: words and Fides data-use keys).
+MATCHING_PURPOSES = frozenset({"advertising", "custom_audiences", "matching"})
 _ART46_ACTIONS = frozenset({Action.SCC, Action.BCR, Action.PUBLIC_BODY_INSTRUMENT})
 _ART46_BASES = frozenset(
     {
@@ -71,6 +80,20 @@ _RANK = {
     )
 }
 SCC_DECISION = "Commission Implementing Decision (EU) 2021/914"
+#: The older SCC sets by the module that matches them, before 2021-06-27.
+_OLD_SETS = {
+    1: "({roles}: the 2001 or 2004 set).",
+    2: "({roles}: the 2010 set).",
+}
+_NO_OLD_SET = (
+    "({roles}): no Commission set serves processor exporters before 2021-06-27; "
+    "the controller can sign the 2010 clauses with the sub-processor, or use ad hoc "
+    "clauses."
+)
+_OLD_DECISIONS = {
+    1: "Commission Decisions 2001/497/EC and 2004/915/EC",
+    2: "Commission Decision 2010/87/EU",
+}
 #: Where each SCC module governs onward transfers by the importer.
 _ONWARD_CLAUSES = {
     1: "Clause 8.7",
@@ -78,6 +101,15 @@ _ONWARD_CLAUSES = {
     3: "Clauses 8.8 and 9",
     4: "Clause 8",
 }
+
+
+def _matches(purposes: tuple[str, ...]) -> bool:
+    """Whether a purpose has the importer match identifiers it holds itself."""
+    return any(
+        word in MATCHING_PURPOSES
+        for purpose in purposes
+        for word in purpose.lower().replace("-", "_").split(".")
+    )
 
 
 def _purpose_is_anonymisable(purpose: str) -> bool:
@@ -130,7 +162,15 @@ def _from_hint(hint: Hint) -> Recommendation:
 def _advisory(
     context: Context, outcome: Outcome, trace: Trace
 ) -> tuple[Recommendation, ...]:
-    """Advice on an ok finding: a fallback for a watched decision, kept current."""
+    """
+    Advice on an ok finding.
+
+    A fallback for a watched decision, kept current; and for an Art. 46 tool to a
+    destination without adequacy where the importer sees data in clear, the EDPB
+    use-case 6/7 advisory that the TIA's conclusion must address.
+    """
+    if outcome.basis in _ART46_BASES:
+        return _clear_text_advisory(context)
     if outcome.basis is not Basis.ADEQUACY or not trace.asks(Action.SCC):
         return ()
     flow = context.flow
@@ -138,7 +178,9 @@ def _advisory(
         hint = next(hint for hint in trace.hints if hint.action is Action.SCC)
         return (_scc(context, detail=hint.detail),)
     limit = context.settings.tia_max_age_days
-    if flow.tia is not None and 0 <= (context.day - flow.tia).days <= limit:
+    if not context.exists(SCHREMS_II) or (
+        flow.tia is not None and 0 <= (context.day - flow.tia).days <= limit
+    ):
         return ()
     return (
         Recommendation(
@@ -147,6 +189,37 @@ def _advisory(
             "no current transfer impact assessment; renew it so the fallback is "
             "ready if the decision falls.",
             ("CJEU C-311/18 (Schrems II)", "EDPB Recommendations 01/2020"),
+        ),
+    )
+
+
+def _clear_text_advisory(context: Context) -> tuple[Recommendation, ...]:
+    """The use-case 6/7 advisory on an ok Art. 46 transfer seen in clear."""
+    flow = context.flow
+    if (
+        flow.importer_access is not ImporterAccess.CLEARTEXT
+        or not context.exists(SCHREMS_II)
+        or context.refdata.decisions_for(
+            context.importer.jurisdiction, context.day, regime=context.regime
+        )
+    ):
+        return ()
+    if context.exists(EDPB_REC_01_2020):
+        cases = " (EDPB use cases 6 and 7)"
+        citations: tuple[str, ...] = (
+            "EDPB Recommendations 01/2020, Annex 2, use cases 6 and 7",
+        )
+    else:
+        cases = ""
+        citations = ("CJEU C-311/18 (Schrems II)",)
+    return (
+        Recommendation(
+            Action.SUPPLEMENTARY_MEASURES,
+            f"The importer of flow {flow.id} sees the data in clear in a destination "
+            "without an adequacy decision: if its law allows disproportionate access "
+            f"by public authorities, no effective technical measure is known{cases}. "
+            "The transfer impact assessment's conclusion must address this.",
+            citations,
         ),
     )
 
@@ -164,9 +237,12 @@ def anonymise_recommendation(context: Context) -> Recommendation | None:
         return None
     return Recommendation(
         Action.ANONYMISE,
-        f"Every purpose of flow {flow.id} can be served by anonymous data: "
-        "anonymise before sending and test the result against singling out, "
-        "linkability and inference.",
+        f"Consider whether the purposes of flow {flow.id} "
+        f"({', '.join(flow.purposes)}) can be served by anonymous data, such as "
+        "aggregates: then anonymise before sending and test the result against "
+        "singling out, linkability and inference. It may not fit: analytics, "
+        "research and product improvement often need individual-level data, "
+        "which stays personal data even when pseudonymised.",
         ("GDPR Recital 26", "WP29 Opinion 05/2014 on Anonymisation Techniques"),
     )
 
@@ -199,27 +275,8 @@ def _alternatives(context: Context) -> list[Recommendation]:
                 )
             )
     if exporter.group is not None and exporter.group == importer.group:
-        group = context.group_of(exporter)
-        kind = "BCR-C" if flow.exporter_role is Role.CONTROLLER else "BCR-P"
-        held = group is not None and flow.exporter_role in group.bcr
-        result.append(
-            Recommendation(
-                Action.BCR,
-                f"{exporter.id} and {importer.id} are in the group {exporter.group}: "
-                + (
-                    f"the group's approved {kind} can cover this flow once it is "
-                    "listed in their scope."
-                    if held
-                    else f"{kind} (binding corporate rules for a "
-                    f"{flow.exporter_role.value} exporter), approved by the lead "
-                    "supervisory authority, can cover intra-group transfers."
-                ),
-                ("GDPR Art. 46(2)(b)", "GDPR Art. 47"),
-            )
-        )
-    if is_public(exporter.kind, exporter.sector) and is_public(
-        importer.kind, importer.sector
-    ):
+        result.append(_bcr(context))
+    if public_ends(exporter, importer):
         result.append(
             Recommendation(
                 Action.PUBLIC_BODY_INSTRUMENT,
@@ -254,6 +311,44 @@ def _alternatives(context: Context) -> list[Recommendation]:
     return result
 
 
+def _bcr(context: Context) -> Recommendation:
+    """
+    BCRs for an intra-group flow.
+
+    A group member processing for another group member is covered by the
+    group's BCR-C once its scope includes that processing; processor BCRs serve
+    controllers outside the group, so they are not the fix for such a flow.
+    """
+    flow, exporter, importer = context.flow, context.exporter, context.importer
+    group = context.group_of(exporter)
+    held = group.bcr if group is not None else frozenset()
+    if flow.exporter_role is Role.CONTROLLER:
+        text = (
+            "the group's approved BCR-C can cover this flow once it is listed in "
+            "their scope."
+            if Role.CONTROLLER in held
+            else "BCR-C (binding corporate rules for controllers), approved by the "
+            "lead supervisory authority, can cover intra-group transfers."
+        )
+    elif Role.PROCESSOR in held:
+        text = (
+            "the group's approved BCR-P can cover this flow once it is listed in "
+            "their scope."
+        )
+    else:
+        text = (
+            f"where {exporter.id} processes for another group member, the group's "
+            "controller BCRs (BCR-C) can cover this flow once their scope includes "
+            "that processing; processor BCRs serve controllers outside the group. "
+            f"Otherwise SCC module {context.expected_module}."
+        )
+    return Recommendation(
+        Action.BCR,
+        f"{exporter.id} and {importer.id} are in the group {exporter.group}: {text}",
+        ("GDPR Art. 46(2)(b)", "GDPR Art. 47"),
+    )
+
+
 def _scc(context: Context, *, detail: str | None = None) -> Recommendation:
     """SCCs with the module for the roles, with onward and Art. 3(2) advice."""
     flow, exporter, importer = context.flow, context.exporter, context.importer
@@ -262,14 +357,25 @@ def _scc(context: Context, *, detail: str | None = None) -> Recommendation:
     if detail is not None:
         text = detail
     elif context.day < SCC_2021_FROM:
-        text = (
-            f"Sign the Commission's standard contractual clauses for flow {flow.id} "
-            f"({roles}; in the 2021 set, module {module})."
-        )
+        text = f"Sign the Commission's standard contractual clauses for flow {flow.id} "
+        text += _OLD_SETS.get(module, _NO_OLD_SET).format(roles=roles)
     else:
         text = f"Sign the 2021 SCCs, module {module} ({roles}), for flow {flow.id}."
     citations = ["GDPR Art. 46(2)(c)", SCC_DECISION]
-    if not context.exporter_subject:
+    if context.day < SCC_2021_FROM and module in _OLD_DECISIONS:
+        citations.append(_OLD_DECISIONS[module])
+    framework = _framework(context) if not context.exporter_subject else None
+    if framework is not None:
+        reference, decision = framework
+        text = (
+            f"Flow {flow.id} is an onward transfer of data that reached "
+            f"{exporter.id} under {decision}, which relies on the destination's own "
+            f"onward-transfer rules ({reference}): put in place what those rules "
+            f"accept, for example a contract giving equivalent protection such as "
+            f"SCC module {module} ({roles})."
+        )
+        citations = [reference, decision]
+    elif not context.exporter_subject:
         onward, source = _onward_terms(context)
         text += (
             f" As an onward transfer, it must also meet {onward}, under which the data "
@@ -277,12 +383,42 @@ def _scc(context: Context, *, detail: str | None = None) -> Recommendation:
         )
         citations.append(source)
     if importer.subject_to_gdpr:
+        clauses = "the 2021 SCCs are" if context.day >= SCC_2021_FROM else "SCCs are"
         text += (
-            f" {importer.id} is subject to the GDPR under Art. 3(2), and the 2021 SCCs "
-            "are not designed for such importers: have counsel choose the instrument."
+            f" {importer.id} is subject to the GDPR under Art. 3(2), and {clauses} "
+            "not designed for such importers: have counsel choose the instrument."
         )
         citations.append(f"{SCC_DECISION}, recital 7")
     return Recommendation(Action.SCC, text, tuple(citations))
+
+
+def _framework(context: Context) -> tuple[str, str] | None:
+    """
+    The adequate country's own onward rules, when the data came by adequacy.
+
+    Returns the rules' reference (``onward_rules`` in ``adequacy.json``, or the
+    country's law in general) and the decision's; ``None`` where the data did not
+    come by adequacy or the decision rests on a certification (the DPF).
+    """
+    protection = context.protection
+    inbound_id = protection.inbound(
+        context.exporter.id, protection.carried(context.flow)
+    )
+    if inbound_id is None:
+        return None
+    if context.datamap.flow(inbound_id).mechanism is not Mechanism.ADEQUACY:
+        return None
+    for decision in context.refdata.decisions_for(
+        context.exporter.jurisdiction, context.day, regime=context.regime
+    ):
+        if decision.onward_rules is not None:
+            return decision.onward_rules.reference, decision.reference
+        if decision.scope.certification is None:
+            # A framework's own principles (the DPF's) are named elsewhere.
+            country = context.exporter.jurisdiction
+            law = f"the onward-transfer rules of the law of {country}"
+            return law, decision.reference
+    return None
 
 
 def _onward_terms(context: Context) -> tuple[str, str]:
@@ -301,7 +437,13 @@ def _onward_terms(context: Context) -> tuple[str, str]:
             f"{clause} of the SCCs (module {inbound.scc_module}) of flow {inbound.id}",
             f"{SCC_DECISION}, {clause}",
         )
-    if mechanism is Mechanism.BCR:
+    group = context.group_of(context.exporter)
+    if (
+        mechanism is Mechanism.BCR
+        and group is not None
+        and group.bcr_approved is not None
+        and group.bcr_approved <= context.day
+    ):
         return (
             f"the onward-transfer rules of the group's BCRs (flow {inbound.id})",
             "GDPR Art. 47(2)",
@@ -323,20 +465,54 @@ def _onward_terms(context: Context) -> tuple[str, str]:
 
 
 def _measures(context: Context, outcome: Outcome, trace: Trace) -> list[Recommendation]:
-    """TIA and supplementary measures for an Art. 46 tool (EDPB Rec. 01/2020)."""
+    """
+    TIA and supplementary measures for an Art. 46 tool (EDPB Rec. 01/2020).
+
+    None before Schrems II (no duty to assess the destination's law yet); before
+    the EDPB Recommendations, no use case is named.
+    """
     flow = context.flow
+    del outcome, trace
+    if not context.exists(SCHREMS_II):
+        return []
+    guided = context.exists(EDPB_REC_01_2020)
     result = [
         Recommendation(
             Action.TIA,
             f"Assess the destination's law and practice for flow {flow.id} in a "
-            "transfer impact assessment (EDPB Recommendations 01/2020, six steps).",
+            "transfer impact assessment"
+            + (" (EDPB Recommendations 01/2020, six steps)." if guided else "."),
             ("CJEU C-311/18 (Schrems II)", "EDPB Recommendations 01/2020"),
         )
     ]
-    del outcome, trace
+
+    def case(label: str) -> tuple[str, tuple[str, ...]]:
+        """The use case's mention and citation (none before the EDPB's text)."""
+        if not guided:
+            return "", ("CJEU C-311/18 (Schrems II)",)
+        return (
+            f" (EDPB {label})",
+            (f"EDPB Recommendations 01/2020, Annex 2, {label}",),
+        )
+
     access = flow.importer_access
-    if access in {ImporterAccess.ENCRYPTED, ImporterAccess.NONE}:
+    if access is ImporterAccess.NONE:
+        words, cited = case("use case 3")
+        result.append(
+            Recommendation(
+                Action.SUPPLEMENTARY_MEASURES,
+                f"For data in transit through the importer of flow {flow.id}, "
+                "encrypt it end to end with state-of-the-art encryption and keys held "
+                f"only by the exporter and the final recipient{words}. An importer "
+                "that routes the traffic sees at least IP addresses and other "
+                "metadata, which are personal data: check that importer_access "
+                "'none' is right.",
+                cited,
+            )
+        )
+    elif access is ImporterAccess.ENCRYPTED:
         held = flow.has_measure(Measure.EXPORTER_HELD_KEYS)
+        words, cited = case("use case 1")
         result.append(
             Recommendation(
                 Action.SUPPLEMENTARY_MEASURES,
@@ -345,20 +521,38 @@ def _measures(context: Context, outcome: Outcome, trace: Trace) -> list[Recommen
                     "adequate country (in place: exporter-held keys)."
                     if held
                     else "Encrypt the data with state-of-the-art encryption and keys "
-                    "held only by the exporter in the EEA or an adequate country "
-                    "(EDPB use case 1)."
+                    "held only by the exporter in the EEA or an adequate country"
+                    f"{words}."
                 ),
-                ("EDPB Recommendations 01/2020, Annex 2, use case 1",),
+                cited,
+            )
+        )
+    elif access is ImporterAccess.PSEUDONYMISED and _matches(flow.purposes):
+        words, cited = case("use case 6")
+        result.append(
+            Recommendation(
+                Action.SUPPLEMENTARY_MEASURES,
+                f"The importer of flow {flow.id} matches the pseudonymised "
+                "identifiers against data it holds itself, so it can attribute them: "
+                "pseudonymisation is no supplementary measure here (EDPB use case 2 "
+                "needs an importer that cannot re-identify); treat the data as seen "
+                f"in clear{words}."
+                if guided
+                else f"The importer of flow {flow.id} matches the pseudonymised "
+                "identifiers against data it holds itself, so pseudonymisation does "
+                "not keep them from it; treat the data as seen in clear.",
+                cited,
             )
         )
     elif access is ImporterAccess.PSEUDONYMISED:
+        words, cited = case("use case 2")
         result.append(
             Recommendation(
                 Action.SUPPLEMENTARY_MEASURES,
                 "Keep the additional information that re-identifies the data only "
                 "with the exporter in the EEA or an adequate country, so the importer "
-                "and its authorities cannot attribute it (EDPB use case 2).",
-                ("EDPB Recommendations 01/2020, Annex 2, use case 2",),
+                f"and its authorities cannot attribute it{words}.",
+                cited,
             )
         )
     elif context.refdata.decisions_for(
@@ -378,15 +572,16 @@ def _measures(context: Context, outcome: Outcome, trace: Trace) -> list[Recommen
             )
         )
     else:
+        words, cited = case("use cases 6 and 7")
         result.append(
             Recommendation(
                 Action.SUPPLEMENTARY_MEASURES,
                 f"The importer of flow {flow.id} sees the data in clear: if the "
                 "destination's law allows disproportionate access by public "
-                "authorities, no effective technical measure is known (EDPB use "
-                "cases 6 and 7); add contractual and organisational measures and "
+                "authorities, no effective technical measure is known"
+                f"{words}; add contractual and organisational measures and "
                 "weigh the transfer.",
-                ("EDPB Recommendations 01/2020, Annex 2, use cases 6 and 7",),
+                cited,
             )
         )
         result.append(

@@ -142,6 +142,18 @@ class Note:
 
 
 @attrs.frozen
+class OnwardRules:
+    """The destination framework's own rules for onward transfers of EU data."""
+
+    reference: str
+    """Where the rules are (e.g. the decision's Supplementary Rule (4))."""
+    text: str
+    """A plain summary (not the rules' text)."""
+    sources: tuple[str, ...] = attrs.field(converter=to_tuple)
+    """Where this is stated."""
+
+
+@attrs.frozen
 class Decision:
     """An adequacy decision (GDPR Art. 45, Directive 95/46 Art. 25(6), LED Art. 36)."""
 
@@ -192,6 +204,8 @@ class Decision:
     countries: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
     """Every country code covered, for a decision on a list of countries (UK
     adequacy regulations for the EEA states, Annex 1 of the Swiss DPO)."""
+    onward_rules: OnwardRules | None = None
+    """The destination framework's own onward-transfer rules, where recorded."""
 
     @property
     def jurisdiction(self) -> str:
@@ -795,6 +809,7 @@ def _decision(entry: Any, where: str, reader: _Reader) -> Decision | None:
         for index, item in enumerate(_list(entry, "watch", where, reader))
         if (note := reader.note(item, f"{where}.watch[{index}]", "since")) is not None
     ]
+    onward_rules = _onward_rules(entry.get("onward_rules"), where, reader)
     values = (
         decision_id,
         regime,
@@ -836,7 +851,23 @@ def _decision(entry: Any, where: str, reader: _Reader) -> Decision | None:
         sources=sources,
         unconfirmed=unconfirmed,
         countries=countries,
+        onward_rules=onward_rules,
     )
+
+
+def _onward_rules(raw: Any, where: str, reader: _Reader) -> OnwardRules | None:
+    if raw is None:
+        return None
+    where = f"{where}.onward_rules"
+    if not isinstance(raw, dict):
+        reader.problems.append(f"expected an object or null @ {where}")
+        return None
+    reference = reader.text(raw, "reference", where)
+    text = reader.text(raw, "text", where)
+    sources = reader.sources(raw, where)
+    if reference is None or text is None:
+        return None
+    return OnwardRules(reference=reference, text=text, sources=sources)
 
 
 def _list(entry: dict[str, Any], key: str, where: str, reader: _Reader) -> list[Any]:
@@ -1075,6 +1106,20 @@ class Tool:
 
 
 @attrs.frozen
+class Instrument:
+    """A legal instrument that reasons cite, with the day it was adopted."""
+
+    citation: str
+    """The start of every citation of it (``EDPB Recommendations 01/2020``)."""
+    start: date
+    """The day it was adopted (or, for a judgment, delivered)."""
+    text: str
+    """A plain sentence."""
+    sources: tuple[str, ...] = attrs.field(converter=to_tuple)
+    """Where this is stated."""
+
+
+@attrs.frozen
 class RegimeSpec:
     """The reference data of one regime: its territory, law and transfer tools."""
 
@@ -1115,6 +1160,11 @@ class RegimeSpec:
     history: tuple[tuple[date, date, Mapping[str, str]], ...] = attrs.field(
         default=(), converter=to_tuple, eq=False, hash=False
     )
+    instruments: tuple[Instrument, ...] = attrs.field(
+        default=(), converter=to_tuple, eq=False, hash=False
+    )
+    """Instruments cited by the rules, with the day each was adopted: nothing may
+    cite one before that day (``instruments``)."""
     """Earlier citations: ``(from, until, articles)`` periods where the law's
     article numbers differed (the UK GDPR before the Data (Use and Access) Act
     2025)."""
@@ -1125,6 +1175,14 @@ class RegimeSpec:
             if start <= day <= until:
                 return attrs.evolve(self, articles={**self.articles, **articles})
         return self
+
+    def exists(self, citation: str, day: date) -> bool:
+        """Whether the instrument a citation names had been adopted by `day`."""
+        return all(
+            item.start <= day
+            for item in self.instruments
+            if citation.startswith(item.citation)
+        )
 
     def tool(self, mechanism: str) -> Tool | None:
         """The regime's entry for a mechanism, if it has one."""
@@ -1217,6 +1275,12 @@ def _regime(entry: Any, where: str, reader: _Reader) -> RegimeSpec | None:
         tool = _tool(item, f"{where}.tools[{number}]", reader)
         if tool is not None:
             tools.append(tool)
+    instruments = [
+        instrument
+        for number, item in enumerate(_list(entry, "instruments", where, reader))
+        if (instrument := _instrument(item, f"{where}.instruments[{number}]", reader))
+        is not None
+    ]
     _field_sources(entry, where, reader)
     if any(value is None for value in texts.values()) or applies_from is None:
         return None
@@ -1236,6 +1300,7 @@ def _regime(entry: Any, where: str, reader: _Reader) -> RegimeSpec | None:
         derogations=derogations,
         tools=tools,
         history=history,
+        instruments=instruments,
         bcr_foreign_approval=entry.get("bcr_adequate_state_authority_counts") is True,
     )
 
@@ -1278,6 +1343,19 @@ def _field_sources(entry: dict[str, Any], where: str, reader: _Reader) -> None:
             reader.problems.append(
                 f"every fact needs a source @ {where}.sources.{field}"
             )
+
+
+def _instrument(item: Any, where: str, reader: _Reader) -> Instrument | None:
+    if not isinstance(item, dict):
+        reader.problems.append(f"expected an object @ {where}")
+        return None
+    citation = reader.text(item, "citation", where)
+    text = reader.text(item, "text", where)
+    start = reader.day(item, "from", where, required=True)
+    sources = reader.sources(item, where)
+    if citation is None or text is None or start is None:
+        return None
+    return Instrument(citation=citation, start=start, text=text, sources=sources)
 
 
 def _tool(item: Any, where: str, reader: _Reader) -> Tool | None:

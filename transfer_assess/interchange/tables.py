@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,16 @@ def _day(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def dated_certification(
+    name: str, period: tuple[date | None, date | None] | None
+) -> str:
+    """A certification in the map's text form, ``type@FROM..UNTIL`` when dated."""
+    if period is None:
+        return name
+    start, until = (day.isoformat() if day else "" for day in period)
+    return f"{name}@{start}..{until}"
+
+
 def _regimes(regimes: frozenset[str]) -> list[str] | None:
     """Regime ids in the engine's order (``EU``, ``UK``, ``CH``), or ``None``."""
     return [regime for regime in REGIME_IDS if regime in regimes] or None
@@ -104,9 +115,14 @@ def entity_record(entity: Entity) -> dict[str, Any]:
         "international_organisation": entity.international_organisation,
         "sector": None if entity.sector is Sector.PRIVATE else entity.sector.value,
         "group": entity.group,
-        "certifications": list(entity.certifications) or None,
+        "certifications": [
+            dated_certification(name, entity.certification_periods.get(name))
+            for name in entity.certifications
+        ]
+        or None,
         "subject_to_gdpr": entity.subject_to_gdpr,
         "subject_to": _regimes(entity.subject_to),
+        "bcr_accession": _day(entity.bcr_accession),
         "address": entity.address,
         "contact": entity.contact,
         **entity.extensions,
@@ -131,6 +147,7 @@ def flow_record(flow: Flow) -> dict[str, Any]:
         "mechanism": None if flow.mechanism is Mechanism.NONE else flow.mechanism.value,
         "scc_module": flow.scc_module,
         "scc_adaptations": _regimes(flow.scc_adaptations),
+        "scc_signed": _day(flow.scc_signed),
         "tia": _day(flow.tia),
         "measures": list(flow.measures) or None,
         "importer_access": None

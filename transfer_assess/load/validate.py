@@ -82,6 +82,7 @@ ENTITY_KEY_ORDER = (
     "sector",
     "group",
     "certifications",
+    "bcr_accession",
     "subject_to_gdpr",
     "subject_to",
     "address",
@@ -105,6 +106,7 @@ FLOW_KEY_ORDER = (
     "scc_module",
     "scc_adaptations",
     "tia",
+    "scc_signed",
     "measures",
     "importer_access",
     "anonymised",
@@ -474,28 +476,32 @@ class _Checker:
         ``dpf``); a value close to a known one is kept as written, with a warning,
         since a free value carries no weight in the assessment.
         """
-        words: list[str] = []
-        for index, item in self.strings(obj, key, path) or []:
-            if item in known:
-                words.append(item)
-                continue
-            folded = _folded(known).get(item.casefold())
-            if folded is not None:
-                words.append(folded)
-                continue
-            hint = self.suggest(item, known)
-            if hint:
-                self.warnings.append(
+        return [
+            self.known_word(item, (*path, key, index), known, what)
+            for index, item in self.strings(obj, key, path) or []
+        ]
+
+    def known_word(
+        self, item: str, where: DocPath, known: frozenset[str], what: str
+    ) -> str:
+        """One value of a free list whose known values matter (see `known_words`)."""
+        if item in known:
+            return item
+        folded = _folded(known).get(item.casefold())
+        if folded is not None:
+            return folded
+        hint = self.suggest(item, known)
+        if hint:
+            self.warnings.append(
+                (
+                    where,
                     (
-                        (*path, key, index),
-                        (
-                            f"{what} {item!r} is not one the assessment knows{hint}; "
-                            "it is kept for information only"
-                        ),
-                    )
+                        f"{what} {item!r} is not one the assessment knows{hint}; "
+                        "it is kept for information only"
+                    ),
                 )
-            words.append(item)
-        return words
+            )
+        return item
 
     def unique(
         self, seen: dict[str, DocPath], value: str, path: DocPath, what: str
@@ -893,9 +899,12 @@ def _entity(
             (*path, "group"),
             f"unknown group {group!r}{checker.suggest(group, group_ids)}",
         )
-    certifications = checker.known_words(
-        obj, "certifications", path, SCOPE_CERTIFICATIONS, "certification"
-    )
+    certifications, periods = _certifications(obj, path, checker)
+    accession = checker.day(obj, "bcr_accession", path)
+    if accession is not None and group is None:
+        checker.problem(
+            (*path, "bcr_accession"), "bcr_accession needs the entity's group"
+        )
     subject = checker.boolean(obj, "subject_to_gdpr", path)
     subject_to = _regime_ids(obj, "subject_to", path, checker, REGIME_IDS)
     address = checker.string(obj, "address", path)
@@ -911,12 +920,88 @@ def _entity(
         sector=sector,
         group=group,
         certifications=certifications,
+        certification_periods=periods,
+        bcr_accession=accession,
         subject_to_gdpr=subject,
         subject_to=subject_to,
         address=address,
         contact=contact,
         extensions=extensions,
     )
+
+
+#: The cell form of a dated certification: ``dpf@2023-08-01..2026-12-31`` (either
+#: date may be left out: ``dpf@2023-08-01..``).
+_DATED_CERTIFICATION = re.compile(r"(?P<type>[^@]+)@(?P<start>[^.]*)\.\.(?P<until>.*)")
+_CERTIFICATION_KEYS = frozenset({"type", "from", "until"})
+
+
+def _certifications(
+    obj: dict[str, Any], path: DocPath, checker: _Checker
+) -> tuple[list[str], dict[str, tuple[date | None, date | None]]]:
+    """
+    An entity's certifications: names, and the period of each dated one.
+
+    An item is a name (held for the whole period), a mapping ``{type, from,
+    until}``, or the text ``type@FROM..UNTIL`` (the cell form of CSV maps).
+    """
+    raw = checker.fetch(obj, "certifications", path, required=False)
+    if raw is _MISSING:
+        return [], {}
+    if type(raw) is not list:
+        checker.problem(
+            (*path, "certifications"), f"expected a list, got {_describe(raw)}"
+        )
+        return [], {}
+    names: list[str] = []
+    periods: dict[str, tuple[date | None, date | None]] = {}
+    for index, given in enumerate(raw):
+        where = (*path, "certifications", index)
+        item = given
+        if isinstance(given, str) and (match := _DATED_CERTIFICATION.fullmatch(given)):
+            item = {
+                key: value.strip()
+                for key, value in (
+                    ("type", match["type"]),
+                    ("from", match["start"]),
+                    ("until", match["until"]),
+                )
+                if value.strip()
+            }
+        if isinstance(item, str) and item.strip():
+            names.append(
+                checker.known_word(
+                    item.strip(), where, SCOPE_CERTIFICATIONS, "certification"
+                )
+            )
+            continue
+        entry = checker.mapping(
+            item, where, "a certification name or {type, from, until}"
+        )
+        if entry is None:
+            continue
+        checker.keys(entry, _CERTIFICATION_KEYS, where)
+        name = checker.string(entry, "type", where, required=True)
+        start = checker.day(entry, "from", where)
+        until = checker.day(entry, "until", where)
+        if start is not None and until is not None and until < start:
+            checker.problem(
+                (*where, "until"),
+                f"until {until.isoformat()} is before from {start.isoformat()}",
+            )
+        if name is None:
+            continue
+        name = checker.known_word(
+            name, (*where, "type"), SCOPE_CERTIFICATIONS, "certification"
+        )
+        if name in periods:
+            checker.problem(
+                (*where, "type"), f"certification {name!r} is given twice with dates"
+            )
+            continue
+        names.append(name)
+        periods[name] = (start, until)
+    return names, periods
 
 
 def _country(
@@ -1028,6 +1113,7 @@ class _FlowChecker:
             obj, "scc_adaptations", path, checker, SCC_ADAPTATION_REGIMES
         )
         tia = checker.day(obj, "tia", path)
+        scc_signed = checker.day(obj, "scc_signed", path)
         measures = checker.known_words(obj, "measures", path, _MEASURES, "measure")
         access = (
             checker.choice(obj, "importer_access", path, ImporterAccess)
@@ -1074,6 +1160,7 @@ class _FlowChecker:
             scc_module=module,
             scc_adaptations=adaptations,
             tia=tia,
+            scc_signed=scc_signed,
             measures=measures,
             importer_access=access,
             anonymised=anonymised,

@@ -139,6 +139,14 @@ def rules_markdown() -> str:
         ),
         "",
         (
+            "Where a legal review of the example's verdicts found the design's "
+            "procedure too crude, the rules below follow the review and say so; "
+            "[Concepts](concepts.md#where-the-rules-go-beyond-the-design) lists "
+            "those points. Instruments are cited only from the day they were "
+            "adopted (reference data)."
+        ),
+        "",
+        (
             "The thresholds of 180 days (an adequacy decision about to lapse) and "
             "365 days (a transfer impact assessment to renew) are policy, not law: "
             "they are settings (`transfer_assess.rules.Settings`) with these "

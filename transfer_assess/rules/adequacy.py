@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from transfer_assess.findings import Action, Basis, Status
-from transfer_assess.model import EntityKind, Mechanism
+from transfer_assess.model import HR_DATA_SUBJECTS, EntityKind, Mechanism, Role
 from transfer_assess.refdata import scope_admits
 from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
 
@@ -110,11 +110,17 @@ HR_DATA = Rule(
     title="HR data under a decision that covers it only in part",
     articles=("GDPR Art. 45(1)", "Commission Decision 2002/2/EC"),
     logic=(
-        "The decision covers employee data only in part (Canada: PIPEDA applies to "
-        "employee data only of federally regulated employers): status attention, "
-        "legal review."
+        "The decision covers employee data only in part (Canada: recital 5 of "
+        "Decision 2002/2/EC leaves out employee data used for non-commercial "
+        "purposes, while a commercial provider handling a client's staff data is "
+        "within PIPEDA). Decided by the importer's role and kind: a service "
+        "provider acting as processor is covered (status ok); a group affiliate "
+        "receiving only staff data as controller (employment, a non-commercial "
+        "purpose) is outside the decision, so the flow needs another tool; any "
+        "other case is status attention with a legal review."
     ),
-    example="A German affiliate sends employee records to a Canadian HR provider.",
+    example="A German affiliate sends employee records to its Canadian sister "
+    "company (outside) or to a Canadian payroll provider (covered).",
 )
 
 FALLBACK = Rule(
@@ -141,6 +147,29 @@ RULES = (
     HR_DATA,
     FALLBACK,
 )
+
+
+def hr_coverage(context: Context) -> bool | None:
+    """
+    Whether a decision covering HR data only in part covers this flow's HR data.
+
+    ``True`` for a service provider acting as processor (a commercial activity),
+    ``False`` for a group affiliate receiving only staff data as controller (the
+    employer's own, non-commercial use), ``None`` when the map cannot tell.
+    """
+    flow, importer = context.flow, context.importer
+    if (
+        flow.importer_role is Role.PROCESSOR
+        and importer.kind is EntityKind.SERVICE_PROVIDER
+    ):
+        return True
+    if (
+        flow.importer_role is Role.CONTROLLER
+        and importer.kind is EntityKind.AFFILIATE
+        and set(flow.data_subjects) <= HR_DATA_SUBJECTS
+    ):
+        return False
+    return None
 
 
 def scope_failures(decision: Decision, context: Context) -> list[str]:
@@ -174,6 +203,16 @@ def scope_failures(decision: Decision, context: Context) -> list[str]:
                 f"{importer.id} does not hold the {names} certification{plural} the "
                 "decision requires"
             )
+    elif (
+        flow.is_hr_data
+        and scope.hr_data == "legal_review"
+        and hr_coverage(context) is False
+    ):
+        failures.append(
+            f"the decision leaves out employee data used for non-commercial purposes "
+            f"and {importer.id}, a group affiliate, receives only staff data as "
+            "controller (employment)"
+        )
     elif missing_hr:
         subjects = ", ".join(sorted(set(flow.data_subjects)))
         names = " and ".join(repr(name) for name in missing_hr)
@@ -290,7 +329,17 @@ def _apply(
             "GDPR Art. 45(1)",
             decision.reference,
         )
-    if flow.is_hr_data and decision.scope.hr_data == "legal_review":
+    covered = hr_coverage(context)
+    if flow.is_hr_data and decision.scope.hr_data == "legal_review" and covered:
+        trace.add(
+            HR_DATA,
+            f"Flow {flow.id} carries HR data to {party(importer)}, a service "
+            f"provider acting as processor: it handles the data in a commercial "
+            f"activity, which {decision.reference} covers.",
+            "GDPR Art. 45(1)",
+            decision.reference,
+        )
+    elif flow.is_hr_data and decision.scope.hr_data == "legal_review":
         status = Status.ATTENTION
         trace.add(
             HR_DATA,
@@ -303,10 +352,10 @@ def _apply(
         trace.ask(
             Action.LEGAL_REVIEW,
             f"Have counsel confirm that {decision.reference} covers the HR data of "
-            f"flow {flow.id} (under PIPEDA, for instance, an employer's own staff data "
-            "is covered only for federally regulated employers, while a provider "
-            "handling a client's staff data does so in its commercial activity); if "
-            "in doubt, use SCCs.",
+            f"flow {flow.id}: the map does not show whether {importer.id} uses it "
+            "in a commercial activity (for Canada, recital 5 of Decision 2002/2/EC "
+            "leaves out employee data used for non-commercial purposes); if in "
+            "doubt, use SCCs.",
             decision.reference,
         )
     status = status.worst(_eea_efta(decision, context, trace))

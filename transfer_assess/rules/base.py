@@ -123,6 +123,16 @@ class Context:
     law: RegimeSpec | None = None
     """The regime's reference data (territory, articles, tools)."""
 
+    def exists(self, citation: str) -> bool:
+        """
+        Whether the instrument a citation names had been adopted by the date.
+
+        Adoption dates are reference data (``regimes.json``, the EU entry's
+        ``instruments``); an instrument not listed there is taken to exist.
+        """
+        spec = self.refdata.regimes.get("EU")
+        return spec is None or spec.exists(citation, self.day)
+
     @property
     def exporter_subject(self) -> bool:
         """Whether the exporter is subject to the regime (the GDPR) on the date."""

@@ -94,6 +94,14 @@ def _recommend_tool(context: Context) -> Recommendation:
     flow = context.flow
     spec = national.spec_of(context)
     roles = f"{flow.exporter_role.value} to {flow.importer_role.value}"
+    if not context.exists("Commission Implementing Decision (EU) 2021/914"):
+        # No instrument is named before it existed (issue 12).
+        return Recommendation(
+            Action.SCC,
+            f"Sign standard contractual clauses the FDPIC recognises for flow "
+            f"{flow.id} ({roles}).",
+            (spec.article("standard_clauses"),),
+        )
     return Recommendation(
         Action.SCC,
         f"Sign the EU 2021 SCCs, module {context.expected_module} ({roles}), with the "

@@ -2,10 +2,12 @@
 Derogations for specific situations (GDPR Art. 49), read restrictively.
 
 EDPB Guidelines 2/2018: derogations are a last resort and must not become the rule.
-Contract, contract in the data subject's interest, legal claims, compelling legitimate
-interests and consent serve only one-off or occasional transfers; public interest,
-vital interests and public registers serve any frequency, but a regular use should move
-to a durable tool. Public authorities acting in their public powers cannot use consent,
+Contract, contract in the data subject's interest and legal claims (Recital 111),
+consent and compelling legitimate interests serve only one-off or occasional transfers;
+vital interests serve emergencies, so a regular or continuous flow on them is a gap;
+public interest and public registers are not limited to occasional transfers by
+Recital 111, but a regular use must not become the rule and should move to a durable
+tool. Public authorities acting in their public powers cannot use consent,
 the contract derogations or compelling legitimate interests (Art. 49(3)).
 """
 
@@ -14,16 +16,21 @@ from __future__ import annotations
 from transfer_assess.findings import Action, Basis, Status
 from transfer_assess.model import EntityKind, Frequency, Mechanism
 from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
-from transfer_assess.rules.safeguards import is_public
+from transfer_assess.rules.safeguards import public_ends
 
 FREQUENCY = Rule(
     id="EU.DEROGATION.FREQUENCY",
     title="Derogations that serve only occasional transfers",
     articles=("GDPR Art. 49(1)", "GDPR Recital 111", "EDPB Guidelines 2/2018"),
     logic=(
-        "Consent, contract, contract in the data subject's interest, legal claims "
-        "and compelling legitimate interests are admissible only for one_off or "
-        "occasional flows; a regular or continuous flow relying on them is a gap."
+        "Contract, contract in the data subject's interest and legal claims "
+        "(Art. 49(1)(b), (c), (e): occasional transfers, Recital 111), consent "
+        "(EDPB Guidelines 2/2018) and compelling legitimate interests (not "
+        "repetitive, Art. 49(1) second subparagraph) are admissible only for "
+        "one_off or occasional flows; vital interests (Art. 49(1)(f)) serve "
+        "emergencies (EDPB Guidelines 2/2018). A regular or continuous flow "
+        "relying on any of them is a gap. Recital 111 is cited only for (b), (c) "
+        "and (e)."
     ),
     example="Consent relied on for a continuous feed of user ids to a platform.",
 )
@@ -44,8 +51,12 @@ ADMISSIBLE = Rule(
     articles=("GDPR Art. 49(1)", "EDPB Guidelines 2/2018"),
     logic=(
         "The derogation fits the flow: basis derogation, status attention (document "
-        "why its conditions are met); a regular use of public interest, vital "
-        "interests or a public register should move to a durable tool."
+        "why its conditions are met). A regular or continuous flow on public "
+        "interest (d) or a public register (g) stays attention with the warning "
+        "that a derogation must not become the rule (EDPB Guidelines 2/2018) and "
+        "a durable tool is recommended. Compelling legitimate interests also "
+        "require a limited number of data subjects and informing the supervisory "
+        "authority and the data subjects (Art. 49(1) second subparagraph)."
     ),
     example="A one-off transfer of a customer's file to a court abroad (legal claims).",
 )
@@ -59,6 +70,16 @@ _OCCASIONAL_ONLY = frozenset(
         Mechanism.DEROGATION_CONTRACT_IN_INTEREST,
         Mechanism.DEROGATION_LEGAL_CLAIMS,
         Mechanism.DEROGATION_COMPELLING_LEGITIMATE_INTERESTS,
+    }
+)
+#: Derogations for emergencies: a regular or continuous use is not admissible.
+_EMERGENCY_ONLY = frozenset({Mechanism.DEROGATION_VITAL_INTERESTS})
+#: Derogations Recital 111 itself limits to occasional transfers.
+_RECITAL_111 = frozenset(
+    {
+        Mechanism.DEROGATION_CONTRACT,
+        Mechanism.DEROGATION_CONTRACT_IN_INTEREST,
+        Mechanism.DEROGATION_LEGAL_CLAIMS,
     }
 )
 _NOT_FOR_AUTHORITIES = frozenset(
@@ -90,9 +111,18 @@ def name(mechanism: Mechanism) -> str:
     return mechanism.value.removeprefix("derogation:").replace("_", " ")
 
 
+def limited(mechanism: Mechanism) -> str | None:
+    """Why a regular or continuous flow cannot rely on a derogation, if it cannot."""
+    if mechanism in _EMERGENCY_ONLY:
+        return "serves emergencies, not a regular or continuous flow"
+    if mechanism in _OCCASIONAL_ONLY:
+        return "serves only occasional, non-repetitive transfers"
+    return None
+
+
 def admissible(mechanism: Mechanism, frequency: Frequency, kind: EntityKind) -> bool:
     """Whether a derogation may serve a flow of this frequency from this exporter."""
-    if mechanism in _OCCASIONAL_ONLY and frequency not in _OCCASIONAL:
+    if limited(mechanism) is not None and frequency not in _OCCASIONAL:
         return False
     return not (
         mechanism in _NOT_FOR_AUTHORITIES and kind is EntityKind.PUBLIC_AUTHORITY
@@ -105,16 +135,15 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     mechanism = flow.mechanism
     article = ARTICLES[mechanism]
     failed = False
-    if mechanism in _OCCASIONAL_ONLY and flow.frequency not in _OCCASIONAL:
+    why = limited(mechanism)
+    if why is not None and flow.frequency not in _OCCASIONAL:
         failed = True
         trace.add(
             FREQUENCY,
             f"Flow {flow.id} to {party(importer)} is "
-            f"{flow.frequency.text}; the "
-            f"{name(mechanism)} derogation serves only occasional, non-repetitive "
-            "transfers.",
+            f"{flow.frequency.text}; the {name(mechanism)} derogation {why}.",
             article,
-            "GDPR Recital 111",
+            *(("GDPR Recital 111",) if mechanism in _RECITAL_111 else ()),
             "EDPB Guidelines 2/2018",
         )
     if (
@@ -140,12 +169,18 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
         return Outcome(
             transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward
         )
+    warning = (
+        f" Recital 111 does not limit it to occasional transfers, but a "
+        f"{flow.frequency.text} use must not become the rule."
+        if flow.frequency not in _OCCASIONAL
+        else ""
+    )
     trace.add(
         ADMISSIBLE,
         f"Flow {flow.id} to {party(importer)} relies on the {name(mechanism)} "
         f"derogation ({article}), which can serve this "
         f"{flow.frequency.text} flow; derogations are a last resort and "
-        "must be documented.",
+        f"must be documented.{warning}",
         article,
         "EDPB Guidelines 2/2018",
     )
@@ -163,8 +198,11 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
         citations = [article]
         if mechanism is Mechanism.DEROGATION_COMPELLING_LEGITIMATE_INTERESTS:
             extra = (
-                ", inform the supervisory authority and the data subjects, and record "
-                "the assessment (Art. 49(1) second subparagraph, Art. 49(6))."
+                ": the transfer is not repetitive and concerns only a limited number "
+                "of data subjects; inform the supervisory authority of the transfer, "
+                "and the data subjects of it and of the compelling legitimate "
+                "interests pursued; record the assessment and the safeguards (Art. "
+                "49(1) second subparagraph, Art. 49(6))."
             )
             citations.append("GDPR Art. 49(6)")
         elif mechanism is Mechanism.DEROGATION_PUBLIC_INTEREST:
@@ -172,9 +210,10 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
                 ", naming the Union or member-state law that recognises the public "
                 "interest (Art. 49(4))"
                 + (
-                    "; a request from a foreign authority is enforceable only through "
-                    "an international agreement such as a mutual legal assistance "
-                    "treaty (Art. 48)."
+                    "; a request from a foreign authority is recognised or enforceable "
+                    "only under an international agreement such as a mutual legal "
+                    "assistance treaty, whose requests the requested state's own "
+                    "authority executes (Art. 48)."
                     if importer.kind is EntityKind.PUBLIC_AUTHORITY
                     else "."
                 )
@@ -189,9 +228,7 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
             *citations,
         )
     if flow.frequency not in _OCCASIONAL:
-        both_public = is_public(exporter.kind, exporter.sector) and is_public(
-            importer.kind, importer.sector
-        )
+        both_public = public_ends(exporter, importer)
         action = Action.PUBLIC_BODY_INSTRUMENT if both_public else Action.SCC
         trace.ask(
             action,

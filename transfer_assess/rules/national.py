@@ -22,7 +22,7 @@ from transfer_assess.refdata import scope_admits
 from transfer_assess.rules import adequacy as eu_adequacy
 from transfer_assess.rules import derogations as eu_derogations
 from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
-from transfer_assess.rules.safeguards import is_public
+from transfer_assess.rules.safeguards import public_ends
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -517,7 +517,11 @@ def _covered(
             article,
             decision.reference,
         )
-    if flow.is_hr_data and decision.scope.hr_data == "legal_review":
+    if (
+        flow.is_hr_data
+        and decision.scope.hr_data == "legal_review"
+        and not eu_adequacy.hr_coverage(context)
+    ):
         status = Status.ATTENTION
         _add(
             context,
@@ -713,6 +717,16 @@ def _bcr(rules: Book, context: Context, trace: Trace, *, onward: bool) -> Outcom
         failure = f"{party(exporter)} belongs to no group"
     elif importer.group != group.id:
         failure = f"{party(importer)} is not in the group {group.id}"
+    elif late := [
+        entity
+        for entity in (exporter, importer)
+        if entity.bcr_accession is not None and entity.bcr_accession > day
+    ]:
+        failure = "; ".join(
+            f"{party(entity)} acceded to the group's BCRs only on "
+            f"{entity.bcr_accession}"
+            for entity in late
+        )
     elif flow.exporter_role not in group.bcr:
         failure = (
             f"the group {group.id}'s BCRs do not serve a "
@@ -749,9 +763,7 @@ def _public_body(
     rules: Book, context: Context, trace: Trace, *, onward: bool
 ) -> Outcome:
     flow, exporter, importer = context.flow, context.exporter, context.importer
-    if is_public(exporter.kind, exporter.sector) and is_public(
-        importer.kind, importer.sector
-    ):
+    if public_ends(exporter, importer):
         _add(
             context,
             trace,
@@ -814,7 +826,7 @@ def _derogation(
             "a public authority cannot rely on it in the exercise of its powers"
             if exporter.kind is EntityKind.PUBLIC_AUTHORITY
             and flow.frequency in _OCCASIONAL
-            else f"it serves only occasional transfers and the flow is "
+            else f"it {eu_derogations.limited(mechanism)} and the flow is "
             f"{flow.frequency.text}"
         )
         _add(
@@ -942,9 +954,7 @@ def _alternatives(rules: Book, context: Context) -> list[Recommendation]:
                 (spec.article("bcr"),),
             )
         )
-    if is_public(exporter.kind, exporter.sector) and is_public(
-        importer.kind, importer.sector
-    ):
+    if public_ends(exporter, importer):
         result.append(
             Recommendation(
                 Action.PUBLIC_BODY_INSTRUMENT,

@@ -4,7 +4,7 @@ The mechanism the map declares, when no adequacy decision applies (Art. 46, 47).
 SCCs must use the module that fits the roles; BCRs must bind both entities and be
 approved by the date; ad hoc clauses, codes and certifications need their approval
 checked; instruments between public bodies need public bodies at both ends. Every
-Art. 46 tool needs a current transfer impact assessment (Schrems II). A claimed
+Art. 46 tool needs a current transfer impact assessment from Schrems II on. A claimed
 adequacy or DPF basis that does not apply is a gap, as is no mechanism at all.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from transfer_assess.findings import Action, Basis, Status
-from transfer_assess.model import EntityKind, Mechanism, Role, Sector
+from transfer_assess.model import Entity, EntityKind, Mechanism, Role, Sector
 from transfer_assess.rules.adequacy import absence
 from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
 
@@ -58,7 +58,11 @@ TIA = Rule(
         "An Art. 46 tool (SCCs, BCRs, codes, certification, ad hoc clauses, public "
         "body instruments) needs a documented transfer impact assessment; none, one "
         "dated after the assessment date, or one older than 365 days (a policy "
-        "setting) gives status attention and action tia."
+        "setting) gives status attention and action tia. The duty dates from CJEU "
+        "C-311/18 (Schrems II, 16 Jul 2020): on earlier dates no TIA is asked for. "
+        "No reason or recommendation cites an instrument adopted after the "
+        "assessment date (EDPB Recommendations 01/2020 from 10 Nov 2020; the dates "
+        "are reference data)."
     ),
     example="SCCs module 2 with a TIA from 2024-05-10, assessed on 2026-11-28.",
 )
@@ -82,10 +86,32 @@ SCC_LEGACY = Rule(
     ),
     logic=(
         "Before 2021-06-27 the older SCC sets applied: controller-to-controller "
-        "(2001/2004) and controller-to-processor (2010). There was no Commission set "
-        "for processor exporters, so modules 3 and 4 then need a legal review."
+        "(2001/2004) and controller-to-processor (2010). No Commission set served "
+        "processor exporters, so SCCs declared with module 3 or 4 on such a date "
+        "cannot be the Commission's clauses: basis none, status attention, legal "
+        "review (the usual routes were the controller signing the 2010 clauses with "
+        "the sub-processor, or ad hoc clauses, which the map cannot show)."
     ),
     example="A processor-to-processor flow with SCCs, assessed on 2020-01-01.",
+)
+SCC_OLD_CLAUSES = Rule(
+    id="EU.SCC.OLD_CLAUSES",
+    title="SCCs on the older sets after their grace period",
+    articles=(
+        "Commission Implementing Decision (EU) 2021/914, Art. 4",
+        "GDPR Art. 46(2)(c)",
+    ),
+    logic=(
+        "Contracts on the 2001, 2004 or 2010 SCCs concluded before 2021-09-27 could "
+        "be relied on until 2022-12-27. After that day a flow declared scc that is "
+        "on the older clauses (scc_signed before 2021-06-27, or, without "
+        "scc_signed, a start before 2021-09-27) is status attention, action scc, "
+        "until the map records the 2021 clauses' signature date (scc_signed). SCCs "
+        "recorded as signed after the assessment date need a legal review of what "
+        "covered the flow on that date. The dates are reference data."
+    ),
+    example="SCCs since 2019 (start 2019-03-01, no scc_signed), assessed on "
+    "2023-01-02.",
 )
 BCR_GROUP = Rule(
     id="EU.BCR.GROUP",
@@ -94,7 +120,12 @@ BCR_GROUP = Rule(
     logic=(
         "Both entities belong to one group whose BCRs are approved by the date and "
         "cover the exporter's role (BCR-C for a controller exporter, BCR-P for a "
-        "processor exporter): basis bcr; otherwise a gap."
+        "processor exporter), and both had acceded to them by the date "
+        "(bcr_accession): basis bcr; otherwise a gap. A group member processing "
+        "for another group member is covered by the group's BCR-C where its scope "
+        "includes that processing (processor BCRs serve controllers outside the "
+        "group): a processor exporter under a BCR-C alone is basis bcr, status "
+        "attention, with a legal review of that scope."
     ),
     example="An EU affiliate sends data to the group's Chinese headquarters.",
 )
@@ -112,12 +143,13 @@ ART46_APPROVAL = Rule(
 PUBLIC_BODY = Rule(
     id="EU.PUBLIC_BODY.INSTRUMENT",
     title="Instruments between public bodies",
-    articles=("GDPR Art. 46(2)(a)", "GDPR Art. 46(3)(b)"),
+    articles=("GDPR Art. 46(2)(a)", "GDPR Art. 46(3)(b)", "EDPB Guidelines 2/2020"),
     logic=(
         "A legally binding instrument or administrative arrangement serves only "
         "between public authorities or bodies (kind public_authority or sector "
-        "public at both ends): basis public_body_instrument, status attention; "
-        "otherwise a gap."
+        "public at both ends; an international organisation counts as an "
+        "importer, EDPB Guidelines 2/2020): basis public_body_instrument, status "
+        "attention; otherwise a gap."
     ),
     example="A national agency shares data with a foreign agency under an MoU.",
 )
@@ -142,6 +174,7 @@ RULES = (
     TIA,
     SCC_IMPORTER_SUBJECT,
     SCC_LEGACY,
+    SCC_OLD_CLAUSES,
     BCR_GROUP,
     ART46_APPROVAL,
     PUBLIC_BODY,
@@ -149,6 +182,9 @@ RULES = (
 
 #: The day the 2021 SCCs could first be used (20 days after publication).
 SCC_2021_FROM = date(2021, 6, 27)
+#: The citations whose adoption dates (reference data) the rules depend on.
+SCHREMS_II = "CJEU C-311/18"
+EDPB_REC_01_2020 = "EDPB Recommendations 01/2020"
 
 _ART46_BASIS = {
     Mechanism.AD_HOC_CLAUSES: Basis.AD_HOC_CLAUSES,
@@ -160,6 +196,37 @@ _ART46_BASIS = {
 def is_public(entity_kind: EntityKind, sector: Sector) -> bool:
     """Whether an entity is a public authority or body."""
     return entity_kind is EntityKind.PUBLIC_AUTHORITY or sector is Sector.PUBLIC
+
+
+def public_ends(exporter: Entity, importer: Entity) -> bool:
+    """
+    Whether both ends may use an instrument between public bodies (Art. 46(2)(a)).
+
+    The exporter is a public authority or body; the importer is one too, or an
+    international organisation (EDPB Guidelines 2/2020).
+    """
+    return is_public(exporter.kind, exporter.sector) and (
+        is_public(importer.kind, importer.sector)
+        or importer.international_organisation is not None
+    )
+
+
+def old_clauses_dates(context: Context) -> tuple[date, date] | None:
+    """
+    The older SCC sets' last day for new contracts and last day of reliance.
+
+    From the EU entry's ``tools`` in ``regimes.json`` (the set with an end);
+    ``None`` when the reference data has none.
+    """
+    spec = context.refdata.regimes.get("EU")
+    for tool in spec.tools if spec is not None else ():
+        if (
+            tool.mechanism == "scc"
+            and tool.until is not None
+            and tool.new_contracts_until is not None
+        ):
+            return tool.new_contracts_until, tool.until
+    return None
 
 
 def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
@@ -220,6 +287,9 @@ def _claim(context: Context, trace: Trace, *, onward: bool) -> Outcome:
 def check_tia(context: Context, trace: Trace) -> Status:
     """Judge the transfer impact assessment of an Art. 46 tool."""
     flow, day = context.flow, context.day
+    if not context.exists(SCHREMS_II):
+        # No duty to assess the destination's law before Schrems II.
+        return Status.OK
     limit = context.settings.tia_max_age_days
     tia = flow.tia
     problem = None
@@ -238,10 +308,15 @@ def check_tia(context: Context, trace: Trace) -> Status:
     if problem is None:
         return Status.OK
     trace.add(TIA, f"Flow {flow.id} {problem}.")
+    how = (
+        "EDPB Recommendations 01/2020, six steps"
+        if context.exists(EDPB_REC_01_2020)
+        else "as CJEU C-311/18 requires"
+    )
     trace.ask(
         Action.TIA,
-        f"Document a transfer impact assessment for flow {flow.id} (EDPB "
-        "Recommendations 01/2020, six steps) and review it at least yearly.",
+        f"Document a transfer impact assessment for flow {flow.id} ({how}) and "
+        "review it at least yearly.",
         "CJEU C-311/18 (Schrems II)",
         "EDPB Recommendations 01/2020",
     )
@@ -287,24 +362,36 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     )
     if day < SCC_2021_FROM:
         if expected in {3, 4}:
-            status = Status.ATTENTION
             trace.add(
                 SCC_LEGACY,
-                f"On {day.isoformat()} the 2021 SCCs did not yet exist and no "
-                f"Commission set served {roles} transfers.",
+                f"On {day.isoformat()} no Commission set of standard contractual "
+                f"clauses served {roles} transfers: what flow {flow.id} signed "
+                "cannot be the Commission's clauses.",
+                "GDPR Art. 46(2)(c)",
+                "Commission Decision 2010/87/EU",
             )
             trace.ask(
                 Action.LEGAL_REVIEW,
-                f"Check which contract covered flow {flow.id} on {day.isoformat()}; "
-                "no Commission SCC set served processor exporters before 2021-06-27.",
+                f"Check which contract covered flow {flow.id} on {day.isoformat()}: "
+                "no Commission SCC set served processor exporters before 2021-06-27; "
+                "the usual routes were the controller signing the 2010 clauses with "
+                "the sub-processor, or ad hoc clauses (Art. 46(3)(a)).",
                 "Commission Decision 2010/87/EU",
+                "GDPR Art. 46(3)(a)",
             )
-        else:
-            trace.add(
-                SCC_LEGACY,
-                f"On {day.isoformat()} the older SCC sets applied; module {expected} "
-                f"is read as the {'2001/2004' if expected == 1 else '2010'} set.",
+            return Outcome(
+                transfer=True,
+                basis=Basis.NONE,
+                status=Status.ATTENTION,
+                onward=onward,
             )
+        trace.add(
+            SCC_LEGACY,
+            f"On {day.isoformat()} the older SCC sets applied; module {expected} "
+            f"is read as the {'2001/2004' if expected == 1 else '2010'} set.",
+        )
+    if flow.mechanism is Mechanism.SCC:
+        status = status.worst(_old_clauses(context, trace))
     if importer.subject_to_gdpr:
         status = Status.ATTENTION
         trace.add(
@@ -328,6 +415,56 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     )
 
 
+def _old_clauses(context: Context, trace: Trace) -> Status:
+    """The older SCC sets after their grace period, or SCCs signed later."""
+    flow, day = context.flow, context.day
+    dates = old_clauses_dates(context)
+    signed = flow.scc_signed
+    if signed is not None and signed > day:
+        trace.add(
+            SCC_OLD_CLAUSES,
+            f"The map records the SCCs of flow {flow.id} as signed on "
+            f"{signed.isoformat()}, after {day.isoformat()}; what covered the flow "
+            "on that date is not in the map.",
+        )
+        trace.ask(
+            Action.LEGAL_REVIEW,
+            f"Check which contract covered flow {flow.id} on {day.isoformat()}, "
+            f"before its SCCs of {signed.isoformat()}.",
+            "GDPR Art. 46(2)(c)",
+        )
+        return Status.ATTENTION
+    if dates is None or day < SCC_2021_FROM:
+        return Status.OK
+    last_new, until = dates
+    if signed is not None:
+        old = signed < SCC_2021_FROM
+        since = f"signed on {signed.isoformat()}"
+    else:
+        old = flow.start is not None and flow.start <= last_new
+        since = (
+            f"running since {flow.start.isoformat()} with no scc_signed date"
+            if flow.start is not None
+            else ""
+        )
+    if not old or day <= until:
+        return Status.OK
+    trace.add(
+        SCC_OLD_CLAUSES,
+        f"The SCCs of flow {flow.id} ({since}) are taken to be an older set: "
+        f"contracts on those could be relied on until {until.isoformat()}, and the "
+        "map does not record that the 2021 clauses replaced them.",
+    )
+    trace.ask(
+        Action.SCC,
+        f"Replace the older SCCs of flow {flow.id} with the 2021 SCCs, module "
+        f"{context.expected_module}, and record their signature date (scc_signed); "
+        "if that is done, record the date.",
+        "Commission Implementing Decision (EU) 2021/914, Art. 4",
+    )
+    return Status.ATTENTION
+
+
 def _bcr(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     flow, exporter, importer, day = (
         context.flow,
@@ -337,11 +474,28 @@ def _bcr(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     )
     group = context.group_of(exporter)
     failure = None
+    late = [
+        entity
+        for entity in (exporter, importer)
+        if entity.bcr_accession is not None and entity.bcr_accession > day
+    ]
+    internal_processor = (
+        group is not None
+        and flow.exporter_role is Role.PROCESSOR
+        and Role.PROCESSOR not in group.bcr
+        and Role.CONTROLLER in group.bcr
+    )
     if group is None:
         failure = f"{party(exporter)} belongs to no group"
     elif importer.group != group.id:
         failure = f"{party(importer)} is not in the group {group.id}"
-    elif flow.exporter_role not in group.bcr:
+    elif late:
+        failure = "; ".join(
+            f"{party(entity)} acceded to the group's BCRs only on "
+            f"{entity.bcr_accession.isoformat() if entity.bcr_accession else ''}"
+            for entity in late
+        )
+    elif flow.exporter_role not in group.bcr and not internal_processor:
         kind = "BCR-C" if flow.exporter_role is Role.CONTROLLER else "BCR-P"
         failure = (
             f"the group {group.id} holds no {kind} for a "
@@ -365,12 +519,30 @@ def _bcr(context: Context, trace: Trace, *, onward: bool) -> Outcome:
             transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward
         )
     assert group is not None  # noqa: S101 - failure is None only with a group
-    trace.add(
-        BCR_GROUP,
-        f"{party(exporter)} and {party(importer)} are both bound by the BCRs of "
-        f"{group.id}, approved on {group.bcr_approved}.",
-    )
-    status = check_tia(context, trace)
+    status = Status.OK
+    if internal_processor:
+        status = Status.ATTENTION
+        trace.add(
+            BCR_GROUP,
+            f"{party(exporter)} processes for another member of {group.id}, whose "
+            f"controller BCRs (BCR-C, approved on {group.bcr_approved}) cover flow "
+            f"{flow.id} where their scope includes that processing.",
+        )
+        trace.ask(
+            Action.LEGAL_REVIEW,
+            f"Confirm that the scope of {group.id}'s BCR-C includes the processing "
+            f"of flow {flow.id} for the group member; if not, extend it or sign SCC "
+            f"module {context.expected_module} (processor BCRs serve controllers "
+            "outside the group).",
+            "GDPR Art. 47(2)",
+        )
+    else:
+        trace.add(
+            BCR_GROUP,
+            f"{party(exporter)} and {party(importer)} are both bound by the BCRs of "
+            f"{group.id}, approved on {group.bcr_approved}.",
+        )
+    status = status.worst(check_tia(context, trace))
     return Outcome(transfer=True, basis=Basis.BCR, status=status, onward=onward)
 
 
@@ -399,12 +571,15 @@ def _approved(context: Context, trace: Trace, *, onward: bool) -> Outcome:
 
 def _public_body(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     flow, exporter, importer = context.flow, context.exporter, context.importer
-    if is_public(exporter.kind, exporter.sector) and is_public(
-        importer.kind, importer.sector
-    ):
+    if public_ends(exporter, importer):
+        other = (
+            "an international organisation"
+            if importer.international_organisation is not None
+            else "another public body"
+        )
         trace.add(
             PUBLIC_BODY,
-            f"Flow {flow.id} runs between two public bodies, {party(exporter)} and "
+            f"Flow {flow.id} runs from the public body {party(exporter)} to {other}, "
             f"{party(importer)}, under a binding instrument or arrangement, whose "
             "terms (and, for an arrangement, authorisation) must be verified.",
         )

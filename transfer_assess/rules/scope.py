@@ -10,6 +10,7 @@ itself subject to the GDPR.
 from __future__ import annotations
 
 from transfer_assess.findings import Basis, Status
+from transfer_assess.model import Mechanism
 from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
 
 ANONYMISED = Rule(
@@ -30,7 +31,11 @@ EEA_INTERNAL = Rule(
     articles=("GDPR Art. 44", "EEA Agreement"),
     logic=(
         "Exporter and importer are both inside the EEA on the date (the United "
-        "Kingdom as an exporter until 2020-12-31): no transfer, basis eea."
+        "Kingdom as an exporter until 2020-12-31): no transfer, basis eea. For a "
+        "UK importer from 2021-01-01 to 2021-06-27 the basis is also eea, but the "
+        "reason names the EU-UK Trade and Cooperation Agreement's bridge (Art. "
+        "FINPROV.10A), under which transfers to the UK were not treated as "
+        "transfers to a third country: the UK was not in the EEA."
     ),
     example="A German affiliate sends orders to a Dutch logistics provider.",
 )
@@ -106,6 +111,38 @@ RULES = (
     ONWARD_REGIME,
 )
 
+
+def _framework_rules(context: Context, carried: tuple[str, ...]) -> str:
+    """
+    The adequate country's own onward rules, when the data arrived by adequacy.
+
+    An adequacy decision relies on the destination's rules for onward transfers
+    (GDPR Art. 45(2)(a)); ``onward_rules`` in ``adequacy.json`` names them.
+    """
+    protection, exporter = context.protection, context.exporter
+    inbound_id = protection.inbound(exporter.id, carried)
+    if inbound_id is None:  # pragma: no cover - an onward exporter has an inbound hop
+        return ""
+    inbound = context.datamap.flow(inbound_id)
+    if inbound.mechanism is not Mechanism.ADEQUACY:
+        return ""
+    for decision in context.refdata.decisions_for(
+        exporter.jurisdiction, context.day, regime=context.regime
+    ):
+        if decision.onward_rules is not None:
+            rules = decision.onward_rules.reference
+        elif decision.scope.certification is None:
+            rules = f"the law of {exporter.jurisdiction}"
+        else:
+            continue
+        return (
+            f" The data arrived by flow {inbound.id} under {decision.reference}, "
+            f"which relies on the destination's own rules for onward transfers: "
+            f"{rules}."
+        )
+    return ""
+
+
 _STATUS_WORDS = {
     "eu_member": "an EU member state",
     "eea_efta": "an EEA EFTA state",
@@ -135,6 +172,16 @@ def evaluate(context: Context, trace: Trace) -> Outcome:
     if importer_period is not None and importer_period.inside_as_importer:
         where = _STATUS_WORDS.get(importer_period.status, importer_period.status)
         if refdata.is_eea(exporter.country, day, as_importer=False):
+            if importer_period.status == "tca_bridge":
+                trace.add(
+                    EEA_INTERNAL,
+                    f"{party(importer)} is not in the EEA, but on {day.isoformat()} "
+                    f"{importer.country} is {where}: flow {flow.id} from "
+                    f"{party(exporter)} is not a transfer to a third country.",
+                    "GDPR Art. 44",
+                    importer_period.citation,
+                )
+                return Outcome(transfer=False, basis=Basis.EEA, status=Status.OK)
             trace.add(
                 EEA_INTERNAL,
                 f"{party(exporter)} and {party(importer)} both count as inside the EEA "
@@ -186,12 +233,20 @@ def evaluate(context: Context, trace: Trace) -> Outcome:
             ),
         )
         return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=False)
-    route = context.protection.best_route(exporter.id, carried)
+    chains = context.protection.chains(exporter.id, carried)
+    if len(chains) == 1:
+        route = f"it reached {exporter.id} along {chains[0][0].text()}"
+    else:
+        route = f"it reached {exporter.id} " + "; ".join(
+            f"along {chain.text()} ({', '.join(keys)})" for chain, keys in chains
+        )
     trace.add(
         ONWARD,
         f"{party(exporter)} is not subject to the GDPR but holds data of EEA origin "
-        f"that flow {flow.id} carries ({', '.join(carried)}); it reached "
-        f"{exporter.id} along {route.text()} (a shortest chain). Passing it to "
-        f"{party(importer)} in {destination} is an onward transfer.",
+        f"that flow {flow.id} carries ({', '.join(carried)}); {route}"
+        + ("" if len(chains) == 1 else ", each chain along flows that carried them")
+        + f". Passing it to "
+        f"{party(importer)} in {destination} is an onward transfer."
+        + _framework_rules(context, carried),
     )
     return Outcome(transfer=True, basis=Basis.NONE, status=Status.GAP, onward=True)
