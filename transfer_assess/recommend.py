@@ -57,7 +57,8 @@ _ART46_BASES = frozenset(
     }
 )
 _OCCASIONAL = frozenset({Frequency.ONE_OFF, Frequency.OCCASIONAL})
-_RANK = {
+#: The order of recommendations, best first (design section 6), for every regime.
+ACTION_RANK = {
     action: rank
     for rank, action in enumerate(
         (
@@ -147,7 +148,7 @@ def recommend(
     # this model SCCs fit every restricted transfer (with a legal review where the
     # importer is subject to the GDPR), so something always fits; the stop advice
     # waits for destination profiles that can say no measure is effective.
-    result = sorted(chosen.values(), key=lambda item: _RANK[item.action])
+    result = sorted(chosen.values(), key=lambda item: ACTION_RANK[item.action])
     return tuple(result)
 
 

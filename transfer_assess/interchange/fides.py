@@ -33,7 +33,7 @@ import pycountry
 import yaml
 
 from transfer_assess.errors import DataMapError, InputError, Problem
-from transfer_assess.interchange.tables import entity_record, flow_record
+from transfer_assess.interchange.tables import GROUP_ORDER, entity_record, flow_record
 from transfer_assess.load import read_text
 from transfer_assess.load.document import DocPath, RawDocument, RawProblem, format_path
 from transfer_assess.load.limits import Limits
@@ -134,14 +134,6 @@ _TRANSFER_BASIS_WORDS = {
 _ENTITY_FIDES_FIELDS = frozenset({"id", "name", "address", "contact"})
 _ENTITY_META_KEYS = tuple(
     key for key in ENTITY_KEY_ORDER if key not in _ENTITY_FIDES_FIELDS
-)
-_GROUP_KEYS = (
-    "id",
-    "name",
-    "bcr",
-    "bcr_approved",
-    "bcr_approved_uk",
-    "bcr_approved_ch",
 )
 #: Flow keys Fides has a field for; the others travel in ``meta.transfer_assess``.
 _FIDES_FLOW_FIELDS = frozenset(
@@ -918,7 +910,7 @@ class _DraftBuilder:
         group = system.meta.get("group")
         if isinstance(group, dict) and isinstance(group.get("id"), str):
             self.groups.setdefault(
-                group["id"], {key: group[key] for key in _GROUP_KEYS if key in group}
+                group["id"], {key: group[key] for key in GROUP_ORDER if key in group}
             )
         if "country" not in entity and "international_organisation" not in entity:
             self.entity_questions.append(

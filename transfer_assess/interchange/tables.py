@@ -39,7 +39,9 @@ from transfer_assess.model import (
 from transfer_assess.output import write_atomically
 
 __all__ = [
+    "GROUP_ORDER",
     "TABLE_ORDER",
+    "dated_certification",
     "entity_record",
     "flow_record",
     "map_document",
@@ -54,7 +56,8 @@ TABLE_ORDER = ("meta", *(key for key, _, _ in SECTIONS))
 #: Separator of list items in a cell.
 LIST_SEPARATOR = ";"
 
-_GROUP_ORDER = (
+#: The keys of a group, in the format's order (also the Fides meta record's).
+GROUP_ORDER = (
     "id",
     "name",
     "bcr",
@@ -195,7 +198,7 @@ def map_document(datamap: DataMap) -> dict[str, Any]:
     document = _present(header, HEADER_KEYS)
     if datamap.groups:
         document["groups"] = [
-            _present(_group(item), _GROUP_ORDER) for item in datamap.groups
+            _present(_group(item), GROUP_ORDER) for item in datamap.groups
         ]
     if datamap.categories:
         document["categories"] = [
@@ -264,7 +267,7 @@ def map_tables(datamap: DataMap) -> dict[str, Table]:
     orders = {
         "entities": ENTITY_KEY_ORDER,
         "flows": FLOW_KEY_ORDER,
-        "groups": _GROUP_ORDER,
+        "groups": GROUP_ORDER,
         "categories": _CATEGORY_ORDER,
     }
     tables = {"meta": _table([header], HEADER_KEYS)}

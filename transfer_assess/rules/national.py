@@ -864,33 +864,13 @@ def _derogation(
 
 # --- recommendations ---------------------------------------------------------------
 
-_RANK = {
-    action: rank
-    for rank, action in enumerate(
-        (
-            Action.FIX_MECHANISM,
-            Action.ANONYMISE,
-            Action.DPF,
-            Action.BCR,
-            Action.PUBLIC_BODY_INSTRUMENT,
-            Action.UK_ADDENDUM,
-            Action.IDTA,
-            Action.SCC,
-            Action.CONSENT,
-            Action.TIA,
-            Action.SUPPLEMENTARY_MEASURES,
-            Action.LEGAL_REVIEW,
-            Action.STOP_TRANSFER,
-            Action.NONE,
-        )
-    )
-}
-
 
 def recommend(
     rules: Book, context: Context, outcome: Outcome, trace: Trace
 ) -> tuple[Recommendation, ...]:
     """The recommendations for one finding of the regime, best first."""
+    from transfer_assess.recommend import ACTION_RANK  # noqa: PLC0415 - see _alternatives
+
     if not outcome.transfer:
         return ()
     chosen: dict[Action, Recommendation] = {}
@@ -899,11 +879,11 @@ def recommend(
             hint.action, Recommendation(hint.action, hint.detail, hint.citations)
         )
     if outcome.status is Status.OK:
-        return tuple(sorted(chosen.values(), key=lambda item: _RANK[item.action]))
+        return tuple(sorted(chosen.values(), key=lambda item: ACTION_RANK[item.action]))
     if outcome.status is Status.GAP:
         for item in _alternatives(rules, context):
             chosen.setdefault(item.action, item)
-    return tuple(sorted(chosen.values(), key=lambda item: _RANK[item.action]))
+    return tuple(sorted(chosen.values(), key=lambda item: ACTION_RANK[item.action]))
 
 
 def _alternatives(rules: Book, context: Context) -> list[Recommendation]:
