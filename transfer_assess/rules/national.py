@@ -550,7 +550,7 @@ def _covered(
         trace.ask(
             fallback.action,
             f"Keep a fallback ready for flow {flow.id} in case {decision.reference} "
-            f"falls: {fallback.detail}",
+            f"falls. {fallback.detail}",
             *fallback.citations,
         )
     return Outcome(transfer=True, basis=Basis.ADEQUACY, status=status, onward=onward)
