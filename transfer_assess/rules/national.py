@@ -245,11 +245,12 @@ def book(
         ),
         risk=rule(
             "TRA",
-            "A current transfer risk assessment",
+            "A current assessment of the transfer's risks",
             (articles["risk"],),
-            "The regime's safeguards need a documented transfer risk assessment "
-            "(read from the flow's tia date); none, one dated after the date, or one "
-            "older than 365 days (a policy setting) gives status attention.",
+            "The regime's safeguards need a documented risk assessment (the UK's "
+            "transfer risk assessment, the Swiss transfer impact assessment; read "
+            "from the flow's tia date); none, one dated after the date, or one older "
+            "than 365 days (a policy setting) gives status attention.",
             "An IDTA with a risk assessment from 2024-05-10, assessed on 2026-11-28.",
         ),
         bcr=rule(
