@@ -46,27 +46,49 @@ class Book:
     name: str
     """Its name in reasons (``UK GDPR``)."""
     anonymised: Rule
+    """Anonymous data: not personal data."""
     domestic: Rule
+    """Both ends inside the territory: no restricted transfer."""
     inbound: Rule
+    """Data coming into the territory: not a restricted transfer."""
     transfer: Rule
+    """A restricted transfer by an exporter the regime applies to."""
     onward: Rule
+    """An onward transfer of the regime's data from outside its territory."""
     former_law: Rule | None
+    """Dates before the modelled law applies (the former FADP), if assessed."""
     covered: Rule
+    """An adequacy finding of the regime covers the importer."""
     out_of_scope: Rule
+    """The destination is on the list, but the importer is outside its scope."""
     no_decision: Rule
+    """The destination is not on the regime's list."""
     condition: Rule
+    """A scope condition the map cannot express."""
     hr_data: Rule
+    """HR data under a finding that covers it only in part."""
     watch: Rule
+    """A watch note on the adequacy finding."""
     claim: Rule
+    """Adequacy or the DPF claimed where it does not apply."""
     no_mechanism: Rule
+    """No transfer tool."""
     tool: Rule
+    """The regime's own tools (`own_tools`)."""
     module: Rule
+    """The module of the EU SCCs must fit the roles."""
     risk: Rule
+    """A current risk assessment for the safeguards."""
     bcr: Rule
+    """BCRs approved under the regime."""
     approval: Rule
+    """Ad hoc clauses, codes and certification to verify."""
     public_body: Rule
+    """Instruments between public bodies."""
     derogation: Rule
+    """The regime's exceptions for specific situations."""
     foreign_tool: Rule
+    """A tool of another regime."""
     own_tools: Callable[[Book, Context, Trace, bool], Outcome | None]
     """The regime's own tool checks (IDTA, Addendum, adapted SCCs)."""
     recommend_tool: Callable[[Context], Recommendation]
