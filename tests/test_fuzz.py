@@ -80,16 +80,30 @@ class TestBytes:
 
     @given(st.binary(max_size=300), st.binary(max_size=300))
     @example(b'id,name\n"unclosed', b"id\n")
+    @example(b"id,name,kind,country\nde,DE GmbH,affiliate,DE\n", b"id,from,to\n")
     def test_csv(self, entities_csv: bytes, flows_csv: bytes) -> None:
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / "entities.csv").write_bytes(entities_csv)
             (Path(folder) / "flows.csv").write_bytes(flows_csv)
-            problems: tuple[object, ...] = ("loaded",)
+            files = {folder, str(Path(folder) / "entities.csv")}
+            files.add(str(Path(folder) / "flows.csv"))
+            result: DataMap | DataMapError
             try:
-                load_map(folder)
+                result = load_map(folder)
             except DataMapError as error:
-                problems = error.problems
-            assert problems
+                result = error
+            if isinstance(result, DataMapError):
+                # Refused: every problem names the folder or one of its two files.
+                assert result.problems
+                assert all(problem.file in files for problem in result.problems)
+                assert all(problem.message for problem in result.problems)
+            else:
+                # Loaded: every entity and flow comes from a row of its file.
+                assert result.entities
+                for entity in result.entities:
+                    assert entity.id.encode() in entities_csv
+                for flow in result.flows:
+                    assert flow.id.encode() in flows_csv
 
 
 TOKENS = [*"<>&\"'`|*_[]#{}()\\=+-@;: aZ", "[bold]", "</td>", "-->", "%"]
