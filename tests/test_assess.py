@@ -17,18 +17,13 @@ from transfer_assess import InputError, load_map, parse_map
 from transfer_assess.cli import app
 from transfer_assess.engine import assess
 from transfer_assess.findings import Action, Basis, Finding, Status
-from transfer_assess.model import EntityKind, Frequency
+from transfer_assess.model import EntityKind, Frequency, Mechanism
 from transfer_assess.report.json import schema_text
-from transfer_assess.rules import (
-    ALL_RULES,
-    RULES,
-    Settings,
-    derogations,
-    rule,
-    rules_markdown,
-)
+from transfer_assess.rules import ALL_RULES, RULES, Settings, rule, rules_markdown
+from transfer_assess.rules.derogations import admissible as derogation_admissible
 
 DAY = date(2026, 11, 28)
+DEROGATIONS = [item for item in Mechanism if item.value.startswith("derogation:")]
 SCHEMA = json.loads(schema_text())
 runner = CliRunner()
 
@@ -181,7 +176,7 @@ class TestVerdicts:
         source = entity(
             "ex", kind=kind, sector="public" if kind != "affiliate" else "private"
         )
-        for mechanism in sorted(derogations.ARTICLES, key=lambda item: item.value):
+        for mechanism in sorted(DEROGATIONS, key=lambda item: item.value):
             words = mechanism.value.removeprefix("derogation:")
             refused = (
                 words in self.OCCASIONAL_ONLY and frequency in {"regular", "continuous"}
@@ -195,7 +190,7 @@ class TestVerdicts:
             )  # fmt: skip
             assert (finding.basis, finding.status) == expected, mechanism
             assert ("EU.DEROGATION.ADMISSIBLE" in finding.rules) is not refused
-            assert derogations.admissible(
+            assert derogation_admissible(
                 mechanism, Frequency(frequency), EntityKind(kind)
             ) is not refused  # fmt: skip
 
@@ -208,7 +203,9 @@ class TestVerdicts:
             frequency="one_off",
         )  # fmt: skip
         assert admissible.status is Status.ATTENTION
-        monkeypatch.setattr(derogations, "admissible", lambda *_: False)
+        monkeypatch.setattr(
+            "transfer_assess.rules.derogations.admissible", lambda *_: False
+        )
         refused = one(
             entity("us", "US"), mechanism="derogation:legal_claims",
             frequency="one_off",
