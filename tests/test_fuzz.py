@@ -242,10 +242,41 @@ class TestOutputs:
     @given(
         documents(), st.dates(min_value=date(2018, 5, 25), max_value=date(2030, 1, 1))
     )
+    @example(  # flows of one day, the day before, the day itself and the day after
+        {
+            "version": 1,
+            "organisation": "O",
+            "entities": [
+                {"id": "de", "name": "DE", "kind": "affiliate", "country": "DE"},
+                {"id": "us", "name": "US", "kind": "affiliate", "country": "US"},
+            ],
+            "flows": [
+                {"id": name, "from": "de", "to": "us", "exporter_role": "controller",
+                 "importer_role": "processor", "data_subjects": ["customers"],
+                 "data_categories": ["user.account"], "purposes": ["support"],
+                 "frequency": "one_off", "start": day, "end": day}
+                for name, day in (("before", "2026-11-27"), ("on", "2026-11-28"),
+                                  ("after", "2026-11-29"))
+            ],
+        },
+        date(2026, 11, 28),
+    )  # fmt: skip
     def test_assess_never_raises(self, value: dict[str, Any], day: date) -> None:
         result = assess(parse_map(as_yaml(value)), as_of=day)
-        active = {finding.flow for finding in result.findings}
-        assert len(active) + len(result.inactive) == len(value["flows"])
+        # datamap.md: a flow exists from its start to its end, both days included;
+        # an existing flow has its EU finding, and only those flows have findings.
+        existing = {
+            flow["id"]
+            for flow in value["flows"]
+            if flow.get("start", "0000") <= day.isoformat() <= flow.get("end", "9999")
+        }
+        assert (
+            set(result.inactive) == {flow["id"] for flow in value["flows"]} - existing
+        )
+        assert {finding.flow for finding in result.findings} == existing
+        assert {
+            finding.flow for finding in result.findings if finding.regime == "EU"
+        } == existing
 
 
 class TestDisguise:
