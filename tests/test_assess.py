@@ -17,10 +17,13 @@ from transfer_assess import InputError, load_map, parse_map
 from transfer_assess.cli import app
 from transfer_assess.engine import assess
 from transfer_assess.findings import Action, Basis, Finding, Status
+from transfer_assess.model import EntityKind, Frequency, Mechanism
 from transfer_assess.report.json import schema_text
 from transfer_assess.rules import ALL_RULES, RULES, Settings, rule, rules_markdown
+from transfer_assess.rules.derogations import admissible as derogation_admissible
 
 DAY = date(2026, 11, 28)
+DEROGATIONS = [item for item in Mechanism if item.value.startswith("derogation:")]
 SCHEMA = json.loads(schema_text())
 runner = CliRunner()
 
@@ -150,6 +153,65 @@ class TestVerdicts:
         assert finding.status is Status.GAP
         assert "EU.DEROGATION.PUBLIC_AUTHORITY" in finding.rules
         assert "consent" not in actions(finding)
+
+    #: Art. 49 read restrictively (rules.md, EU.DEROGATION.*), written out here
+    #: independently of the rule module: the derogations that serve only one-off or
+    #: occasional flows, and those Art. 49(3) closes to public authorities.
+    OCCASIONAL_ONLY = frozenset(
+        {"consent", "contract", "contract_in_interest", "legal_claims",
+         "compelling_legitimate_interests", "vital_interests"}
+    )  # fmt: skip
+    NOT_FOR_AUTHORITIES = frozenset(
+        {"consent", "contract", "contract_in_interest",
+         "compelling_legitimate_interests"}
+    )  # fmt: skip
+
+    @pytest.mark.parametrize("kind", ["affiliate", "public_authority"])
+    @pytest.mark.parametrize(
+        "frequency", ["one_off", "occasional", "regular", "continuous"]
+    )
+    def test_every_derogation_frequency_and_exporter(
+        self, kind: str, frequency: str
+    ) -> None:
+        source = entity(
+            "ex", kind=kind, sector="public" if kind != "affiliate" else "private"
+        )
+        for mechanism in sorted(DEROGATIONS, key=lambda item: item.value):
+            words = mechanism.value.removeprefix("derogation:")
+            refused = (
+                words in self.OCCASIONAL_ONLY and frequency in {"regular", "continuous"}
+            ) or (words in self.NOT_FOR_AUTHORITIES and kind == "public_authority")
+            finding = one(
+                entity("us", "US"), source=source, mechanism=mechanism.value,
+                frequency=frequency,
+            )  # fmt: skip
+            expected = (Basis.NONE, Status.GAP) if refused else (
+                Basis.DEROGATION, Status.ATTENTION
+            )  # fmt: skip
+            assert (finding.basis, finding.status) == expected, mechanism
+            assert ("EU.DEROGATION.ADMISSIBLE" in finding.rules) is not refused
+            assert derogation_admissible(
+                mechanism, Frequency(frequency), EntityKind(kind)
+            ) is not refused  # fmt: skip
+
+    def test_evaluate_takes_the_decision_of_admissible(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # One decision for every regime: the EU rule follows `admissible` too.
+        admissible = one(
+            entity("us", "US"), mechanism="derogation:legal_claims",
+            frequency="one_off",
+        )  # fmt: skip
+        assert admissible.status is Status.ATTENTION
+        monkeypatch.setattr(
+            "transfer_assess.rules.derogations.admissible", lambda *_: False
+        )
+        refused = one(
+            entity("us", "US"), mechanism="derogation:legal_claims",
+            frequency="one_off",
+        )  # fmt: skip
+        assert (refused.basis, refused.status) == (Basis.NONE, Status.GAP)
+        assert "fix_mechanism" in actions(refused)
 
     def test_uk_before_and_after_the_bridge(self) -> None:
         bridge = one(entity("gb", "GB"), date(2021, 3, 1))

@@ -80,16 +80,30 @@ class TestBytes:
 
     @given(st.binary(max_size=300), st.binary(max_size=300))
     @example(b'id,name\n"unclosed', b"id\n")
+    @example(b"id,name,kind,country\nde,DE GmbH,affiliate,DE\n", b"id,from,to\n")
     def test_csv(self, entities_csv: bytes, flows_csv: bytes) -> None:
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / "entities.csv").write_bytes(entities_csv)
             (Path(folder) / "flows.csv").write_bytes(flows_csv)
-            problems: tuple[object, ...] = ("loaded",)
+            files = {folder, str(Path(folder) / "entities.csv")}
+            files.add(str(Path(folder) / "flows.csv"))
+            result: DataMap | DataMapError
             try:
-                load_map(folder)
+                result = load_map(folder)
             except DataMapError as error:
-                problems = error.problems
-            assert problems
+                result = error
+            if isinstance(result, DataMapError):
+                # Refused: every problem names the folder or one of its two files.
+                assert result.problems
+                assert all(problem.file in files for problem in result.problems)
+                assert all(problem.message for problem in result.problems)
+            else:
+                # Loaded: every entity and flow comes from a row of its file.
+                assert result.entities
+                for entity in result.entities:
+                    assert entity.id.encode() in entities_csv
+                for flow in result.flows:
+                    assert flow.id.encode() in flows_csv
 
 
 TOKENS = [*"<>&\"'`|*_[]#{}()\\=+-@;: aZ", "[bold]", "</td>", "-->", "%"]
@@ -228,10 +242,41 @@ class TestOutputs:
     @given(
         documents(), st.dates(min_value=date(2018, 5, 25), max_value=date(2030, 1, 1))
     )
+    @example(  # flows of one day, the day before, the day itself and the day after
+        {
+            "version": 1,
+            "organisation": "O",
+            "entities": [
+                {"id": "de", "name": "DE", "kind": "affiliate", "country": "DE"},
+                {"id": "us", "name": "US", "kind": "affiliate", "country": "US"},
+            ],
+            "flows": [
+                {"id": name, "from": "de", "to": "us", "exporter_role": "controller",
+                 "importer_role": "processor", "data_subjects": ["customers"],
+                 "data_categories": ["user.account"], "purposes": ["support"],
+                 "frequency": "one_off", "start": day, "end": day}
+                for name, day in (("before", "2026-11-27"), ("on", "2026-11-28"),
+                                  ("after", "2026-11-29"))
+            ],
+        },
+        date(2026, 11, 28),
+    )  # fmt: skip
     def test_assess_never_raises(self, value: dict[str, Any], day: date) -> None:
         result = assess(parse_map(as_yaml(value)), as_of=day)
-        active = {finding.flow for finding in result.findings}
-        assert len(active) + len(result.inactive) == len(value["flows"])
+        # datamap.md: a flow exists from its start to its end, both days included;
+        # an existing flow has its EU finding, and only those flows have findings.
+        existing = {
+            flow["id"]
+            for flow in value["flows"]
+            if flow.get("start", "0000") <= day.isoformat() <= flow.get("end", "9999")
+        }
+        assert (
+            set(result.inactive) == {flow["id"] for flow in value["flows"]} - existing
+        )
+        assert {finding.flow for finding in result.findings} == existing
+        assert {
+            finding.flow for finding in result.findings if finding.regime == "EU"
+        } == existing
 
 
 class TestDisguise:

@@ -40,7 +40,7 @@ class TestNoLinkNoFinding:
     ) -> None:
         for regime, country in (("UK", "GB"), ("CH", "CH")):
             linked = any(
-                entity["country"] == country or declares(entity, regime)
+                entity.get("country") == country or declares(entity, regime)
                 for entity in value["entities"]
             )
             result = assess(build(value), as_of=day)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import re
 
+import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import ROOT
+from tests.conftest import GOLDEN, ROOT
 from transfer_assess import parse_map
 from transfer_assess.cli import app
 
@@ -41,10 +45,28 @@ def test_says_information_not_legal_advice() -> None:
     assert "information, not legal advice" in README
 
 
-def test_python_example_runs() -> None:
+def test_python_example_prints_the_gaps_then_the_report(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The example prints each gap's first recommendation, then the report@1 JSON.
+
+    The expected text comes from the reviewed snapshot tests/golden/report.json (the
+    same map and date), not from running the library a second time.
+    """
     block = README.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {}
-    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    snapshot = (GOLDEN / "report.json").read_text(encoding="utf-8")
+    gaps = [
+        f"{finding['flow']} {finding['recommendations'][0]['detail']}\n"
+        for finding in json.loads(snapshot)["findings"]
+        if finding["status"] == "gap"
+    ]
+    assert gaps, "the example map is meant to show gaps"
+    assert printed.getvalue() == "".join(gaps) + snapshot + "\n"
 
 
 def test_cli_docs_show_the_same_help() -> None:

@@ -98,6 +98,8 @@ def rich_documents(draw: st.DrawFn) -> dict[str, Any]:
         flow["origin"] = draw(st.sampled_from([["EEA"], ["EEA", "CH"]]))
         start = draw(dates)
         flow["start"] = start
+        if flow.get("end", start) < start:  # ISO dates: text order is day order
+            flow["end"] = start
         flow["legal_basis"] = draw(st.sampled_from(LegalBasis)).value
         flow["retention"] = draw(words)
         flow["nature"] = draw(words)

@@ -120,13 +120,23 @@ def limited(mechanism: Mechanism) -> str | None:
     return None
 
 
+def too_frequent(mechanism: Mechanism, frequency: Frequency) -> bool:
+    """Whether a flow of this frequency is too frequent for the derogation."""
+    return limited(mechanism) is not None and frequency not in _OCCASIONAL
+
+
+def closed_to(mechanism: Mechanism, kind: EntityKind) -> bool:
+    """Whether Art. 49(3) closes the derogation to an exporter of this kind."""
+    return mechanism in _NOT_FOR_AUTHORITIES and kind is EntityKind.PUBLIC_AUTHORITY
+
+
 def admissible(mechanism: Mechanism, frequency: Frequency, kind: EntityKind) -> bool:
-    """Whether a derogation may serve a flow of this frequency from this exporter."""
-    if limited(mechanism) is not None and frequency not in _OCCASIONAL:
-        return False
-    return not (
-        mechanism in _NOT_FOR_AUTHORITIES and kind is EntityKind.PUBLIC_AUTHORITY
-    )
+    """
+    Whether a derogation may serve a flow of this frequency from this exporter.
+
+    The one decision `evaluate` (EU) and the UK and Swiss rules take.
+    """
+    return not too_frequent(mechanism, frequency) and not closed_to(mechanism, kind)
 
 
 def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
@@ -134,23 +144,17 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     flow, exporter, importer = context.flow, context.exporter, context.importer
     mechanism = flow.mechanism
     article = ARTICLES[mechanism]
-    failed = False
-    why = limited(mechanism)
-    if why is not None and flow.frequency not in _OCCASIONAL:
-        failed = True
+    if too_frequent(mechanism, flow.frequency):
         trace.add(
             FREQUENCY,
             f"Flow {flow.id} to {party(importer)} is "
-            f"{flow.frequency.text}; the {name(mechanism)} derogation {why}.",
+            f"{flow.frequency.text}; the {name(mechanism)} derogation "
+            f"{limited(mechanism)}.",
             article,
             *(("GDPR Recital 111",) if mechanism in _RECITAL_111 else ()),
             "EDPB Guidelines 2/2018",
         )
-    if (
-        mechanism in _NOT_FOR_AUTHORITIES
-        and exporter.kind is EntityKind.PUBLIC_AUTHORITY
-    ):
-        failed = True
+    if closed_to(mechanism, exporter.kind):
         trace.add(
             PUBLIC_AUTHORITY,
             f"{party(exporter)} is a public authority; assuming it acts in the "
@@ -158,7 +162,7 @@ def evaluate(context: Context, trace: Trace, *, onward: bool) -> Outcome:
             "derogation.",
             "GDPR Art. 49(3)",
         )
-    if failed:
+    if not admissible(mechanism, flow.frequency, exporter.kind):
         trace.ask(
             Action.FIX_MECHANISM,
             f"The {name(mechanism)} derogation cannot carry flow {flow.id}; put a "
