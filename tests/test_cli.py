@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLES, ROOT
 from tests.mapfactory import as_yaml, document
-from transfer_assess import __version__
+from transfer_assess import __version__, engine
 from transfer_assess.cli import app
 
 runner = CliRunner()
@@ -152,6 +155,52 @@ class TestProgram:
         assert completed.returncode == 2
         assert "Traceback" not in completed.stderr
         assert completed.stderr.startswith(f"{path}:1: JSON syntax error")
+
+
+class TestCollector:
+    """``assess`` runs with the cyclic garbage collector off, then restores it."""
+
+    def _states(self, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+        seen: list[bool] = []
+        real = engine.assess
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            seen.append(gc.isenabled())
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(engine, "assess", spy)
+        return seen
+
+    def test_off_while_assessing_and_back_on_after(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        seen = self._states(monkeypatch)
+        assert gc.isenabled()
+        path = str(EXAMPLES / "small.yaml")
+        result = runner.invoke(app, ["assess", path, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        assert seen == [False]
+        assert gc.isenabled()
+
+    def test_back_on_after_a_failure(self, tmp_path: Path) -> None:
+        path = tmp_path / "map.json"
+        path.write_text('{"version": 1, "organisation": ', encoding="utf-8")
+        result = runner.invoke(app, ["assess", str(path)])
+        assert result.exit_code == 2
+        assert gc.isenabled()
+
+    def test_left_off_when_the_caller_had_it_off(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        seen = self._states(monkeypatch)
+        gc.disable()
+        try:
+            result = runner.invoke(app, ["assess", str(EXAMPLES / "small.yaml")])
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+        assert result.exit_code == 0, result.output
+        assert seen == [False]
 
 
 class TestLimits:

@@ -7,6 +7,8 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from tests.mapfactory import as_json, as_yaml, document, entity, flow
@@ -17,12 +19,18 @@ from transfer_assess.graph import (
     CHAIN_HEAD,
     CHAIN_TAIL,
     FlowGraph,
+    _prefixes,
+    _shared,
     chain_display,
     overlap,
 )
 from transfer_assess.refdata import load_reference_data
 
 DAY = date(2026, 11, 28)
+
+#: Dotted keys over a tiny alphabet, so that ancestors, descendants and near
+#: misses (``a.b`` against ``a.bb``) all occur.
+KEYS = st.lists(st.sampled_from(["a", "b", "bb"]), min_size=1, max_size=3).map(".".join)
 
 
 def protection(entities: list[dict[str, object]], flows: list[dict[str, object]]):  # type: ignore[no-untyped-def]
@@ -47,6 +55,23 @@ class TestOverlap:
     )
     def test_overlap(self, first: str, second: str, shared: str | None) -> None:
         assert overlap(first, second) == shared
+
+    @given(
+        held=st.lists(KEYS, max_size=6),
+        categories=st.lists(KEYS | st.just(ALL), min_size=1, max_size=4),
+    )
+    def test_carried_parts_are_the_pairwise_overlaps(
+        self, held: list[str], categories: list[str]
+    ) -> None:
+        """`Protection.carried` finds, without pairing, what `overlap` pairs give."""
+        keys: dict[str, object] = dict.fromkeys(held)
+        expected = {
+            shared
+            for category in categories
+            for key in keys
+            if (shared := overlap(key, category)) is not None
+        }
+        assert _shared(keys, _prefixes(keys), categories) == tuple(sorted(expected))
 
 
 class TestPropagation:

@@ -11,7 +11,9 @@ Exit status: 0 the command did its job; 1 a ``--fail-on`` threshold was reached;
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import gc
 import sys
 from datetime import date
 from pathlib import Path
@@ -23,6 +25,8 @@ import typer.core
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from transfer_assess.findings import Assessment, Status
     from transfer_assess.governance import Comparison
     from transfer_assess.model import DataMap
@@ -387,6 +391,30 @@ class FailOn(enum.StrEnum):
     ATTENTION = "attention"
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """
+    Run a command with CPython's cyclic garbage collector off, then restore it.
+
+    Reading and assessing a large map allocates millions of objects that all live
+    until the report is written; the collector's full passes over them took about a
+    third of a large run while finding nothing to free. The model, the findings and
+    the reports are frozen attrs objects, tuples and dicts that refer to each other
+    by id (strings), not in cycles, so reference counting frees them; the few cycles
+    a run makes (closures and classes made at import, the JSON encoder) are a
+    constant hundred objects, whatever the size of the map
+    (``docs/performance.md``). The previous state is restored on the way out, for
+    callers that run commands inside their own process (tests, ``CliRunner``).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _load(path: Path) -> DataMap:
     from transfer_assess.load import Limits, load_map
 
@@ -473,6 +501,7 @@ def _statuses(text: str | None) -> list[Status] | None:
 
 
 @app.command("assess")
+@_collector_paused()
 def assess_command(
     path: MapArgument,
     as_of: AsOfOption = None,

@@ -417,8 +417,9 @@ class _Run:
         """
         protection, flow = context.protection, context.flow
         carried = protection.carried(flow)
-        for inbound in self.graph.flows():
-            if inbound.importer != flow.exporter or inbound.id == flow.id:
+        inbound_flows = self.datamap.inbound(flow.exporter)
+        for inbound in sorted(inbound_flows, key=lambda item: item.id):
+            if inbound.id == flow.id:
                 continue
             if inbound.start is not None and inbound.start > self.day:
                 continue

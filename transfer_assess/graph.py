@@ -52,6 +52,39 @@ def overlap(first: str, second: str) -> str | None:
     return None
 
 
+def _prefixes(held: Mapping[str, object]) -> frozenset[str]:
+    """Every proper dotted prefix of the keys held (``a`` and ``a.b`` of ``a.b.c``)."""
+    found: set[str] = set()
+    for key in held:
+        parts = key.split(".")
+        found.update(".".join(parts[:size]) for size in range(1, len(parts)))
+    return frozenset(found)
+
+
+def _shared(
+    held: Mapping[str, object], prefixes: frozenset[str], categories: Sequence[str]
+) -> tuple[str, ...]:
+    """
+    The `overlap` of every held key with every category, sorted, without pairing them.
+
+    A key overlaps a category when it is the category, one of its ancestors (the
+    category is the overlap) or one of its descendants (the key is); `prefixes` says
+    which categories have descendants among the keys, so that only those scan them.
+    """
+    result: set[str] = set()
+    for category in categories:
+        if category == ALL:
+            result.update(held)
+            continue
+        parts = category.split(".")
+        if any(".".join(parts[:size]) in held for size in range(1, len(parts) + 1)):
+            result.add(category)
+        if category in prefixes:
+            start = category + "."
+            result.update(key for key in held if key.startswith(start))
+    return tuple(sorted(result))
+
+
 @attrs.frozen
 class Hop:
     """How a category reached an entity: by which flow, from which state."""
@@ -144,6 +177,12 @@ class Protection:
     _routes: dict[tuple[str, str], Route] = attrs.field(
         factory=dict, init=False, repr=False, eq=False
     )
+    _carried: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
+    _prefixes: dict[str, frozenset[str]] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
 
     def keys(self, entity_id: str) -> tuple[str, ...]:
         """The protected keys an entity holds, sorted (``*`` for everything)."""
@@ -166,13 +205,14 @@ class Protection:
             region == self.origin_code or region in self.eea for region in flow.origin
         ):
             return ()
-        result = {
-            shared
-            for category in flow.data_categories
-            for key in held
-            if (shared := overlap(key, category)) is not None
-        }
-        return tuple(sorted(result))
+        found = self._carried.get((flow.exporter, flow.data_categories))
+        if found is None:
+            prefixes = self._prefixes.get(flow.exporter)
+            if prefixes is None:
+                prefixes = self._prefixes[flow.exporter] = _prefixes(held)
+            found = _shared(held, prefixes, flow.data_categories)
+            self._carried[flow.exporter, flow.data_categories] = found
+        return found
 
     def route(self, entity_id: str, key: str) -> Route:
         """
@@ -359,7 +399,7 @@ class FlowGraph:
                     continue
                 target = held.setdefault(importer, {})
                 for category in flow.data_categories:
-                    shared = overlap(key, category)
+                    shared = category if key == ALL else overlap(key, category)
                     if shared is None or shared in target:
                         continue
                     target[shared] = Hop(flow.id, exporter, key)

@@ -438,6 +438,10 @@ class DataMap:
         """
         return self._flows_by_id[flow_id]
 
+    def inbound(self, entity_id: str) -> tuple[Flow, ...]:
+        """The flows whose importer is the entity, in file order (none if unknown)."""
+        return self._inbound.get(entity_id, ())
+
     def group(self, group_id: str) -> Group:
         """
         Return the group with the given id.
@@ -454,6 +458,13 @@ class DataMap:
     @functools.cached_property
     def _flows_by_id(self) -> Mapping[str, Flow]:
         return {flow.id: flow for flow in self.flows}
+
+    @functools.cached_property
+    def _inbound(self) -> Mapping[str, tuple[Flow, ...]]:
+        found: dict[str, list[Flow]] = {}
+        for flow in self.flows:
+            found.setdefault(flow.importer, []).append(flow)
+        return {entity_id: tuple(flows) for entity_id, flows in found.items()}
 
     @functools.cached_property
     def _groups_by_id(self) -> Mapping[str, Group]:

@@ -458,9 +458,7 @@ class Taxonomy:
             declared: Categories declared by a map (objects with a ``special``
                 attribute); they take precedence over built-in keys.
         """
-        parts = key.split(".")
-        for size in range(len(parts), 0, -1):
-            prefix = ".".join(parts[:size])
+        for prefix in _ancestry(key):
             if declared and prefix in declared:
                 special: SpecialCategory | None = declared[prefix].special
                 if special is not None:
@@ -469,6 +467,13 @@ class Taxonomy:
             if found is not None:
                 return found
         return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _ancestry(key: str) -> tuple[str, ...]:
+    """A dotted key and its ancestors, nearest first (``a.b.c``, ``a.b``, ``a``)."""
+    parts = key.split(".")
+    return tuple(".".join(parts[:size]) for size in range(len(parts), 0, -1))
 
 
 @functools.cache
@@ -1171,18 +1176,37 @@ class RegimeSpec:
 
     def on(self, day: date) -> RegimeSpec:
         """The regime with the citations that were in force on `day`."""
-        for start, until, articles in self.history:
-            if start <= day <= until:
-                return attrs.evolve(self, articles={**self.articles, **articles})
-        return self
+        dated = self._dated.get(day)
+        if dated is None:
+            dated = self
+            for start, until, articles in self.history:
+                if start <= day <= until:
+                    dated = attrs.evolve(self, articles={**self.articles, **articles})
+                    break
+            self._dated[day] = dated
+        return dated
+
+    @functools.cached_property
+    def _dated(self) -> dict[date, RegimeSpec]:
+        """`on` answers already given: the rules ask for every flow."""
+        return {}
 
     def exists(self, citation: str, day: date) -> bool:
         """Whether the instrument a citation names had been adopted by `day`."""
-        return all(
-            item.start <= day
-            for item in self.instruments
-            if citation.startswith(item.citation)
-        )
+        known = self._adopted.get((citation, day))
+        if known is None:
+            known = all(
+                item.start <= day
+                for item in self.instruments
+                if citation.startswith(item.citation)
+            )
+            self._adopted[citation, day] = known
+        return known
+
+    @functools.cached_property
+    def _adopted(self) -> dict[tuple[str, date], bool]:
+        """`exists` answers already given: a run asks the same few many times."""
+        return {}
 
     def tool(self, mechanism: str) -> Tool | None:
         """The regime's entry for a mechanism, if it has one."""

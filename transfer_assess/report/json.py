@@ -119,20 +119,31 @@ def write_json(assessment: Assessment, stream: TextIO) -> None:
         f"  {_dumps(key)}: {_indented(value)},\n" for key, value in head[:-2]
     )
     stream.write('  "findings": [')
-    first = True
-    for finding in assessment.findings:
-        stream.write("\n    " if first else ",\n    ")
-        stream.write(_dumps(_finding(finding)))
-        first = False
-    stream.write("\n  ]," if not first else "],")
+    encode = _ENCODER.encode
+    findings = assessment.findings
+    stream.writelines(
+        "".join(
+            ("\n    " if start + offset == 0 else ",\n    ") + encode(_finding(finding))
+            for offset, finding in enumerate(findings[start : start + _BATCH])
+        )
+        for start in range(0, len(findings), _BATCH)
+    )
+    stream.write("\n  ]," if findings else "],")
     for index, (key, value) in enumerate(head[-2:]):
         separator = "," if index == 0 else ""
         stream.write(f"\n  {_dumps(key)}: {_indented(value)}{separator}")
     stream.write("\n}\n")
 
 
+#: One encoder for every line (``json.dumps`` with options builds one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+#: Findings encoded and written at a time: few writes, memory bounded.
+_BATCH = 1_000
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return _ENCODER.encode(value)
 
 
 def _indented(value: Any) -> str:

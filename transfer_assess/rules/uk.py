@@ -229,8 +229,8 @@ def _recommend_tool(context: Context) -> Recommendation:
 def _has_eu_sccs(context: Context) -> bool:
     """Whether the importer already has EU SCCs with the exporter or its group."""
     exporter, importer = context.exporter, context.importer
-    for other in context.datamap.flows:
-        if other.importer != importer.id or not other.mechanism.takes_scc_module:
+    for other in context.datamap.inbound(importer.id):
+        if not other.mechanism.takes_scc_module:
             continue
         sender = context.datamap.entity(other.exporter)
         if sender.id == exporter.id or (
