@@ -50,7 +50,7 @@ def unsafe_character(text: str, *, multiline: bool = False) -> str | None:
 
 
 def code_point(character: str) -> str:
-    """Name a character as ``U+XXXX NAME`` (control characters have no name)."""
+    """Name a character, e.g. ``U+202E RIGHT-TO-LEFT OVERRIDE`` (controls: CONTROL)."""
     name = unicodedata.name(character, "") or _CONTROL_NAMES.get(character, "CONTROL")
     return f"U+{ord(character):04X} {name}"
 
