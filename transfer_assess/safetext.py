@@ -50,7 +50,7 @@ def unsafe_character(text: str, *, multiline: bool = False) -> str | None:
 
 
 def code_point(character: str) -> str:
-    """Name a character, e.g. ``U+202E RIGHT-TO-LEFT OVERRIDE`` or ``U+0007 BELL``."""
+    """Name a character, e.g. ``U+202E RIGHT-TO-LEFT OVERRIDE`` or ``U+001B ESCAPE``."""
     name = unicodedata.name(character, "") or _CONTROL_NAMES.get(character, "CONTROL")
     return f"U+{ord(character):04X} {name}"
 
