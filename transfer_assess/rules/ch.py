@@ -52,13 +52,7 @@ def _own_tools(
     tool = spec.tool(Mechanism.SCC.value)
     module = context.expected_module
     if not national.check_module(rules, context, trace, "the SCCs"):
-        return Outcome(
-            transfer=True,
-            basis=Basis.NONE,
-            status=Status.GAP,
-            onward=onward,
-            scc_module=module,
-        )
+        return national.gap(onward, module)
     status = Status.OK
     adaptation = tool.adaptation if tool is not None else REGIME
     if adaptation in flow.scc_adaptations:

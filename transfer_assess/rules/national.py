@@ -599,7 +599,7 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
             f"{rules.name}'s tools.",
             spec_of(context).article("transfers"),
         )
-        return _gap(onward)
+        return gap(onward)
     if mechanism is Mechanism.BCR:
         return _bcr(rules, context, trace, onward=onward)
     if mechanism in _ART46_BASIS:
@@ -635,7 +635,7 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
             f"Flow {flow.id} to {party(importer)} is a restricted transfer under the "
             f"{rules.name} and the map names no transfer tool for it.",
         )
-        return _gap(onward)
+        return gap(onward)
     _add(
         context,
         trace,
@@ -648,10 +648,11 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
         f"Put one of the {rules.name}'s tools in place for flow {flow.id}.",
         spec_of(context).article("safeguards"),
     )
-    return _gap(onward)
+    return gap(onward)
 
 
-def _gap(onward: bool, module: int | None = None) -> Outcome:
+def gap(onward: bool, module: int | None = None) -> Outcome:
+    """A restricted transfer with no valid basis (the module that fits, if any)."""
     return Outcome(
         transfer=True,
         basis=Basis.NONE,
@@ -770,7 +771,7 @@ def _bcr(rules: Book, context: Context, trace: Trace, *, onward: bool) -> Outcom
             f"{failure}.",
             spec.article("bcr"),
         )
-        return _gap(onward)
+        return gap(onward)
     _add(
         context,
         trace,
@@ -818,7 +819,7 @@ def _public_body(
         f"An instrument between public bodies cannot serve flow {flow.id}.",
         spec_of(context).article("public_body"),
     )
-    return _gap(onward)
+    return gap(onward)
 
 
 def _derogation(
@@ -843,7 +844,7 @@ def _derogation(
             f"Put one of the {rules.name}'s tools in place for flow {flow.id}.",
             spec.article("safeguards"),
         )
-        return _gap(onward)
+        return gap(onward)
     if not eu_derogations.admissible(mechanism, flow.frequency, exporter.kind):
         why = (
             "a public authority cannot rely on it in the exercise of its powers"
@@ -865,7 +866,7 @@ def _derogation(
             "in place.",
             article,
         )
-        return _gap(onward)
+        return gap(onward)
     _add(
         context,
         trace,
@@ -1006,6 +1007,7 @@ __all__ = [
     "check_module",
     "check_risk",
     "evaluate",
+    "gap",
     "recommend",
     "spec_of",
 ]

@@ -54,19 +54,11 @@ def _own_tools(
                 "standard contractual clauses as UK law kept them.",
                 spec.article("standard_clauses"),
             )
-            return Outcome(
-                transfer=True, basis=Basis.NONE, status=Status.GAP, onward=onward
-            )
+            return national.gap(onward)
         if mechanism is Mechanism.UK_ADDENDUM and not national.check_module(
             rules, context, trace, "the Addendum's SCCs"
         ):
-            return Outcome(
-                transfer=True,
-                basis=Basis.NONE,
-                status=Status.GAP,
-                onward=onward,
-                scc_module=context.expected_module,
-            )
+            return national.gap(onward, context.expected_module)
         trace.add(
             TOOL,
             f"Flow {flow.id} to {party(context.importer)} relies on the "
@@ -92,13 +84,7 @@ def _eu_clauses(
     tool = spec.tool(Mechanism.SCC.value)
     module = context.expected_module
     if not national.check_module(rules, context, trace, "the SCCs"):
-        return Outcome(
-            transfer=True,
-            basis=Basis.NONE,
-            status=Status.GAP,
-            onward=onward,
-            scc_module=module,
-        )
+        return national.gap(onward, module)
     new_until = tool.new_contracts_until if tool else None
     until = tool.until if tool else None
     status = Status.OK
@@ -110,18 +96,8 @@ def _eu_clauses(
             "clauses are valid for UK transfers only with the Addendum.",
             *((tool.reference,) if tool else ()),
         )
-        trace.ask(
-            Action.FIX_MECHANISM,
-            f"Add the UK Addendum to the EU SCCs of flow {flow.id}, or sign the IDTA.",
-            spec.article("standard_clauses"),
-        )
-        return Outcome(
-            transfer=True,
-            basis=Basis.NONE,
-            status=Status.GAP,
-            onward=onward,
-            scc_module=module,
-        )
+        _ask_for_the_addendum(trace, context)
+        return national.gap(onward, module)
     if day < SCC_2021_FROM:
         trace.add(
             TOOL,
@@ -157,18 +133,8 @@ def _eu_clauses(
             f"{new_until.isoformat()}, the last day a contract on the old clauses "
             "could be made; EU SCCs alone cannot serve it.",
         )
-        trace.ask(
-            Action.FIX_MECHANISM,
-            f"Add the UK Addendum to the EU SCCs of flow {flow.id}, or sign the IDTA.",
-            spec.article("standard_clauses"),
-        )
-        return Outcome(
-            transfer=True,
-            basis=Basis.NONE,
-            status=Status.GAP,
-            onward=onward,
-            scc_module=module,
-        )
+        _ask_for_the_addendum(trace, context)
+        return national.gap(onward, module)
     else:
         status = Status.ATTENTION
         trace.add(
@@ -187,6 +153,16 @@ def _eu_clauses(
     status = status.worst(national.check_risk(rules, context, trace))
     return Outcome(
         transfer=True, basis=Basis.SCC, status=status, onward=onward, scc_module=module
+    )
+
+
+def _ask_for_the_addendum(trace: Trace, context: Context) -> None:
+    """Ask to replace EU SCCs used alone with the Addendum or the IDTA."""
+    trace.ask(
+        Action.FIX_MECHANISM,
+        f"Add the UK Addendum to the EU SCCs of flow {context.flow.id}, or sign the "
+        "IDTA.",
+        national.spec_of(context).article("standard_clauses"),
     )
 
 
