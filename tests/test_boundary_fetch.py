@@ -21,17 +21,12 @@ from transfer_assess import fetch, store
 from transfer_assess.fetch import FetchError, FetchSettings, index_for, update, verify
 
 
-@pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test sets are dated 2026-12-01; the clock is after them."""
-    monkeypatch.setattr(fetch, "_today", lambda: date(2027, 1, 1))
-
-
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("TRANSFER_ASSESS_DATA_DIR", str(folder))
-    return folder
+    """An empty data home, with the clock after the test sets' date (2026-12-01)."""
+    monkeypatch.setattr(fetch, "_today", lambda: date(2027, 1, 1))
+    monkeypatch.setenv("TRANSFER_ASSESS_DATA_DIR", str(tmp_path / "data-home"))
+    return tmp_path / "data-home"
 
 
 @pytest.fixture
