@@ -4,7 +4,7 @@ The house rule: each date is tested on the day before, the day itself and the da
 after. This test enumerates the dates from the sources that hold them, so that a
 date added later fails here until scenarios sit around it:
 
-- every ISO date in ``data/regimes.json`` and ``data/adequacy.json``;
+- every ISO date in ``data/regimes.json``, ``data/adequacy.json`` and ``data/eea.json``;
 - every module-level ``date(Y, M, D)`` constant in the ``transfer_assess`` package;
 - every field of the rules' `Settings` (thresholds counted in days);
 - every date field of the data map (``start``, ``tia``, ``bcr_approved``, ...),
@@ -84,8 +84,9 @@ REFUSED = {model.GDPR_APPLIES_FROM - DAY}
 def _label(item: Any, index: int) -> str:
     """A stable name for a list item: its id, its tool kind, or its index."""
     if isinstance(item, dict):
-        if isinstance(item.get("id"), str):
-            return str(item["id"])
+        for key in ("id", "country"):
+            if isinstance(item.get(key), str):
+                return str(item[key])
         if "mechanism" in item and "clause_set" in item:
             clause_set = item["clause_set"]
             return (
@@ -109,12 +110,17 @@ def _walk(value: Any, path: str) -> Iterator[tuple[str, date]]:
 
 
 def data_dates() -> dict[str, date]:
-    """Every ISO date in the reference data that decides verdicts."""
+    """Every ISO date in the reference data (the exempt ones included)."""
     found: dict[str, date] = {}
-    for name, top in (("regimes", "regimes"), ("adequacy", "entries")):
+    for name, top in (
+        ("regimes", "regimes"),
+        ("adequacy", "entries"),
+        ("eea", "entries"),
+    ):
         content = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
-        for key in ("as_of", "version"):
-            found[f"{name}/{key}"] = date.fromisoformat(content[key])
+        for key in ("as_of", "version", "gdpr_applies_from"):
+            if key in content:
+                found[f"{name}/{key}"] = date.fromisoformat(content[key])
         for path, day in _walk(content[top], name):
             assert path not in found, f"two dates are named {path}"
             found[path] = day
@@ -326,6 +332,7 @@ def test_the_enumeration_finds_the_dates() -> None:
         2021, 6, 27
     )
     assert DATES["adequacy/us-dpf/watch/0/since"] == date(2025, 10, 31)
+    assert DATES["eea/GB/periods/2/until"] == date(2021, 6, 27)
     assert len(DATES) > 60
 
 
