@@ -45,10 +45,12 @@ DAY = timedelta(days=1)
 #: Dates that cannot change a verdict, each with the reason.
 EXEMPT = {
     "regimes/UK/articles_history/0/from": (
-        "citation only: which article numbers a reason cites, never a verdict"
+        "citation only: which article numbers a reason cites, never a verdict "
+        "(its days are tested in test_boundary_reasons.py)"
     ),
     "regimes/UK/articles_history/0/until": (
-        "citation only: which article numbers a reason cites, never a verdict"
+        "citation only: which article numbers a reason cites, never a verdict "
+        "(its days are tested in test_boundary_reasons.py)"
     ),
     "regimes/CH/tools/scc:eu-2021/from": (
         "before 2023-09-01, when the revised FADP applies; the former FADP is not "
