@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.mapfactory import document, entity, flow
 from transfer_assess import assess, parse_map
 from transfer_assess.findings import Action
 
@@ -57,53 +58,24 @@ def test_the_structure_gives_the_known_numbers() -> None:
 
 def _map(module: int) -> dict[str, Any]:
     exporter_role, importer_role = ROLES[module]
-    common = {
-        "data_subjects": ["customers"],
-        "data_categories": ["user.contact.email"],
-        "purposes": ["customer_support"],
-        "frequency": "continuous",
-    }
-    return {
-        "version": 1,
-        "organisation": "Citations",
-        "entities": [
-            {"id": "hq-de", "name": "HQ GmbH", "kind": "affiliate", "country": "DE"},
-            {
-                "id": "us-co",
-                "name": "US Co",
-                "kind": "service_provider",
-                "country": "US",
-            },
-            {
-                "id": "in-co",
-                "name": "IN Co",
-                "kind": "service_provider",
-                "country": "IN",
-            },
+    roles = {"exporter_role": exporter_role, "importer_role": importer_role}
+    return document(
+        [entity("hq-de"), entity("us-co", "US"), entity("in-co", "IN")],
+        [
+            flow(
+                "f-in",
+                "hq-de",
+                "us-co",
+                mechanism="scc",
+                scc_module=module,
+                tia="2026-06-01",
+                **roles,
+            ),
+            flow(
+                "f-on", "us-co", "in-co", mechanism="none", exporter_role=importer_role
+            ),
         ],
-        "flows": [
-            {
-                "id": "f-in",
-                "from": "hq-de",
-                "to": "us-co",
-                "exporter_role": exporter_role,
-                "importer_role": importer_role,
-                "mechanism": "scc",
-                "scc_module": module,
-                "tia": "2026-06-01",
-                **common,
-            },
-            {
-                "id": "f-on",
-                "from": "us-co",
-                "to": "in-co",
-                "exporter_role": importer_role,
-                "importer_role": "processor",
-                "mechanism": "none",
-                **common,
-            },
-        ],
-    }
+    )
 
 
 @pytest.mark.parametrize("module", [1, 2, 3, 4])

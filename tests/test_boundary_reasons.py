@@ -12,39 +12,21 @@ from datetime import date
 
 import pytest
 
+from tests.mapfactory import document, entity, flow
 from transfer_assess import assess, parse_map
 from transfer_assess.refdata import load_reference_data
 
-MAP = {
-    "version": 1,
-    "organisation": "Reasons",
-    "entities": [
-        {"id": "hq-de", "name": "HQ GmbH", "kind": "affiliate", "country": "DE"},
-        {"id": "us-co", "name": "US Co", "kind": "service_provider", "country": "US"},
-        {
-            "id": "jp-co",
-            "name": "JP Co",
-            "kind": "service_provider",
-            "country": "JP",
-            "sector": "private",
-        },
+MAP = document(
+    [
+        entity("hq-de"),
+        entity("us-co", "US", kind="service_provider"),
+        entity("jp-co", "JP", kind="service_provider", sector="private"),
     ],
-    "flows": [
-        {
-            "id": flow_id,
-            "from": "hq-de",
-            "to": importer,
-            "exporter_role": "controller",
-            "importer_role": "processor",
-            "data_subjects": ["customers"],
-            "data_categories": ["user.contact.email"],
-            "purposes": ["customer_support"],
-            "frequency": "continuous",
-            "mechanism": "adequacy",
-        }
-        for flow_id, importer in (("f-us", "us-co"), ("f-jp", "jp-co"))
+    [
+        flow("f-us", "hq-de", "us-co", mechanism="adequacy"),
+        flow("f-jp", "hq-de", "jp-co", mechanism="adequacy"),
     ],
-}
+)
 
 
 def no_decision(flow_id: str, day: date) -> str:
@@ -76,34 +58,12 @@ def test_decision_still_to_come_is_named_the_day_before() -> None:
 
 def scc_advice(day: date, *, art3_2: bool = False) -> tuple[str, tuple[str, ...]]:
     """The SCC recommendation for a German controller's processor in India."""
-    datamap = {
-        "version": 1,
-        "organisation": "Advice",
-        "entities": [
-            {"id": "hq-de", "name": "HQ GmbH", "kind": "affiliate", "country": "DE"},
-            {
-                "id": "in-co",
-                "name": "IN Co",
-                "kind": "service_provider",
-                "country": "IN",
-                **({"subject_to_gdpr": True} if art3_2 else {}),
-            },
-        ],
-        "flows": [
-            {
-                "id": "f-in",
-                "from": "hq-de",
-                "to": "in-co",
-                "exporter_role": "controller",
-                "importer_role": "processor",
-                "data_subjects": ["customers"],
-                "data_categories": ["user.contact.email"],
-                "purposes": ["customer_support"],
-                "frequency": "continuous",
-                "mechanism": "none",
-            }
-        ],
-    }
+    importer = entity("in-co", "IN", kind="service_provider")
+    if art3_2:
+        importer["subject_to_gdpr"] = True
+    datamap = document(
+        [entity("hq-de"), importer], [flow("f-in", "hq-de", "in-co", mechanism="none")]
+    )
     result = assess(parse_map(json.dumps(datamap), format="json"), as_of=day)
     finding = result.finding("f-in", "EU")
     advice = [item for item in finding.recommendations if item.action.value == "scc"]
