@@ -3,8 +3,10 @@
 Each ``tests/scenarios/*.yaml`` file holds a data map, an assessment date and, per
 flow, the expected ``transfer``, ``onward``, ``basis``, ``status`` and
 ``scc_module``, optionally the actions that must appear in order
-(``recommendations``), must not appear (``not_recommended``) and the rule ids that
-must fire (``rules``); or ``inactive``. The expectations were derived from the
+(``recommendations``), must not appear (``not_recommended``), the rule ids that
+must fire (``rules``) and how often a rule fires (``rule_counts``, 0 for never); or
+``inactive``. ``covers`` names the dates and thresholds a scenario sits on
+(tests/test_boundaries.py checks it). The expectations were derived from the
 design's decision procedure, independently of the engine.
 """
 
@@ -82,6 +84,7 @@ _VERDICT_KEYS = frozenset(
         "recommendations",
         "not_recommended",
         "rules",
+        "rule_counts",
     }
 )
 _REGIMES = ("UK", "CH")
@@ -109,5 +112,8 @@ def check(finding: Finding, flow_id: str, wanted: dict[str, Any]) -> None:
         assert action not in actions, (flow_id, action, actions)
     for rule_id in wanted.get("rules", []):
         assert rule_id in finding.rules, (flow_id, rule_id, finding.rules)
+    fired = [reason.rule for reason in finding.reasons]
+    for rule_id, count in wanted.get("rule_counts", {}).items():
+        assert fired.count(rule_id) == count, (flow_id, rule_id, fired)
     if finding.status.value != "ok":
         assert finding.recommendations, flow_id

@@ -25,7 +25,9 @@ TOOL = Rule(
         "The IDTA and the Addendum serve from 2022-03-21 (the Addendum with the EU "
         "SCC module that fits the roles). The EU SCCs alone mean, before "
         "2021-06-27, the old clauses UK law kept (basis scc); from then to "
-        "2022-09-21 they are valid only if they are those old clauses (attention); "
+        "2022-09-21 they are valid only if they are those old clauses (attention; "
+        "before 2022-03-21, when the Addendum did not apply yet, a legal review "
+        "confirms it); "
         "until 2024-03-21 only for contracts made by 2022-09-21 (attention; a flow "
         "that started later is a gap); after that a gap."
     ),
@@ -120,12 +122,24 @@ def _eu_clauses(
             f"old clauses kept by UK law (new contracts on them until "
             f"{new_until.isoformat()}); the EU 2021 clauses alone did not.",
         )
-        trace.ask(
-            Action.UK_ADDENDUM,
-            f"Confirm that flow {flow.id} rests on the old clauses kept by UK law; "
-            "from 2022-03-21 the ICO's Addendum makes the EU 2021 clauses valid.",
-            spec.article("standard_clauses"),
-        )
+        addendum = spec.tool(Mechanism.UK_ADDENDUM.value)
+        if addendum is not None and addendum.start is not None and day < addendum.start:
+            # The Addendum is not in force yet: it cannot be advised on this date.
+            trace.ask(
+                Action.LEGAL_REVIEW,
+                f"Confirm that flow {flow.id} rests on the old clauses kept by UK "
+                "law; the EU 2021 clauses alone do not serve a UK transfer, and the "
+                f"ICO's Addendum applies only from {addendum.start.isoformat()}.",
+                spec.article("standard_clauses"),
+            )
+        else:
+            trace.ask(
+                Action.UK_ADDENDUM,
+                f"Confirm that flow {flow.id} rests on the old clauses kept by UK "
+                "law; from 2022-03-21 the ICO's Addendum makes the EU 2021 clauses "
+                "valid.",
+                spec.article("standard_clauses"),
+            )
     elif flow.start is not None and new_until is not None and flow.start > new_until:
         trace.add(
             TOOL,

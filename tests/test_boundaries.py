@@ -1,0 +1,428 @@
+"""Every date, threshold and count the rules decide by has its three-day scenarios.
+
+The house rule: each date is tested on the day before, the day itself and the day
+after. This test enumerates the dates from the sources that hold them, so that a
+date added later fails here until scenarios sit around it:
+
+- every ISO date in ``data/regimes.json``, ``data/adequacy.json`` and ``data/eea.json``;
+- every module-level ``date(Y, M, D)`` constant in the ``transfer_assess`` package;
+- every field of the rules' `Settings` (thresholds counted in days);
+- every date field of the data map (``start``, ``tia``, ``bcr_approved``, ...),
+  which the rules compare with the assessment date.
+
+A scenario in ``tests/scenarios`` says what it covers under ``covers``: the name of
+a constant and the day (or days) it sits on, or for a threshold or a map field the
+number of days between the two dates compared. Each claim is checked against the
+scenario itself, so that a scenario cannot cover a day it does not use. The few
+dates that cannot change a verdict are exempt below, each with its reason.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import yaml
+
+from transfer_assess import InputError, assess, model, parse_map
+from transfer_assess.model import Frequency, Mechanism
+from transfer_assess.rules.base import Settings
+from transfer_assess.rules.safeguards import SCHREMS_II
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+PACKAGE = ROOT / "transfer_assess"
+SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("*.yaml"))
+DAY = timedelta(days=1)
+
+#: Dates that cannot change a verdict, each with the reason.
+EXEMPT = {
+    "regimes/UK/articles_history/0/from": (
+        "citation only: which article numbers a reason cites, never a verdict "
+        "(its days are tested in test_boundary_reasons.py)"
+    ),
+    "regimes/UK/articles_history/0/until": (
+        "citation only: which article numbers a reason cites, never a verdict "
+        "(its days are tested in test_boundary_reasons.py)"
+    ),
+    "regimes/CH/tools/scc:eu-2021/from": (
+        "before 2023-09-01, when the revised FADP applies; the former FADP is not "
+        "modelled and the Swiss rules read only the tool's adaptation"
+    ),
+    "regimes/CH/tools/scc:eu-old/until": (
+        "before 2023-09-01, when the revised FADP applies; the former FADP is not "
+        "modelled and the Swiss rules read no date of the old sets"
+    ),
+    "regimes/CH/tools/scc:eu-old/new_contracts_until": (
+        "before 2023-09-01, when the revised FADP applies; the former FADP is not "
+        "modelled and the Swiss rules read no date of the old sets"
+    ),
+    "adequacy/gb-gdpr-2025/validity/0/until": (
+        "far future (2031-12-27): its lapse window opens in 2031"
+    ),
+    "adequacy/gb-led-2025/validity/0/until": (
+        "far future (2031-12-27): its lapse window opens in 2031"
+    ),
+}
+#: Instruments only decide which reasons may cite them (engine.cites_by_date);
+#: the one whose date is also a rule, Schrems II, is not exempt.
+_CITATION_ONLY = "citation only: decides whether a reason may cite the instrument"
+#: Reviews are shown in the reports; no rule reads them.
+_REVIEW = "a review is information for the reader; no rule reads its date"
+#: The data set's own edition dates.
+_EDITION = "the edition date of the reference data, not a legal date"
+#: Days the engine refuses as an assessment date, checked by
+#: `test_refused_days_are_refused` instead of a scenario.
+REFUSED = {model.GDPR_APPLIES_FROM - DAY}
+
+
+def _label(item: Any, index: int) -> str:
+    """A stable name for a list item: its id, its tool kind, or its index."""
+    if isinstance(item, dict):
+        for key in ("id", "country"):
+            if isinstance(item.get(key), str):
+                return str(item[key])
+        if "mechanism" in item and "clause_set" in item:
+            clause_set = item["clause_set"]
+            return (
+                f"{item['mechanism']}:{clause_set}" if clause_set else item["mechanism"]
+            )
+    return str(index)
+
+
+def _walk(value: Any, path: str) -> Iterator[tuple[str, date]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, f"{path}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}/{_label(item, index)}")
+    elif isinstance(value, str) and len(value) == 10:
+        try:
+            yield path, date.fromisoformat(value)
+        except ValueError:
+            return
+
+
+def data_dates() -> dict[str, date]:
+    """Every ISO date in the reference data (the exempt ones included)."""
+    found: dict[str, date] = {}
+    for name, top in (
+        ("regimes", "regimes"),
+        ("adequacy", "entries"),
+        ("eea", "entries"),
+    ):
+        content = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+        for key in ("as_of", "version", "gdpr_applies_from"):
+            if key in content:
+                found[f"{name}/{key}"] = date.fromisoformat(content[key])
+        for path, day in _walk(content[top], name):
+            assert path not in found, f"two dates are named {path}"
+            found[path] = day
+    return found
+
+
+def code_dates() -> dict[str, date]:
+    """Every module-level ``NAME = date(Y, M, D)`` in the package."""
+    found: dict[str, date] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (
+                isinstance(node, ast.Assign | ast.AnnAssign)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "date"
+            ):
+                target = (
+                    node.targets[0] if isinstance(node, ast.Assign) else node.target
+                )
+                assert isinstance(target, ast.Name), (module, ast.dump(node))
+                numbers = [ast.literal_eval(arg) for arg in node.value.args]
+                found[f"code/{module}.{target.id}"] = date(*numbers)
+    return found
+
+
+def exemptions(dates: dict[str, date]) -> dict[str, str]:
+    """The exempt dates with their reasons: the explicit list and the rules above."""
+    result = dict(EXEMPT)
+    named_successors = _successors()
+    rule_instruments = _rule_instruments()
+    for name, day in dates.items():
+        parts = name.split("/")
+        if parts[-1] in {"as_of", "version"} and len(parts) == 2:
+            result[name] = _EDITION
+        elif day < model.GDPR_APPLIES_FROM:
+            result[name] = (
+                "before 2018-05-25: the GDPR did not apply and the engine refuses "
+                "earlier assessment dates"
+            )
+        elif "/instruments/" in name and name not in rule_instruments:
+            result[name] = _CITATION_ONLY
+        elif parts[0] == "adequacy" and _entry(parts[1])["regime"] == "EU-LED":
+            result[name] = (
+                "a Directive (EU) 2016/680 decision: the rules assess GDPR transfers "
+                "and never apply it"
+            )
+        elif "/reviews/" in name:
+            result[name] = _REVIEW
+        elif (
+            parts[0] == "adequacy"
+            and parts[-1] == "adopted"
+            and len(parts) == 3
+            and _applies_from(parts[1]) is not None
+            and parts[1] not in named_successors
+        ):
+            result[name] = (
+                "a decision with applies_from starts then; its adoption day only "
+                "matters for a successor, and no decision names this one"
+            )
+    return result
+
+
+def _entries() -> list[dict[str, Any]]:
+    content = json.loads((DATA / "adequacy.json").read_text(encoding="utf-8"))
+    entries: list[dict[str, Any]] = content["entries"]
+    return entries
+
+
+def _entry(entry_id: str) -> dict[str, Any]:
+    return next(entry for entry in _entries() if entry["id"] == entry_id)
+
+
+def _applies_from(entry_id: str) -> str | None:
+    value: str | None = _entry(entry_id)["applies_from"]
+    return value
+
+
+def _rule_instruments() -> set[str]:
+    """The instruments whose date is also a rule: Schrems II and the TIA duty."""
+    content = json.loads((DATA / "regimes.json").read_text(encoding="utf-8"))
+    return {
+        f"regimes/{regime['id']}/instruments/{index}/from"
+        for regime in content["regimes"]
+        for index, item in enumerate(regime.get("instruments", []))
+        if item["citation"] == SCHREMS_II
+    }
+
+
+def _successors() -> set[str]:
+    return {e["successor"] for e in _entries() if e["successor"]}
+
+
+def settings_counts() -> dict[str, int]:
+    """The thresholds of `Settings`, each a number of days."""
+    return {
+        f"settings/{field.name}": getattr(Settings(), field.name)
+        for field in attrs.fields(Settings)
+    }
+
+
+#: How each threshold is measured in a scenario: which map field or reference
+#: date it compares with the assessment date, and in which direction.
+MEASURES = {
+    "settings/tia_max_age_days": "age of map tia",
+    "settings/lapse_warning_days": "days from as_of to a reference date",
+}
+
+#: The map's date fields: each compared with the assessment date (offset 0).
+MAP_FIELDS: dict[str, Callable[[model.DataMap], list[date | None]]] = {
+    "map/Flow.start": lambda m: [f.start for f in m.flows],
+    "map/Flow.end": lambda m: [f.end for f in m.flows],
+    "map/Flow.tia": lambda m: [f.tia for f in m.flows],
+    "map/Flow.scc_signed": lambda m: [f.scc_signed for f in m.flows],
+    "map/Group.bcr_approved": lambda m: [g.bcr_approved for g in m.groups],
+    "map/Group.bcr_approved_uk": lambda m: [g.bcr_approved_uk for g in m.groups],
+    "map/Group.bcr_approved_ch": lambda m: [g.bcr_approved_ch for g in m.groups],
+    "map/Entity.bcr_accession": lambda m: [e.bcr_accession for e in m.entities],
+    "map/Entity.certification_periods.from": lambda m: [
+        p[0] for e in m.entities for p in e.certification_periods.values()
+    ],
+    "map/Entity.certification_periods.until": lambda m: [
+        p[1] for e in m.entities for p in e.certification_periods.values()
+    ],
+}
+#: The map's default assessment date is the assessment date itself.
+MAP_EXEMPT = {"DataMap.as_of"}
+
+
+@attrs.frozen
+class Scenario:
+    """A scenario file with what it claims to cover."""
+
+    path: Path
+    as_of: date
+    datamap: model.DataMap
+    covers: dict[str, list[Any]]
+
+
+def _scenarios() -> list[Scenario]:
+    result = []
+    for path in SCENARIOS:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        covers = raw.get("covers") or {}
+        assert isinstance(covers, dict), path.name
+        day = raw["as_of"]
+        datamap = parse_map(json.dumps(raw["map"], default=str), format="json")
+        result.append(
+            Scenario(
+                path,
+                day if isinstance(day, date) else date.fromisoformat(day),
+                datamap,
+                {k: v if isinstance(v, list) else [v] for k, v in covers.items()},
+            )
+        )
+    return result
+
+
+ALL = _scenarios()
+DATES = data_dates() | code_dates()
+EXEMPTIONS = exemptions(DATES)
+COUNTS = settings_counts() | dict.fromkeys(MAP_FIELDS, 0)
+
+
+def map_dates(datamap: model.DataMap) -> set[date]:
+    """Every date in a map."""
+    found: set[date] = set()
+    for getter in MAP_FIELDS.values():
+        found.update(day for day in getter(datamap) if day is not None)
+    return found
+
+
+def offsets(name: str, scenario: Scenario) -> set[int]:
+    """The day counts a scenario realises for a threshold or a map field."""
+    day = scenario.as_of
+    if name in MAP_FIELDS:
+        values = MAP_FIELDS[name](scenario.datamap)
+        return {(value - day).days for value in values if value is not None}
+    if MEASURES[name] == "age of map tia":
+        return {(day - flow.tia).days for flow in scenario.datamap.flows if flow.tia}
+    return {(value - day).days for value in DATES.values()}
+
+
+def test_every_map_date_field_is_enumerated() -> None:
+    # A date field added to the map must be added to MAP_FIELDS (and covered).
+    fields = {
+        f"{cls.__name__}.{field.name}"
+        for cls in (model.Flow, model.Group, model.Entity, model.DataMap)
+        for field in attrs.fields(cls)
+        if "date" in str(field.type)
+    }
+    known = {
+        name.removeprefix("map/").removesuffix(".from").removesuffix(".until")
+        for name in MAP_FIELDS
+    }
+    assert fields - MAP_EXEMPT == known
+
+
+def test_every_setting_has_a_measure() -> None:
+    assert set(settings_counts()) == set(MEASURES)
+
+
+def test_the_enumeration_finds_the_dates() -> None:
+    # Guards the enumeration itself: dates known to decide verdicts are found.
+    assert DATES["adequacy/gb-gdpr-2021/ended"] == date(2025, 12, 28)
+    assert DATES["regimes/EU/tools/scc:eu-old/until"] == date(2022, 12, 27)
+    assert DATES["code/transfer_assess.rules.safeguards.SCC_2021_FROM"] == date(
+        2021, 6, 27
+    )
+    assert DATES["adequacy/us-dpf/watch/0/since"] == date(2025, 10, 31)
+    assert DATES["eea/GB/periods/2/until"] == date(2021, 6, 27)
+    assert len(DATES) > 60
+
+
+def test_exemptions_name_real_dates() -> None:
+    stale = set(EXEMPT) - set(DATES)
+    assert not stale, sorted(stale)
+    # Case-by-case exemptions stay few; the others follow the rules in exemptions().
+    assert len(EXEMPT) <= 8
+
+
+def test_covers_name_real_constants() -> None:
+    for scenario in ALL:
+        unknown = set(scenario.covers) - set(DATES) - set(COUNTS)
+        assert not unknown, (scenario.path.name, sorted(unknown))
+
+
+@pytest.mark.parametrize("scenario", ALL, ids=[s.path.stem for s in ALL])
+def test_claims_are_in_the_scenario(scenario: Scenario) -> None:
+    """A scenario covers only days it uses and counts it realises."""
+    days = {scenario.as_of} | map_dates(scenario.datamap)
+    for name, values in scenario.covers.items():
+        if name in DATES:
+            target = DATES[name]
+            for value in values:
+                assert isinstance(value, date), (scenario.path.name, name, value)
+                assert abs((value - target).days) <= 1, (scenario.path.name, name)
+                assert value in days, (scenario.path.name, name, value)
+        else:
+            realised = offsets(name, scenario)
+            for value in values:
+                assert isinstance(value, int), (scenario.path.name, name, value)
+                assert abs(value - COUNTS[name]) <= 1, (scenario.path.name, name)
+                assert value in realised, (scenario.path.name, name, value)
+
+
+def _covered() -> dict[str, set[Any]]:
+    covered: dict[str, set[Any]] = defaultdict(set)
+    for scenario in ALL:
+        for name, values in scenario.covers.items():
+            covered[name].update(values)
+    return covered
+
+
+@pytest.mark.parametrize(
+    "name", sorted(set(DATES) - set(EXEMPTIONS)), ids=lambda name: name
+)
+def test_date_has_three_days(name: str) -> None:
+    missing = missing_days(name, DATES[name], _covered())
+    assert not missing, (name, sorted(str(item) for item in missing))
+
+
+def missing_days(name: str, day: date, covered: dict[str, set[Any]]) -> set[date]:
+    """The days around `day` that no scenario covers for the constant `name`."""
+    return {day - DAY, day, day + DAY} - REFUSED - covered.get(name, set())
+
+
+def test_a_new_date_without_scenarios_fails() -> None:
+    # The check is not vacuous: a date nobody covers, or one moved by a day, is missing.
+    covered = _covered()
+    assert (
+        len(missing_days("adequacy/new-entry/adopted", date(2027, 3, 1), covered)) == 3
+    )
+    moved = DATES["adequacy/korea/adopted"] + DAY
+    assert missing_days("adequacy/korea/adopted", moved, covered) == {moved + DAY}
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_count_has_three_values(name: str) -> None:
+    count = COUNTS[name]
+    missing = {count - 1, count, count + 1} - _covered()[name]
+    assert not missing, (name, sorted(missing))
+
+
+def test_refused_days_are_refused() -> None:
+    datamap = ALL[0].datamap
+    for day in REFUSED:
+        with pytest.raises(InputError, match="2018-05-25"):
+            assess(datamap, as_of=day)
+
+
+def test_every_derogation_meets_every_frequency() -> None:
+    # The derogations' frequency limits are a scale: each derogation is assessed
+    # at each frequency in some scenario, on both sides of its limit.
+    derogations = {m for m in Mechanism if m.value.startswith("derogation:")}
+    seen = {
+        (flow.mechanism, flow.frequency)
+        for scenario in ALL
+        for flow in scenario.datamap.flows
+    }
+    missing = {(m, f) for m in derogations for f in Frequency} - seen
+    assert not missing, sorted((m.value, f.value) for m, f in missing)
