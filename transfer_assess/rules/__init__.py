@@ -98,6 +98,7 @@ def _fallback(context: Context, trace: Trace, decided: Outcome) -> Outcome:
     if outcome.status is not Status.OK:
         return decided
     trace.reasons.extend(declared.reasons)
+    trace.tia = declared.tia
     trace.add(
         adequacy.FALLBACK,
         f"The adequacy question above needs attention, but the declared "
