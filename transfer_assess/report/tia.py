@@ -437,7 +437,7 @@ def _answer_text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(MEASURE_LABELS.get(item, item) for item in value)
+        return ", ".join(str(MEASURE_LABELS.get(item, item)) for item in value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
