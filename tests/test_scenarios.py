@@ -4,7 +4,9 @@ Each ``tests/scenarios/*.yaml`` file holds a data map, an assessment date and, p
 flow, the expected ``transfer``, ``onward``, ``basis``, ``status`` and
 ``scc_module``, optionally the actions that must appear in order
 (``recommendations``), must not appear (``not_recommended``) and the rule ids that
-must fire (``rules``); or ``inactive``. The expectations were derived from the
+must fire (``rules``) and the conclusion of a transfer impact assessment with
+answers (``tia``: ``not_reached``, ``effective``, ``residual``, ``do_not_transfer``,
+or null for none); or ``inactive``. The expectations were derived from the
 design's decision procedure, independently of the engine.
 """
 
@@ -82,6 +84,7 @@ _VERDICT_KEYS = frozenset(
         "recommendations",
         "not_recommended",
         "rules",
+        "tia",
     }
 )
 _REGIMES = ("UK", "CH")
@@ -98,6 +101,7 @@ def check(finding: Finding, flow_id: str, wanted: dict[str, Any]) -> None:
         "basis": finding.basis.value,
         "status": finding.status.value,
         "scc_module": finding.scc_module,
+        "tia": None if finding.tia is None else finding.tia.conclusion.value,
     }
     for key, value in actual.items():
         if key in wanted:

@@ -97,6 +97,7 @@ TIA_CONCLUSION_LABELS: dict[str, str] = {
 
 #: The importer's answers (``tia`` record), as questions a reader understands.
 TIA_ANSWER_LABELS: dict[str, str] = {
+    "classes": "In these classes of importer",
     "reached": "In a class of importer the law reaches",
     "requests_received": "Requests from public authorities received",
     "requests_years": "Over how many years",

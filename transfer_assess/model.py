@@ -345,7 +345,12 @@ class TiaAnswers:
         default=(), converter=_sorted_pairs
     )
     """Per access-law id: whether the importer is in a class the law reaches
-    (pairs sorted by id; `reach` looks one up)."""
+    (pairs sorted by id; `reach` looks one up). It overrides `classes`."""
+    classes: tuple[tuple[str, Reach], ...] = attrs.field(
+        default=(), converter=_sorted_pairs
+    )
+    """Per importer class (``ecsp``, ``telecom_operator``, …): whether the importer
+    is in it; it answers for every law that reaches the class."""
     requests_received: int | None = None
     """Requests for the data from public authorities of the destination received
     in the last `requests_years` years."""
@@ -369,6 +374,10 @@ class TiaAnswers:
     def reach(self, law_id: str) -> Reach | None:
         """The answer for one law; ``None`` when it was not answered."""
         return dict(self.reached).get(law_id)
+
+    def in_class(self, key: str) -> Reach | None:
+        """The answer for one importer class; ``None`` when it was not answered."""
+        return dict(self.classes).get(key)
 
 
 @attrs.frozen

@@ -201,15 +201,25 @@ def _reach(answers: TiaAnswers, law: AccessLaw) -> tuple[str, bool, Factor]:
     if not law.reaches:
         return "no", True, Factor("reach", 0.0, "law: compels no importer")
     answer = answers.reach(law.id)
+    where = "answer"
+    if answer is None:
+        by_class = {key: answers.in_class(key) for key in law.reaches}
+        named = ", ".join(sorted(by_class))
+        if any(value is Reach.YES for value in by_class.values()):
+            answer, where = Reach.YES, f"answer for the classes {named}"
+        elif all(value is Reach.NO for value in by_class.values()):
+            answer, where = Reach.NO, f"answer for the classes {named}"
+        elif any(value is Reach.UNKNOWN for value in by_class.values()):
+            answer, where = Reach.UNKNOWN, f"answer for the classes {named}"
     if answer is Reach.YES:
-        return "yes", True, Factor("reach", 1.0, "answer: yes")
+        return "yes", True, Factor("reach", 1.0, f"{where}: yes")
     if answer is Reach.NO:
-        return "no", True, Factor("reach", 0.0, "answer: no")
+        return "no", True, Factor("reach", 0.0, f"{where}: no")
     if answer is Reach.UNKNOWN:
         return (
             "unknown",
             False,
-            Factor("reach", 1.0, "answer: unknown; counted as reached"),
+            Factor("reach", 1.0, f"{where}: unknown; counted as reached"),
         )
     return (
         "unknown",

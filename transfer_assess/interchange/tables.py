@@ -187,6 +187,7 @@ def tia_record(flow: Flow) -> Any:
 def answers_document(answers: TiaAnswers) -> dict[str, Any]:
     """The importer's answers as plain values, in the documented order."""
     values: dict[str, Any] = {
+        "classes": {key: value.value for key, value in answers.classes} or None,
         "reached": {key: value.value for key, value in answers.reached} or None,
         "requests_received": answers.requests_received,
         "requests_years": answers.requests_years,

@@ -129,6 +129,7 @@ FLOW_KEYS = frozenset(FLOW_KEY_ORDER)
 TIA_KEYS = frozenset({"date", "assessor", "answers", "answers_file"})
 #: The answers of a ``tia`` record, in the order of the documentation.
 ANSWER_KEY_ORDER = (
+    "classes",
     "reached",
     "requests_received",
     "requests_years",
@@ -142,6 +143,7 @@ ANSWER_KEY_ORDER = (
 )
 ANSWER_KEYS = frozenset(ANSWER_KEY_ORDER)
 _LAW_ID = re.compile(r"[a-z]{2}-[a-z0-9-]{1,100}")
+_CLASS_KEY = re.compile(r"[a-z][a-z0-9_]{0,100}")
 #: Longest period in years an answer may give (requests counted, transfer period).
 MAX_ANSWER_YEARS = 100
 #: Keys whose text may span lines (newlines and tabs allowed).
@@ -1269,7 +1271,8 @@ class _FlowChecker:
             return None
         count = len(checker.problems) + checker.dropped
         checker.keys(obj, ANSWER_KEYS, path)
-        reached = self.reached(obj, path)
+        reached = self.reached(obj, path, "reached", _LAW_ID, "law id")
+        classes = self.reached(obj, path, "classes", _CLASS_KEY, "importer class")
         received = checker.integer(obj, "requests_received", path, minimum=0)
         years = self.years(obj, "requests_years", path, whole=True)
         if years is not None and received is None:
@@ -1298,6 +1301,7 @@ class _FlowChecker:
             return None
         return TiaAnswers(
             reached=reached,
+            classes=classes,
             requests_received=received,
             requests_years=int(years) if years is not None else None,
             data_form=form,
@@ -1309,21 +1313,29 @@ class _FlowChecker:
             measures=measures,
         )
 
-    def reached(self, obj: dict[str, Any], path: DocPath) -> dict[str, Reach]:
-        """Per law id: yes, no or unknown (true and false are yes and no)."""
+    def reached(
+        self,
+        obj: dict[str, Any],
+        path: DocPath,
+        key_name: str,
+        pattern: re.Pattern[str],
+        what: str,
+    ) -> dict[str, Reach]:
+        """Per law id or class: yes, no or unknown (true and false: yes and no)."""
         checker = self.checker
-        value = checker.fetch(obj, "reached", path, required=False)
+        value = checker.fetch(obj, key_name, path, required=False)
         if value is _MISSING:
             return {}
-        mapping = checker.mapping(value, (*path, "reached"), "answers by law id")
+        mapping = checker.mapping(value, (*path, key_name), f"answers by {what}")
         result: dict[str, Reach] = {}
         for key, answer in (mapping or {}).items():
-            where = (*path, "reached", key)
-            if not _LAW_ID.fullmatch(key):
+            where = (*path, key_name, key)
+            if not pattern.fullmatch(key):
+                example = "'us-fisa-702'" if what == "law id" else "'ecsp'"
                 checker.problem(
                     where,
-                    f"invalid law id {key!r}: expected an id of access_laws.json "
-                    "such as 'us-fisa-702'",
+                    f"invalid {what} {key!r}: expected one of access_laws.json, "
+                    f"such as {example}",
                 )
                 continue
             if isinstance(answer, bool):
