@@ -718,3 +718,102 @@ def test_a_custom_reference_set_carries_its_own_laws() -> None:
     assert finding.tia is not None
     assert finding.tia.conclusion is Conclusion.NOT_REACHED
     assert finding.status.value == "ok"
+
+
+class TestQuestionnaireAndWhatIf:
+    """``tia questionnaire`` writes an answer sheet; ``whatif`` changes answers."""
+
+    def run(self, *args: str) -> Any:
+        from typer.testing import CliRunner  # noqa: PLC0415
+
+        from transfer_assess.cli import app  # noqa: PLC0415
+
+        return CliRunner().invoke(app, list(args))
+
+    def map_for(self, folder: Path, country: str, tia: str) -> Path:
+        path = folder / "map.yaml"
+        text = MAP.replace("TIA", tia).replace("to: cn", f"to: {country}")
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def test_the_yaml_sheet_asks_every_reached_class_and_loads_as_is(
+        self, tmp_path: Path
+    ) -> None:
+        path = self.map_for(tmp_path, "us", "2026-09-01")
+        result = self.run("tia", "questionnaire", str(path), "f1", "--format", "yaml")
+        assert result.exit_code == 0, result.output
+        classes = {
+            key
+            for item in REFDATA.access_laws("US", DAY)
+            for key in item.reaches
+            if key != "any_organisation"
+        }
+        for key in classes:
+            assert f"  {key}: unknown" in result.output
+        (tmp_path / "sheet.yaml").write_text(result.output, encoding="utf-8")
+        path.write_text(
+            MAP.replace("TIA", "{date: 2026-09-01, answers_file: sheet.yaml}").replace(
+                "to: cn", "to: us"
+            ),
+            encoding="utf-8",
+        )
+        record = load_map(path).flows[0].tia_record
+        assert record is not None
+        assert record.answers is not None
+        assert {key for key, _ in record.answers.classes} == classes
+
+    def test_markdown_names_the_laws_and_docx_needs_a_file(
+        self, tmp_path: Path
+    ) -> None:
+        path = self.map_for(tmp_path, "cn", "2026-09-01")
+        result = self.run("tia", "questionnaire", str(path), "f1")
+        assert result.exit_code == 0
+        assert REFDATA.laws.law("cn-nil-art7").url in result.output
+        refused = self.run("tia", "questionnaire", str(path), "f1", "--format", "docx")
+        assert refused.exit_code == 2
+        target = tmp_path / "q.docx"
+        written = self.run(
+            "tia",
+            "questionnaire",
+            str(path),
+            "f1",
+            "--format",
+            "docx",
+            "-o",
+            str(target),
+        )
+        assert written.exit_code == 0, written.output
+        assert target.read_bytes()[:2] == b"PK"
+
+    def test_unknown_flow(self, tmp_path: Path) -> None:
+        path = self.map_for(tmp_path, "cn", "2026-09-01")
+        result = self.run("tia", "questionnaire", str(path), "f9")
+        assert result.exit_code == 2
+        assert "no flow 'f9'" in result.output
+
+    def test_whatif_changes_an_answer(self, tmp_path: Path) -> None:
+        path = self.map_for(
+            tmp_path, "cn", "{date: 2026-09-01, answers: {data_form: clear}}"
+        )
+        result = self.run(
+            "whatif",
+            str(path),
+            "--tia-answer",
+            "f1:data_form=encrypted",
+            "--tia-answer",
+            "f1:keys_held_by=exporter",
+            "--format",
+            "json",
+        )
+        assert result.exit_code == 0, result.output
+        changes = json.loads(result.output)["changes"]
+        assert [(item["before"], item["after"]) for item in changes] == [("gap", "ok")]
+
+    @pytest.mark.parametrize(
+        "option", ["f1:data_form=hidden", "f9:data_form=clear", "f1data_form"]
+    )
+    def test_whatif_refuses_bad_answers(self, tmp_path: Path, option: str) -> None:
+        path = self.map_for(tmp_path, "cn", "2026-09-01")
+        result = self.run("whatif", str(path), "--tia-answer", option)
+        assert result.exit_code == 2
+        assert "Traceback" not in result.output
