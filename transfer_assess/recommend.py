@@ -146,8 +146,15 @@ def recommend(
     if outcome.basis in _ART46_BASES or any(
         action in chosen for action in _ART46_ACTIONS
     ):
+        # Where the assessment concluded that no measure is effective, the generic
+        # advice to add measures and weigh the transfer would contradict it.
+        weighed = (
+            _WEIGHED | {Action.SUPPLEMENTARY_MEASURES}
+            if trace.asks(Action.STOP_TRANSFER)
+            else _WEIGHED
+        )
         for recommendation in _measures(context, outcome, trace):
-            if not concluded or recommendation.action not in _WEIGHED:
+            if not concluded or recommendation.action not in weighed:
                 _add(chosen, recommendation)
     # NOTE: section 6 ends a gap with stop_transfer "where nothing above fits". In
     # this model SCCs fit every restricted transfer (with a legal review where the

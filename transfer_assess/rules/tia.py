@@ -49,7 +49,9 @@ def conclusion_rules(
     cited = (*articles, *_CITATIONS)
     answered = (
         "Fires only for a tia record with answers (a tia given as a date keeps the "
-        "date check alone). "
+        "date check alone). Where an adequacy decision covers the flow, the "
+        "conclusion about the declared Art. 46 tool kept as a fallback is recorded "
+        "for information and changes nothing (EU only). "
     )
     return {
         Conclusion.NOT_REACHED: Rule(
