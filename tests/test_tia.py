@@ -817,3 +817,23 @@ class TestQuestionnaireAndWhatIf:
         result = self.run("whatif", str(path), "--tia-answer", option)
         assert result.exit_code == 2
         assert "Traceback" not in result.output
+
+
+def test_explain_shows_the_chain_of_the_assessment(tmp_path: Path) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from transfer_assess.cli import app  # noqa: PLC0415
+
+    path = tmp_path / "map.yaml"
+    path.write_text(
+        MAP.replace("TIA", "{date: 2026-09-01, answers: {data_form: clear}}"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["explain", str(path), "f1"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "Transfer impact assessment of 2026-09-01: do_not_transfer" in text
+    assert "cn-nil-art7" in text
+    for name in ("request", "reach", "intelligible", "yearly"):
+        assert f"{name} " in text
+    assert "(evidence, not the decision)" in text
