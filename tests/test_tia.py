@@ -31,6 +31,7 @@ from transfer_assess.errors import ReferenceDataError
 from transfer_assess.interchange.tables import map_yaml, write_csv_folder
 from transfer_assess.model import (
     DataForm,
+    ImporterAccess,
     KeyHolder,
     Reach,
     TiaAnswers,
@@ -228,6 +229,58 @@ class TestAccessLawData:
             caught.value.problems
         )
 
+    def test_every_structural_problem_is_named(self) -> None:
+        raw = copy.deepcopy(RAW)
+        raw["colour"] = "red"
+        raw["guarantees"]["A"] = "text"
+        raw["guarantees"]["B"] = {"title": ""}
+        raw["importer_classes"]["extra"] = {"label": "x", "question": "", "hint": 1}
+        raw["importer_classes"]["broken"] = []
+        entry = raw["entries"][0]
+        entry.update(
+            country="us",
+            url="ftp://example.org",
+            compelled_disclosure="yes",
+            reaches="ecsp",
+            data=["everything"],
+            unconfirmed=[""],
+            extra=1,
+        )
+        entry["in_force"] = {"from": "2008-13-01", "until": "later"}
+        entry["guarantees"]["C"] = None
+        entry["guarantees"]["D"] = {"standing": "met", "note": "", "sources": "x"}
+        raw["entries"].append("not an entry")
+        with pytest.raises(ReferenceDataError) as caught:
+            parse_access_laws(raw)
+        problems = "\n".join(caught.value.problems)
+        for expected in (
+            "unknown key 'colour' @ access_laws.json:$.colour",
+            "expected an object @ access_laws.json:$.guarantees.A",
+            "expected a non-empty string @ access_laws.json:$.guarantees.B.title",
+            "unknown key 'hint' @ access_laws.json:$.importer_classes.extra.hint",
+            "expected an object @ access_laws.json:$.importer_classes.broken",
+            "expected an ISO 3166-1 alpha-2 code, got 'us'",
+            "expected a web address @ access_laws.json:$.entries[0].url",
+            "expected true or false @ access_laws.json:$.entries[0].compelled_",
+            "expected a list of strings @ access_laws.json:$.entries[0].reaches",
+            "unknown value 'everything'",
+            "$.entries[0].unconfirmed",
+            "unknown key 'extra' @ access_laws.json:$.entries[0].extra",
+            "expected an ISO date @ access_laws.json:$.entries[0].in_force.from",
+            "expected an ISO date or null @ access_laws.json:$.entries[0].in_force.u",
+            "expected an object @ access_laws.json:$.entries[0].guarantees.C",
+            "$.entries[0].guarantees.D.note",
+            "$.entries[0].guarantees.D.sources",
+            f"expected an object @ access_laws.json:$.entries[{len(RAW['entries'])}]",
+        ):
+            assert expected in problems, expected
+
+    def test_a_file_that_is_not_an_object(self) -> None:
+        with pytest.raises(ReferenceDataError) as caught:
+            parse_access_laws([])
+        assert "expected an object @ access_laws.json:$" in caught.value.problems
+        assert "expected a list @ access_laws.json:$.entries" in caught.value.problems
+
     def test_packaged_index_lists_the_file(self) -> None:
         index = json.loads((data_dir() / "index.json").read_text(encoding="utf-8"))
         assert "access_laws.json" in index["files"]
@@ -354,6 +407,55 @@ class TestCalculation:
         )
         result = weigh(answers, (law(), other))
         assert result.probability == pytest.approx(1 - (1 - 0.1) ** 2)
+
+    def test_a_yearly_rate_from_the_data(self) -> None:
+        result = weigh(TiaAnswers(), (law(requests_per_year=0.25),))
+        request = result.laws[0].factors[0]
+        assert request.value == 0.25
+        assert request.source.startswith("reference data")
+
+    @pytest.mark.parametrize(
+        ("classes", "reached"),
+        [
+            ({"ecsp": Reach.YES, "other": Reach.NO}, "yes"),
+            ({"ecsp": Reach.UNKNOWN, "other": Reach.NO}, "unknown"),
+            ({"ecsp": Reach.NO}, "unknown"),
+            ({"ecsp": Reach.NO, "other": Reach.NO}, "no"),
+        ],
+    )
+    def test_class_answers_for_a_law_with_two_classes(
+        self, classes: dict[str, Reach], reached: str
+    ) -> None:
+        result = weigh(TiaAnswers(classes=classes), (law(reaches=("ecsp", "other")),))
+        assert result.laws[0].reached == reached
+
+    def test_measures_of_the_map_stand_in_for_unanswered_keys(self) -> None:
+        flow = flow_with(None)
+        encrypted = attrs.evolve(
+            flow,
+            importer_access=ImporterAccess.ENCRYPTED,
+            measures=("exporter_held_keys",),
+        )
+        pseudonymised = attrs.evolve(
+            flow,
+            importer_access=ImporterAccess.PSEUDONYMISED,
+            measures=("pseudonymisation",),
+        )
+        answers = TiaAnswers(reached={"xx-test-law": Reach.YES})
+        for item, value in ((encrypted, ENCRYPTED), (pseudonymised, PSEUDONYMISED)):
+            assert item.tia_record is not None
+            result = assess_tia(
+                item,
+                item.tia_record,
+                answers,
+                "XX",
+                (law(),),
+                rules=RULES,
+                default_years=1.0,
+                threshold=0.1,
+            )
+            assert result.laws[0].factors[2].value == value
+            assert result.conclusion is Conclusion.EFFECTIVE
 
     def test_defaults_when_unanswered(self) -> None:
         result = weigh(TiaAnswers(), (law(),), years=3.0)
@@ -592,6 +694,30 @@ class TestLoading:
         with pytest.raises(DataMapError) as caught:
             load_map(path)
         assert "outside the map's folder" in caught.value.problems[0].message
+
+    def test_a_long_name_is_refused(self, tmp_path: Path) -> None:
+        name = "a" * 300 + ".yaml"
+        path = self.write(tmp_path, f"{{date: 2026-09-01, answers_file: {name}}}")
+        with pytest.raises(DataMapError) as caught:
+            load_map(path)
+        assert "at most 255 characters" in caught.value.problems[0].message
+
+    def test_one_sheet_for_two_flows_is_read_once_and_located_for_both(
+        self, tmp_path: Path
+    ) -> None:
+        text = MAP.replace("TIA", "{date: 2026-09-01, answers_file: tia/cn.yaml}")
+        second = text[text.index("  - id: f1") :].replace("id: f1", "id: f2")
+        path = tmp_path / "map.yaml"
+        path.write_text(text + second, encoding="utf-8")
+        (tmp_path / "tia").mkdir()
+        (tmp_path / "tia" / "cn.yaml").write_text(
+            "data_form: clear\nkeys_held_by: importer\n", encoding="utf-8"
+        )
+        with pytest.raises(DataMapError) as caught:
+            load_map(path)
+        found = {(p.path, p.line) for p in caught.value.problems}
+        assert ("flows[0].tia.answers.keys_held_by", 2) in found
+        assert ("flows[1].tia.answers.keys_held_by", 2) in found
 
     def test_missing_sheet(self, tmp_path: Path) -> None:
         path = self.write(tmp_path, "{date: 2026-09-01, answers_file: tia/none.yaml}")

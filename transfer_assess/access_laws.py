@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -481,28 +480,6 @@ def _entry(
     )
 
 
-def load_access_laws(folder: Path | None = None) -> AccessLaws:
-    """
-    The destination laws of a reference-data set (cached per folder).
-
-    Args:
-        folder: The set's folder; the data in use when omitted.
-
-    Raises:
-        ReferenceDataError: The file is missing or invalid; every problem is listed.
-    """
-    from transfer_assess.refdata import active_dir  # noqa: PLC0415 - no cycle
-
-    return _load(Path(folder) if folder else active_dir())
-
-
-@functools.cache
-def _load(base: Path) -> AccessLaws:
-    from transfer_assess.refdata import read_json  # noqa: PLC0415 - no cycle
-
-    return parse_access_laws(read_json(base / FILE))
-
-
 __all__ = [
     "ANY_ORGANISATION",
     "FILE",
@@ -512,6 +489,5 @@ __all__ = [
     "AccessLaws",
     "ImporterClass",
     "Standing",
-    "load_access_laws",
     "parse_access_laws",
 ]
