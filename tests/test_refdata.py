@@ -308,6 +308,7 @@ class TestValidationInDetail:
             "country_profiles.json",
             "supervisory_authorities.json",
             "regimes.json",
+            "access_laws.json",
         ):
             shutil.copy(data_dir() / name, folder / name)
         for name, value in (

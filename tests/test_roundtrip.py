@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import tempfile
 import zipfile
 from datetime import date, datetime
@@ -29,6 +30,13 @@ from transfer_assess.load import Limits
 from transfer_assess.model import DataMap, LegalBasis, Measure, SpecialCategory
 
 EXAMPLE = EXAMPLES / "global-group.yaml"
+
+
+def with_sheets(folder: Path) -> Path:
+    """Copy the example's TIA answer sheets beside a map written to `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(EXAMPLES / "tia", folder / "tia", dirs_exist_ok=True)
+    return folder
 
 
 def same(first: DataMap, second: DataMap) -> None:
@@ -234,7 +242,7 @@ def test_problems_in_a_workbook_name_sheet_and_row(tmp_path: Path) -> None:
             "exporter_role, frequency, from, id, importer_access, importer_role, "
             "legal_basis, measures, mechanism, nature, origin, purposes, retention, "
             "scc_adaptations, scc_module, scc_signed, special_categories, start, tia, "
-            "to, volume"
+            "tia_answers_file, tia_assessor, to, volume"
         ),
         f"{shown}:flows:2: flows[0].volume: expected an integer, got the string '2.5'",
         (
@@ -321,7 +329,8 @@ def test_example_round_trips_through_every_format(tmp_path: Path) -> None:
     original = load_map(EXAMPLE)
     runner = CliRunner()
     workbook = tmp_path / "map.xlsx"
-    folder = tmp_path / "csv"
+    folder = with_sheets(tmp_path / "csv")
+    with_sheets(tmp_path)
     for arguments in (
         ["export", str(EXAMPLE), "--format", "xlsx", "--output", str(workbook)],
         ["export", str(workbook), "--format", "csv", "--output", str(folder)],
@@ -346,7 +355,7 @@ def test_cli_table_exports_need_an_output_and_keep_the_map(tmp_path: Path) -> No
     result = runner.invoke(app, ["export", str(EXAMPLE), "--format", "xlsx"])
     assert result.exit_code == 2
     assert "--format xlsx needs --output (a file)" in result.stderr
-    folder = tmp_path / "csv"
+    folder = with_sheets(tmp_path / "csv")
     write_csv_folder(load_map(EXAMPLE), folder)
     before = (folder / "flows.csv").read_bytes()
     result = runner.invoke(
@@ -382,7 +391,7 @@ def test_damaged_or_hostile_workbook_is_one_problem(
 
 
 def test_sarif_of_a_workbook_points_to_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "map.xlsx"
+    path = with_sheets(tmp_path) / "map.xlsx"
     write_workbook(load_map(EXAMPLE), path)
     result = CliRunner().invoke(
         app, ["assess", str(path), "--as-of", "2026-11-28", "--format", "sarif"]

@@ -4,7 +4,9 @@ Each ``tests/scenarios/*.yaml`` file holds a data map, an assessment date and, p
 flow, the expected ``transfer``, ``onward``, ``basis``, ``status`` and
 ``scc_module``, optionally the actions that must appear in order
 (``recommendations``), must not appear (``not_recommended``), the rule ids that
-must fire (``rules``) and how often a rule fires (``rule_counts``, 0 for never); or
+must fire (``rules``), how often a rule fires (``rule_counts``, 0 for never) and the
+conclusion of a transfer impact assessment with answers (``tia``: ``not_reached``,
+``effective``, ``residual``, ``do_not_transfer``, or null for none); or
 ``inactive``. ``covers`` names the dates and thresholds a scenario sits on
 (tests/test_boundaries.py checks it). The expectations were derived from the
 design's decision procedure, independently of the engine.
@@ -85,6 +87,7 @@ _VERDICT_KEYS = frozenset(
         "not_recommended",
         "rules",
         "rule_counts",
+        "tia",
     }
 )
 _REGIMES = ("UK", "CH")
@@ -101,6 +104,7 @@ def check(finding: Finding, flow_id: str, wanted: dict[str, Any]) -> None:
         "basis": finding.basis.value,
         "status": finding.status.value,
         "scc_module": finding.scc_module,
+        "tia": None if finding.tia is None else finding.tia.conclusion.value,
     }
     for key, value in actual.items():
         if key in wanted:

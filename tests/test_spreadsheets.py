@@ -21,7 +21,8 @@ CSV_EXAMPLE = EXAMPLES / "global-group-csv"
 
 def resaved(folder: Path, delimiter: str) -> Path:
     """The example CSV folder as a spreadsheet saves it with another delimiter."""
-    for path in CSV_EXAMPLE.iterdir():
+    shutil.copytree(CSV_EXAMPLE / "tia", folder / "tia")
+    for path in CSV_EXAMPLE.glob("*.csv"):
         rows = list(csv.reader(io.StringIO(path.read_text("utf-8"), newline="")))
         buffer = io.StringIO()
         csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)

@@ -983,6 +983,18 @@ def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _answers(values: list[str]) -> list[tuple[str, str, str]]:
+    """``FLOW:KEY=VALUE`` options as triples; exit 2 on a malformed one."""
+    result = []
+    for value in values:
+        flow_id, colon, rest = value.partition(":")
+        key, separator, answer = rest.partition("=")
+        if not colon or not separator or not flow_id or not key or not answer:
+            _fail([f"--tia-answer {value!r}: expected FLOW:KEY=VALUE"])
+        result.append((flow_id, key, answer))
+    return result
+
+
 def _whatif_dates(
     ends: list[str], dates: list[str], as_of: str | None, datamap: DataMap
 ) -> tuple[date, list[tuple[str, date]]]:
@@ -1059,11 +1071,21 @@ def whatif(
             help="Move an entity to another country; repeatable.",
         ),
     ] = None,
+    tia_answer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tia-answer",
+            metavar="FLOW:KEY=VALUE",
+            help="Change an answer of a flow's TIA record, e.g. "
+            "us-cloud:data_form=encrypted or us-cloud:reached.us-cloud-act=no; "
+            "repeatable.",
+        ),
+    ] = None,
     as_of: AsOfOption = None,
     output_format: CompareFormatOption = CompareFormat.TABLE.value,
     refdata_dir: RefdataOption = None,
 ) -> None:
-    """Re-assess with a decision ended, an entity certified or moved: what changes."""
+    """Re-assess with decisions ended, entities certified or moved, answers changed."""
     from transfer_assess.governance import what_if
 
     datamap = _load(path)
@@ -1078,6 +1100,7 @@ def whatif(
             end=endings,
             certify=_pairs(certify or [], "--certify"),
             move=_pairs(move or [], "--move"),
+            answers=_answers(tia_answer or []),
         )
     except TransferAssessError as error:
         _fail([str(error)])
@@ -1381,3 +1404,90 @@ def main() -> None:
 
         print_error(make_console(stderr=True), str(error))
         sys.exit(2)
+
+
+tia_app = typer.Typer(
+    help="Transfer impact assessments: the questions to send to an importer.",
+    no_args_is_help=True,
+)
+app.add_typer(tia_app, name="tia")
+
+
+class QuestionnaireFormat(enum.StrEnum):
+    """Formats of ``tia questionnaire``."""
+
+    MD = "md"
+    DOCX = "docx"
+    YAML = "yaml"
+
+
+@tia_app.command("questionnaire")
+def tia_questionnaire(
+    path: MapArgument,
+    flow_id: Annotated[
+        str, typer.Argument(metavar="FLOW_ID", help="The id of the flow.")
+    ],
+    questionnaire_format: Annotated[
+        str,
+        _choice_option(
+            "--format",
+            QuestionnaireFormat,
+            help="md (a document to send), docx (a Word file; needs --output), or "
+            "yaml (an answer sheet that a tia record's answers_file reads).",
+        ),
+    ] = QuestionnaireFormat.MD.value,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to this file (atomically) instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    refdata_dir: RefdataOption = None,
+) -> None:
+    """Write the questions that matter for a flow's destination laws and importer."""
+    from transfer_assess.engine import resolve_date
+    from transfer_assess.load.validate import suggest
+    from transfer_assess.questionnaire import questionnaire, to_markdown, to_yaml
+
+    if questionnaire_format == QuestionnaireFormat.DOCX and output is None:
+        _fail(["--format docx writes a Word file: give it --output PATH"])
+    datamap = _load(path)
+    refdata = _refdata(refdata_dir)
+    try:
+        day = resolve_date(as_of, datamap)
+    except TransferAssessError as error:
+        _fail([str(error)])
+    if flow_id not in {flow.id for flow in datamap.flows}:
+        hint = suggest(flow_id, [flow.id for flow in datamap.flows])
+        _fail([f"no flow {flow_id!r} in {path}{hint}"])
+    item = questionnaire(datamap, flow_id, refdata, day)
+    if questionnaire_format == QuestionnaireFormat.YAML:
+        _emit(to_yaml(item), output, path)
+        return
+    text = to_markdown(item)
+    if questionnaire_format == QuestionnaireFormat.MD or output is None:
+        _emit(text, output, path)
+        return
+    from transfer_assess.output import write_bytes_atomically
+    from transfer_assess.report.docx import markdown_to_docx
+    from transfer_assess.report.provenance import provenance
+
+    if output.resolve() in _inputs(path):
+        _fail([f"--output {output} would overwrite the map"])
+    try:
+        record = provenance(datamap, _assess(datamap, as_of, refdata))
+        blob = markdown_to_docx(
+            [("questionnaire.md", text)],
+            title=f"Transfer impact assessment: questions for flow {flow_id}",
+            record=record,
+        )
+        write_bytes_atomically(output, blob)
+    except TransferAssessError as error:
+        _fail([str(error)])
+    except (OSError, ValueError) as error:
+        _fail([f"cannot write {output}: {error}"])

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from transfer_assess.governance import Comparison
     from transfer_assess.model import DataMap
     from transfer_assess.refdata import Decision, ReferenceData
+    from transfer_assess.tia import TiaResult
 
 #: Named styles, so that colours are chosen in one place (and dropped with NO_COLOR).
 THEME = Theme(
@@ -749,6 +750,43 @@ def _chain_lines(findings: list[Finding]) -> Lines | None:
     return Lines(build)
 
 
+def _percent(value: float) -> str:
+    return f"{value * 100:.2f}%"
+
+
+def _assessment_tree(result: TiaResult) -> RenderableType:
+    """The chain of a concluded TIA: laws, factors, the period and the conclusion."""
+    tree = Tree(
+        _text(
+            f"Transfer impact assessment of {result.date.isoformat()}: "
+            f"{result.conclusion.value} ({result.rule})",
+            style="ta.heading",
+        )
+    )
+    if not result.researched:
+        tree.add(_text("No researched access law of the destination: legal review."))
+    for item in result.laws:
+        node = tree.add(
+            _text(
+                f"{item.law.id} ({item.law.citation}): {item.law.assessment} the "
+                f"guarantees; reached: {item.reached}"
+            )
+        )
+        for factor in item.factors:
+            node.add(_text(f"{factor.name} {_percent(factor.value)} ({factor.source})"))
+        node.add(_text(f"yearly {_percent(item.yearly)} (the product)"))
+    side = "above" if result.above_threshold else "at or below"
+    tree.add(
+        _text(
+            f"Over {result.years:g} years ({result.years_source}): "
+            f"{_percent(result.probability)}, {side} the policy threshold of "
+            f"{_percent(result.threshold)} (evidence, not the decision)",
+            style="ta.muted",
+        )
+    )
+    return tree
+
+
 def explanation(finding: Finding, as_of: date) -> RenderableType:
     """
     The decision trace of one finding: rules fired, reasons, citations, chain.
@@ -786,6 +824,8 @@ def explanation(finding: Finding, as_of: date) -> RenderableType:
         if reason.citations:
             node.add(_text("Sources: " + "; ".join(reason.citations), style="ta.muted"))
     parts.append(trace)
+    if finding.tia is not None:
+        parts.append(_assessment_tree(finding.tia))
     if finding.recommendations:
         advice = Tree(_text("Recommendations, best first", style="ta.heading"))
         for recommendation in finding.recommendations:

@@ -525,6 +525,7 @@ def _finding(
         chain_omitted=route.omitted if route is not None else 0,
         importer_organisation=context.importer.international_organisation,
         regime=regime,
+        tia=trace.tia,
     )
 
 

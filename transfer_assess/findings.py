@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import TYPE_CHECKING
 
 import attrs
 
 from transfer_assess.model import to_tuple
+
+if TYPE_CHECKING:
+    from transfer_assess.tia import TiaResult
 
 
 class Basis(enum.Enum):
@@ -138,6 +142,9 @@ class Finding:
     """The importer's international organisation, when it is one."""
     regime: str = "EU"
     """The regime assessed."""
+    tia: TiaResult | None = None
+    """The conclusion of a transfer impact assessment with answers, with its
+    calculation; ``None`` when the flow has none or none was needed."""
 
     @property
     def rules(self) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ entity certified, or moved to another country) and reports what changes.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -305,6 +306,62 @@ def modified_map(
     )
 
 
+def with_answers(datamap: DataMap, changes: list[tuple[str, str, str]]) -> DataMap:
+    """
+    The map with answers of flows' TIA records changed.
+
+    Args:
+        datamap: The map.
+        changes: ``(flow id, key, value)``: a key of the answers (``data_form``),
+            or ``reached.<law id>`` or ``classes.<class>``; the value as YAML would
+            read it (``yes``, ``3``, ``true``; a list as ``a,b``). A flow whose
+            ``tia`` is a date gets a record with that date.
+
+    Raises:
+        InputError: An unknown flow, a flow without a TIA, or an invalid answer
+            (every problem of the changed map, by flow and key).
+    """
+    if not changes:
+        return datamap
+    from transfer_assess.errors import DataMapError  # noqa: PLC0415
+    from transfer_assess.interchange.tables import map_document  # noqa: PLC0415
+    from transfer_assess.load import parse_map  # noqa: PLC0415
+    from transfer_assess.load.yaml_reader import resolve_plain  # noqa: PLC0415
+
+    document = map_document(datamap)
+    flows = {flow["id"]: flow for flow in document["flows"]}
+    for flow_id, key, text in changes:
+        flow = flows.get(flow_id)
+        if flow is None:
+            raise InputError(f"--tia-answer: unknown flow {flow_id!r}")
+        tia = flow.get("tia")
+        if tia is None:
+            raise InputError(
+                f"--tia-answer: flow {flow_id!r} has no tia to answer for; give it "
+                "one in the map"
+            )
+        if not isinstance(tia, dict):
+            tia = flow["tia"] = {"date": tia}
+        answers = tia.setdefault("answers", {})
+        value: Any = (
+            [item.strip() for item in text.split(",") if item.strip()]
+            if key == "measures"
+            else resolve_plain(text)
+        )
+        group, dot, name = key.partition(".")
+        if dot and group in {"reached", "classes"}:
+            answers.setdefault(group, {})[name] = value
+        else:
+            answers[key] = value
+    try:
+        return parse_map(json.dumps(document, default=str), format="json")
+    except DataMapError as error:
+        raise InputError(
+            "--tia-answer: "
+            + "; ".join(f"{item.path}: {item.message}" for item in error.problems)
+        ) from None
+
+
 def what_if(
     datamap: DataMap,
     *,
@@ -313,9 +370,10 @@ def what_if(
     end: list[tuple[str, date]],
     certify: list[tuple[str, str]],
     move: list[tuple[str, str]],
+    answers: list[tuple[str, str, str]] | None = None,
 ) -> Comparison:
     """
-    Re-assess a map with decisions ended, entities certified or moved.
+    Re-assess a map with decisions ended, entities certified or moved, answers changed.
 
     Args:
         datamap: The map.
@@ -324,14 +382,21 @@ def what_if(
         end: Decision ids and the first day they no longer apply.
         certify: Entity ids and a certification they gain.
         move: Entity ids and their new country.
+        answers: Changed answers of TIA records (see `with_answers`).
     """
     changed = refdata
     for decision_id, on in end:
         changed = end_decision(changed, decision_id, on)
-    after_map = modified_map(datamap, certify=certify, move=move)
+    after_map = with_answers(
+        modified_map(datamap, certify=certify, move=move), answers or []
+    )
     parts = [f"end {decision_id} on {on.isoformat()}" for decision_id, on in end]
     parts += [f"certify {entity_id} {name}" for entity_id, name in certify]
     parts += [f"move {entity_id} to {country}" for entity_id, country in move]
+    parts += [
+        f"answer {key}={value} for flow {flow_id}"
+        for flow_id, key, value in answers or []
+    ]
     return compare(
         assess(datamap, as_of=as_of, refdata=refdata),
         assess(after_map, as_of=as_of, refdata=changed),

@@ -86,6 +86,49 @@ MECHANISM_LABELS: dict[Mechanism, str] = {
 }
 
 
+#: What a transfer impact assessment with answers concludes, in words (by code).
+TIA_CONCLUSION_LABELS: dict[str, str] = {
+    "not_reached": "No problematic law reaches the importer",
+    "effective": "A problematic law applies, but the measures are effective",
+    "residual": "Residual risk: a decision is needed",
+    "do_not_transfer": "Do not transfer: the importer sees the data in clear under "
+    "a law that fails the guarantees",
+}
+
+#: The importer's answers (``tia`` record), as questions a reader understands.
+TIA_ANSWER_LABELS: dict[str, str] = {
+    "classes": "In these classes of importer",
+    "reached": "In a class of importer the law reaches",
+    "requests_received": "Requests from public authorities received",
+    "requests_years": "Over how many years",
+    "data_form": "What the importer sees",
+    "keys_held_by": "Who holds the encryption keys",
+    "pseudonymisation_key_in_eea": "Pseudonymisation key kept in the EEA",
+    "transit_only": "The data only passes through the country",
+    "remote_access_only": "The data stays in the EEA; remote access only",
+    "transfer_years": "Transfer period (years)",
+    "measures": "Measures the importer confirms",
+}
+
+#: The factors of the calculation, in words.
+TIA_FACTOR_LABELS: dict[str, str] = {
+    "request": "A request comes in a year",
+    "reach": "The law reaches the importer",
+    "intelligible": "What is obtained is intelligible",
+}
+
+#: A law's standing against the European Essential Guarantees, in words.
+STANDING_LABELS: dict[str, str] = {
+    "met": "met",
+    "partly": "partly met",
+    "not_met": "not met",
+    "unconfirmed": "unconfirmed",
+    "meets": "meets the guarantees",
+    "unclear": "may fall short of the guarantees",
+    "fails": "fails the guarantees",
+}
+
+
 def mechanism_label(mechanism: Mechanism) -> str:
     """The plain label of a declared transfer tool."""
     return MECHANISM_LABELS[mechanism]

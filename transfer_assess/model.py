@@ -301,6 +301,100 @@ class Entity:
         return regime in self.subject_to
 
 
+def _sorted_pairs(
+    values: Mapping[str, Any] | Iterable[tuple[str, Any]],
+) -> tuple[tuple[str, Any], ...]:
+    """Key-value pairs sorted by key (a mapping or pairs; hashable)."""
+    items = values.items() if isinstance(values, Mapping) else values
+    return tuple(sorted(items, key=lambda pair: pair[0]))
+
+
+class Reach(enum.Enum):
+    """The importer's answer to whether a law reaches it (it is in a reached class)."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class DataForm(enum.Enum):
+    """What the importer sees of the data, by its own answer."""
+
+    CLEAR = "clear"
+    PSEUDONYMISED = "pseudonymised"
+    ENCRYPTED = "encrypted"
+
+
+class KeyHolder(enum.Enum):
+    """Who holds the keys of encrypted data."""
+
+    EXPORTER = "exporter"
+    IMPORTER = "importer"
+
+
+@attrs.frozen
+class TiaAnswers:
+    """
+    The importer's answers to a transfer impact assessment's questions.
+
+    Every answer is optional: one left out is shown as unanswered and the
+    calculation uses a documented default instead.
+    """
+
+    reached: tuple[tuple[str, Reach], ...] = attrs.field(
+        default=(), converter=_sorted_pairs
+    )
+    """Per access-law id: whether the importer is in a class the law reaches
+    (pairs sorted by id; `reach` looks one up). It overrides `classes`."""
+    classes: tuple[tuple[str, Reach], ...] = attrs.field(
+        default=(), converter=_sorted_pairs
+    )
+    """Per importer class (``ecsp``, ``telecom_operator``, …): whether the importer
+    is in it; it answers for every law that reaches the class."""
+    requests_received: int | None = None
+    """Requests for the data from public authorities of the destination received
+    in the last `requests_years` years."""
+    requests_years: int | None = None
+    """The years `requests_received` counts over."""
+    data_form: DataForm | None = None
+    """What the importer sees: the data in clear, pseudonymised or encrypted."""
+    keys_held_by: KeyHolder | None = None
+    """For encrypted data: who holds the keys (the exporter means in the EEA)."""
+    pseudonymisation_key_in_eea: bool | None = None
+    """For pseudonymised data: whether the key stays with the exporter in the EEA."""
+    transit_only: bool | None = None
+    """The data only passes through the country, encrypted, on its way."""
+    remote_access_only: bool | None = None
+    """The data stays in the EEA; the importer only reaches it from afar."""
+    transfer_years: float | None = None
+    """How many years the transfer runs (the calculation's period)."""
+    measures: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    """Measures the importer confirms are in place (the map's measure words)."""
+
+    def reach(self, law_id: str) -> Reach | None:
+        """The answer for one law; ``None`` when it was not answered."""
+        return dict(self.reached).get(law_id)
+
+    def in_class(self, key: str) -> Reach | None:
+        """The answer for one importer class; ``None`` when it was not answered."""
+        return dict(self.classes).get(key)
+
+
+@attrs.frozen
+class TiaRecord:
+    """A documented transfer impact assessment: its date, who made it, the answers."""
+
+    date: date
+    """The day it was documented."""
+    assessor: str | None = None
+    """Who made it."""
+    answers: TiaAnswers | None = None
+    """The importer's answers; ``None`` for a record without answers."""
+    answers_file: str | None = attrs.field(default=None, eq=False, hash=False)
+    """The file the answers were read from, relative to the map (where they came
+    from, not what they say: records with the same answers are equal)."""
+
+
 @attrs.frozen
 class Flow:
     """One recurring movement of personal data between two entities."""
@@ -339,6 +433,9 @@ class Flow:
     """Regimes whose adaptations the signed EU SCCs carry (``CH``: the FDPIC's)."""
     tia: date | None = None
     """Date the transfer impact assessment was last documented."""
+    tia_record: TiaRecord | None = None
+    """The assessment as a record (``tia: {date, assessor, answers}``); ``None``
+    when the map gives a date alone. Its date is `tia`."""
     scc_signed: date | None = None
     """Date the SCCs relied on were signed (from 2021-06-27: the 2021 clauses)."""
     measures: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)

@@ -136,20 +136,36 @@ def recommend(
     chosen: dict[Action, Recommendation] = {}
     for hint in trace.hints:
         _add(chosen, _from_hint(hint))
+    # A transfer impact assessment with answers has weighed the destination's law:
+    # its gap is the law, not the tool, and it needs no generic TIA advice.
+    concluded = trace.tia is not None
     if outcome.status is Status.GAP:
         for recommendation in _alternatives(context):
-            _add(chosen, recommendation)
+            if not concluded or recommendation.action is Action.ANONYMISE:
+                _add(chosen, recommendation)
     if outcome.basis in _ART46_BASES or any(
         action in chosen for action in _ART46_ACTIONS
     ):
+        # Where the assessment concluded that no measure is effective, the generic
+        # advice to add measures and weigh the transfer would contradict it.
+        weighed = (
+            _WEIGHED | {Action.SUPPLEMENTARY_MEASURES}
+            if trace.asks(Action.STOP_TRANSFER)
+            else _WEIGHED
+        )
         for recommendation in _measures(context, outcome, trace):
-            _add(chosen, recommendation)
+            if not concluded or recommendation.action not in weighed:
+                _add(chosen, recommendation)
     # NOTE: section 6 ends a gap with stop_transfer "where nothing above fits". In
     # this model SCCs fit every restricted transfer (with a legal review where the
     # importer is subject to the GDPR), so something always fits; the stop advice
     # waits for destination profiles that can say no measure is effective.
     result = sorted(chosen.values(), key=lambda item: ACTION_RANK[item.action])
     return tuple(result)
+
+
+#: Advice that a transfer impact assessment with answers has already followed.
+_WEIGHED = frozenset({Action.TIA, Action.LEGAL_REVIEW})
 
 
 def _add(chosen: dict[Action, Recommendation], recommendation: Recommendation) -> None:
@@ -171,7 +187,7 @@ def _advisory(
     use-case 6/7 advisory that the TIA's conclusion must address.
     """
     if outcome.basis in _ART46_BASES:
-        return _clear_text_advisory(context)
+        return () if trace.tia is not None else _clear_text_advisory(context)
     if outcome.basis is not Basis.ADEQUACY or not trace.asks(Action.SCC):
         return ()
     flow = context.flow

@@ -22,6 +22,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pycountry
 
+from transfer_assess.access_laws import (
+    NO_LAWS,
+    AccessLaw,
+    AccessLaws,
+    parse_access_laws,
+)
 from transfer_assess.errors import InputError, ReferenceDataError
 from transfer_assess.model import (
     GDPR_APPLIES_FROM,
@@ -60,6 +66,7 @@ REFERENCE_FILES = (
     "country_profiles.json",
     "supervisory_authorities.json",
     "regimes.json",
+    "access_laws.json",
 )
 _END_KINDS = frozenset({"judgment", "expiry", "repeal"})
 _EEA_EFTA_STATUSES = frozenset({"incorporated", "unknown", "not_applicable"})
@@ -299,6 +306,13 @@ class ReferenceData:
     practices: Mapping[str, str] = attrs.field(factory=dict, eq=False, hash=False)
     """For EEA EFTA states: ``follows_eu`` (apply each EU decision from its EU
     date) or ``needs_incorporation`` (only once the EEA Agreement takes it in)."""
+    laws: AccessLaws = attrs.field(default=NO_LAWS, eq=False, hash=False)
+    """The destination laws that let public authorities reach data
+    (``access_laws.json``)."""
+
+    def access_laws(self, country: str | None, day: date) -> tuple[AccessLaw, ...]:
+        """The access laws of a country in force on `day`, in file order."""
+        return self.laws.for_country(country, day)
 
     def regime(self, regime_id: str) -> RegimeSpec:
         """
@@ -549,6 +563,11 @@ def _load_reference_data(base: Path) -> ReferenceData:
     load_taxonomy_from(raw["taxonomy.json"], problems)
     regimes = load_regimes(raw["regimes.json"], problems)
     practices = _practices(eea, reader)
+    laws = NO_LAWS
+    try:
+        laws = parse_access_laws(raw["access_laws.json"])
+    except ReferenceDataError as error:
+        problems.extend(error.problems)
     if problems:
         raise ReferenceDataError(problems)
     return ReferenceData(
@@ -560,6 +579,7 @@ def _load_reference_data(base: Path) -> ReferenceData:
         origin="packaged" if base == data_dir() else str(base),
         regimes=regimes,
         practices=practices,
+        laws=laws,
     )
 
 

@@ -12,6 +12,7 @@ reads back into the same map.
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import json
 from datetime import date
@@ -20,6 +21,7 @@ from typing import Any
 
 from transfer_assess.load.csv_reader import FORMULA_STARTERS, SECTIONS
 from transfer_assess.load.validate import (
+    ANSWER_KEY_ORDER,
     ENTITY_KEY_ORDER,
     FLOW_KEY_ORDER,
     HEADER_KEYS,
@@ -35,6 +37,7 @@ from transfer_assess.model import (
     Mechanism,
     Role,
     Sector,
+    TiaAnswers,
 )
 from transfer_assess.output import write_atomically
 
@@ -151,7 +154,7 @@ def flow_record(flow: Flow) -> dict[str, Any]:
         "scc_module": flow.scc_module,
         "scc_adaptations": _regimes(flow.scc_adaptations),
         "scc_signed": _day(flow.scc_signed),
-        "tia": _day(flow.tia),
+        "tia": tia_record(flow),
         "measures": list(flow.measures) or None,
         "importer_access": None
         if flow.importer_access is ImporterAccess.CLEARTEXT
@@ -166,6 +169,41 @@ def flow_record(flow: Flow) -> dict[str, Any]:
         "description": flow.description,
         **flow.extensions,
     }
+
+
+def tia_record(flow: Flow) -> Any:
+    """A flow's ``tia``: the date alone, or the record with its answers written out."""
+    record = flow.tia_record
+    if record is None:
+        return _day(flow.tia)
+    result: dict[str, Any] = {"date": record.date.isoformat()}
+    if record.assessor is not None:
+        result["assessor"] = record.assessor
+    if record.answers is not None:
+        result["answers"] = answers_document(record.answers)
+    return result
+
+
+def answers_document(answers: TiaAnswers) -> dict[str, Any]:
+    """The importer's answers as plain values, in the documented order."""
+    values: dict[str, Any] = {
+        "classes": {key: value.value for key, value in answers.classes} or None,
+        "reached": {key: value.value for key, value in answers.reached} or None,
+        "requests_received": answers.requests_received,
+        "requests_years": answers.requests_years,
+        "data_form": _value(answers.data_form),
+        "keys_held_by": _value(answers.keys_held_by),
+        "pseudonymisation_key_in_eea": answers.pseudonymisation_key_in_eea,
+        "transit_only": answers.transit_only,
+        "remote_access_only": answers.remote_access_only,
+        "transfer_years": answers.transfer_years,
+        "measures": list(answers.measures) or None,
+    }
+    return {key: values[key] for key in ANSWER_KEY_ORDER if values[key] is not None}
+
+
+def _value(member: enum.Enum | None) -> Any:
+    return None if member is None else member.value
 
 
 def _present(record: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
@@ -271,6 +309,14 @@ def map_tables(datamap: DataMap) -> dict[str, Table]:
         "categories": _CATEGORY_ORDER,
     }
     tables = {"meta": _table([header], HEADER_KEYS)}
+    for row, flow in zip(document["flows"], datamap.flows, strict=True):
+        # A table holds a TIA as its date, with the answer sheet's name.
+        if isinstance(row.get("tia"), dict):
+            row["tia"] = row["tia"]["date"]
+            record = flow.tia_record
+            if record is not None:
+                row["tia_assessor"] = record.assessor
+                row["tia_answers_file"] = record.answers_file
     for key in TABLE_ORDER[1:]:
         if key in document:
             tables[key] = _table(document[key], orders[key])

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transfer_assess.errors import DataMapError, Problem
+from transfer_assess.load.answers import AnswerFiles
 from transfer_assess.load.csv_reader import read_csv_folder
 from transfer_assess.load.document import RawDocument, RawProblem
 from transfer_assess.load.files import UnreadableFileError, read_regular_file
@@ -65,7 +66,21 @@ def load_map(
     """
     limits = limits or Limits()
     label = os.fspath(path)
-    return _validate(_read_document(Path(path), label, limits), label, limits, taxonomy)
+    location = Path(path)
+    document = _read_document(location, label, limits)
+    folder, shown = (
+        (location, label)
+        if location.is_dir()
+        else (location.parent, str(Path(label).parent))
+    )
+    answer_files = AnswerFiles(
+        folder,
+        shown,
+        limits,
+        document,
+        lambda file, name, problems: read_text(file, name, limits, problems),
+    )
+    return _validate(document, label, limits, taxonomy, answer_files)
 
 
 def _read_document(location: Path, label: str, limits: Limits) -> RawDocument:
@@ -162,13 +177,17 @@ def parse_map(
 
 
 def _validate(
-    document: RawDocument, label: str, limits: Limits, taxonomy: Taxonomy | None
+    document: RawDocument,
+    label: str,
+    limits: Limits,
+    taxonomy: Taxonomy | None,
+    answer_files: AnswerFiles | None = None,
 ) -> DataMap:
     if taxonomy is None:
         from transfer_assess.refdata import load_taxonomy  # noqa: PLC0415
 
         taxonomy = load_taxonomy()
-    return build_datamap(document, taxonomy, limits, label)
+    return build_datamap(document, taxonomy, limits, label, answer_files)
 
 
 def _read_text_or_raise(path: Path, label: str, limits: Limits) -> str:

@@ -39,11 +39,13 @@ from transfer_assess.load.validate import (
 if TYPE_CHECKING:
     from transfer_assess.load.limits import Limits
 
+#: The columns of a flows table that hold a TIA record's assessor and answer sheet.
+TIA_COLUMNS = frozenset({"tia_assessor", "tia_answers_file"})
 #: Tables of a map (CSV files, workbook sheets): top-level key, whether required,
 #: allowed columns. The header is the table ``meta``.
 SECTIONS: tuple[tuple[str, bool, frozenset[str]], ...] = (
     ("entities", True, ENTITY_KEYS),
-    ("flows", True, FLOW_KEYS),
+    ("flows", True, FLOW_KEYS | TIA_COLUMNS),
     ("groups", False, GROUP_KEYS),
     ("categories", False, CATEGORY_KEYS),
 )
@@ -212,6 +214,8 @@ def read_tables(
             document.fatal = True
             continue
         rows, lines = read_table(cells, shown, key, columns, document)
+        if key == "flows":
+            _tia_records(rows)
         value[key] = rows
         document.locators[shown] = Locator(shown, _row_lines(key, rows, lines))
     opened = open_table("meta", _META)
@@ -230,6 +234,23 @@ def read_tables(
             for key in _META:
                 document.section_files[key] = shown
     value.setdefault("version", 1)
+
+
+def _tia_records(rows: list[dict[str, Any]]) -> None:
+    """
+    Turn a row's ``tia``, ``tia_assessor`` and ``tia_answers_file`` into a record.
+
+    A table holds a TIA as a date, or as a date with its assessor and answer
+    sheet: the record form's answers cannot be cells.
+    """
+    for row in rows:
+        name = row.pop("tia_answers_file", None)
+        assessor = row.pop("tia_assessor", None)
+        if name is not None or assessor is not None:
+            record = {"date": row.get("tia"), "assessor": assessor}
+            if name is not None:
+                record["answers_file"] = name
+            row["tia"] = record
 
 
 def _csv_rows(

@@ -145,9 +145,16 @@ class RawDocument:
     """For documents spread over files (CSV): the file holding each top-level key."""
     fatal: bool = False
     """Whether the value is unusable, so validation must not run."""
+    path_files: dict[DocPath, str] = attrs.field(factory=dict)
+    """Values read from other files (answer sheets): the file holding each path."""
 
     def file_for(self, path: DocPath) -> str:
         """Return the name of the file that holds `path`."""
+        if self.path_files:
+            for size in range(len(path), 0, -1):
+                found = self.path_files.get(path[:size])
+                if found is not None:
+                    return found
         if path and isinstance(path[0], str):
             return self.section_files.get(path[0], self.file)
         return self.file

@@ -22,6 +22,7 @@ from transfer_assess.model import (
     EEA,
     GDPR_APPLIES_FROM,
     Category,
+    DataForm,
     DataMap,
     Entity,
     EntityKind,
@@ -29,12 +30,16 @@ from transfer_assess.model import (
     Frequency,
     Group,
     ImporterAccess,
+    KeyHolder,
     LegalBasis,
     Measure,
     Mechanism,
+    Reach,
     Role,
     Sector,
     SpecialCategory,
+    TiaAnswers,
+    TiaRecord,
 )
 from transfer_assess.refdata import SCOPE_CERTIFICATIONS
 from transfer_assess.safetext import unsafe_character
@@ -43,6 +48,7 @@ if TYPE_CHECKING:
     import enum
     from collections.abc import Collection, Iterable, Iterator, Mapping
 
+    from transfer_assess.load.answers import AnswerFiles
     from transfer_assess.load.limits import Limits
     from transfer_assess.refdata import Taxonomy
 
@@ -119,6 +125,27 @@ FLOW_KEY_ORDER = (
     "description",
 )
 FLOW_KEYS = frozenset(FLOW_KEY_ORDER)
+#: Keys of a flow's ``tia`` record.
+TIA_KEYS = frozenset({"date", "assessor", "answers", "answers_file"})
+#: The answers of a ``tia`` record, in the order of the documentation.
+ANSWER_KEY_ORDER = (
+    "classes",
+    "reached",
+    "requests_received",
+    "requests_years",
+    "data_form",
+    "keys_held_by",
+    "pseudonymisation_key_in_eea",
+    "transit_only",
+    "remote_access_only",
+    "transfer_years",
+    "measures",
+)
+ANSWER_KEYS = frozenset(ANSWER_KEY_ORDER)
+_LAW_ID = re.compile(r"[a-z]{2}-[a-z0-9-]{1,100}")
+_CLASS_KEY = re.compile(r"[a-z][a-z0-9_]{0,100}")
+#: Longest period in years an answer may give (requests counted, transfer period).
+MAX_ANSWER_YEARS = 100
 #: Keys whose text may span lines (newlines and tabs allowed).
 _MULTILINE_KEYS = frozenset({"description", "address", "nature", "retention"})
 _MISSING: Any = object()
@@ -194,9 +221,15 @@ def _nearest(word: str, pool: list[str], most: int) -> list[str]:
 class _Checker:
     """Collects problems while reading one document into model values."""
 
-    def __init__(self, taxonomy: Taxonomy, limits: Limits) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        limits: Limits,
+        answer_files: AnswerFiles | None = None,
+    ) -> None:
         self.taxonomy = taxonomy
         self.limits = limits
+        self.answer_files = answer_files
         self.problems: list[tuple[DocPath, str]] = []
         # Problems past the limit are counted, not kept: a map of a million empty
         # flows has ten million problems, and keeping them all cost gigabytes.
@@ -605,7 +638,11 @@ def _depth(value: Any) -> int:
 
 
 def build_datamap(
-    document: RawDocument, taxonomy: Taxonomy, limits: Limits, source: str
+    document: RawDocument,
+    taxonomy: Taxonomy,
+    limits: Limits,
+    source: str,
+    answer_files: AnswerFiles | None = None,
 ) -> DataMap:
     """
     Validate a parsed document and build the data map.
@@ -615,6 +652,9 @@ def build_datamap(
         taxonomy: Built-in category keys and their special categories.
         limits: Size bounds.
         source: The file or folder name for `DataMap.source`.
+        answer_files: Reads the answer sheets flows name (``answers_file``);
+            ``None`` for a map that was not read from a file, where naming one is
+            a problem.
 
     Returns:
         The data map.
@@ -622,7 +662,7 @@ def build_datamap(
     Raises:
         DataMapError: With every problem found, located.
     """
-    checker = _Checker(taxonomy, limits)
+    checker = _Checker(taxonomy, limits, answer_files)
     datamap = None
     if not document.fatal:
         datamap = _build(document.value, checker, source)
@@ -1112,7 +1152,7 @@ class _FlowChecker:
         adaptations = _regime_ids(
             obj, "scc_adaptations", path, checker, SCC_ADAPTATION_REGIMES
         )
-        tia = checker.day(obj, "tia", path)
+        tia, tia_record = self.tia(obj, path)
         scc_signed = checker.day(obj, "scc_signed", path)
         measures = checker.known_words(obj, "measures", path, _MEASURES, "measure")
         access = (
@@ -1160,6 +1200,7 @@ class _FlowChecker:
             scc_module=module,
             scc_adaptations=adaptations,
             tia=tia,
+            tia_record=tia_record,
             scc_signed=scc_signed,
             measures=measures,
             importer_access=access,
@@ -1173,6 +1214,159 @@ class _FlowChecker:
             description=description,
             extensions=extensions,
         )
+
+    def tia(
+        self, obj: dict[str, Any], path: DocPath
+    ) -> tuple[date | None, TiaRecord | None]:
+        """The ``tia`` of a flow: a date alone, or a record with answers."""
+        checker = self.checker
+        value = obj.get("tia")
+        if not isinstance(value, dict):
+            return checker.day(obj, "tia", path), None
+        where = (*path, "tia")
+        checker.keys(value, TIA_KEYS, where)
+        day = checker.day(value, "date", where, required=True)
+        assessor = checker.string(value, "assessor", where)
+        name = checker.string(value, "answers_file", where)
+        raw = value.get("answers", _MISSING)
+        answers_path = (*where, "answers")
+        if name is not None:
+            if raw is not _MISSING:
+                checker.problem(
+                    (*where, "answers_file"),
+                    "give the answers in the map or in a file, not both",
+                )
+                return None, None
+            raw = self.answer_file(name, (*where, "answers_file"), answers_path)
+        answers = None
+        if raw is not _MISSING and raw is not None:
+            answers = self.answers(raw, answers_path)
+        if day is None:
+            return None, None
+        return day, TiaRecord(
+            date=day, assessor=assessor, answers=answers, answers_file=name
+        )
+
+    def answer_file(self, name: str, where: DocPath, at: DocPath) -> Any:
+        """The content of an answer sheet, or `_MISSING` after a problem."""
+        files = self.checker.answer_files
+        if files is None:
+            self.checker.problem(
+                where,
+                "answers_file can only be used in a map read from a file (the sheet "
+                "is found relative to the map's folder)",
+            )
+            return _MISSING
+        value, problem = files.read(name, at)
+        if problem is not None:
+            self.checker.problem(where, problem)
+            return _MISSING
+        return _MISSING if value is REFUSED else value
+
+    def answers(self, value: Any, path: DocPath) -> TiaAnswers | None:
+        """The importer's answers (see ``docs/tia.md``)."""
+        checker = self.checker
+        obj = checker.mapping(value, path, "the importer's answers")
+        if obj is None:
+            return None
+        count = len(checker.problems) + checker.dropped
+        checker.keys(obj, ANSWER_KEYS, path)
+        reached = self.reached(obj, path, "reached", _LAW_ID, "law id")
+        classes = self.reached(obj, path, "classes", _CLASS_KEY, "importer class")
+        received = checker.integer(obj, "requests_received", path, minimum=0)
+        years = self.years(obj, "requests_years", path, whole=True)
+        if years is not None and received is None:
+            checker.problem(
+                (*path, "requests_years"),
+                "give requests_received too (the requests counted over these years)",
+            )
+        form = checker.choice(obj, "data_form", path, DataForm)
+        keys = checker.choice(obj, "keys_held_by", path, KeyHolder)
+        if keys is not None and form is not DataForm.ENCRYPTED:
+            checker.problem(
+                (*path, "keys_held_by"),
+                "applies only when data_form is 'encrypted'",
+            )
+        key_in_eea = checker.boolean(obj, "pseudonymisation_key_in_eea", path)
+        if key_in_eea is not None and form is not DataForm.PSEUDONYMISED:
+            checker.problem(
+                (*path, "pseudonymisation_key_in_eea"),
+                "applies only when data_form is 'pseudonymised'",
+            )
+        transit = checker.boolean(obj, "transit_only", path)
+        remote = checker.boolean(obj, "remote_access_only", path)
+        period = self.years(obj, "transfer_years", path, whole=False)
+        measures = checker.known_words(obj, "measures", path, _MEASURES, "measure")
+        if len(checker.problems) + checker.dropped > count:
+            return None
+        return TiaAnswers(
+            reached=reached,
+            classes=classes,
+            requests_received=received,
+            requests_years=int(years) if years is not None else None,
+            data_form=form,
+            keys_held_by=keys,
+            pseudonymisation_key_in_eea=key_in_eea,
+            transit_only=transit,
+            remote_access_only=remote,
+            transfer_years=period,
+            measures=measures,
+        )
+
+    def reached(
+        self,
+        obj: dict[str, Any],
+        path: DocPath,
+        key_name: str,
+        pattern: re.Pattern[str],
+        what: str,
+    ) -> dict[str, Reach]:
+        """Per law id or class: yes, no or unknown (true and false: yes and no)."""
+        checker = self.checker
+        value = checker.fetch(obj, key_name, path, required=False)
+        if value is _MISSING:
+            return {}
+        mapping = checker.mapping(value, (*path, key_name), f"answers by {what}")
+        result: dict[str, Reach] = {}
+        for key, answer in (mapping or {}).items():
+            where = (*path, key_name, key)
+            if not pattern.fullmatch(key):
+                example = "'us-fisa-702'" if what == "law id" else "'ecsp'"
+                checker.problem(
+                    where,
+                    f"invalid {what} {key!r}: expected one of access_laws.json, "
+                    f"such as {example}",
+                )
+                continue
+            if isinstance(answer, bool):
+                result[key] = Reach.YES if answer else Reach.NO
+                continue
+            member = checker.enum_value(answer, where, Reach)
+            if member is not None:
+                result[key] = member
+        return result
+
+    def years(
+        self, obj: dict[str, Any], key: str, path: DocPath, *, whole: bool
+    ) -> float | None:
+        """A number of years above 0 and at most `MAX_ANSWER_YEARS`."""
+        value = self.checker.fetch(obj, key, path, required=False)
+        if value is _MISSING:
+            return None
+        kinds = "a whole number" if whole else "a number"
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (whole and not isinstance(value, int))
+            or not 0 < value <= MAX_ANSWER_YEARS
+        ):
+            self.checker.problem(
+                (*path, key),
+                f"expected {kinds} of years above 0 and at most {MAX_ANSWER_YEARS}, "
+                f"got {_describe(value)}",
+            )
+            return None
+        return float(value)
 
     def categories(self, obj: dict[str, Any], path: DocPath) -> list[str]:
         keys: list[str] = []

@@ -18,6 +18,7 @@ import attrs
 
 if TYPE_CHECKING:
     from transfer_assess.findings import Assessment, Finding
+    from transfer_assess.tia import TiaResult
 
 SCHEMA_ID = "transfer-assess/report@1"
 DISCLAIMER = (
@@ -101,6 +102,52 @@ def _finding(finding: Finding) -> dict[str, Any]:
             {"rule": item.rule, "text": item.text, "citations": list(item.citations)}
             for item in finding.reasons
         ],
+        **({"tia": tia_dict(finding.tia)} if finding.tia is not None else {}),
+    }
+
+
+def _probability(value: float) -> float:
+    """A probability rounded to six places (the bytes stay the same everywhere)."""
+    return round(value, 6)
+
+
+def tia_dict(result: TiaResult) -> dict[str, Any]:
+    """The conclusion of a transfer impact assessment with answers, and its factors."""
+    from transfer_assess.interchange.tables import answers_document  # noqa: PLC0415
+
+    return {
+        "date": result.date.isoformat(),
+        "assessor": result.assessor,
+        "answers_file": result.answers_file,
+        "conclusion": result.conclusion.value,
+        "rule": result.rule,
+        "researched": result.researched,
+        "answers": answers_document(result.answers),
+        "laws": [
+            {
+                "id": item.law.id,
+                "citation": item.law.citation,
+                "url": item.law.url,
+                "guarantees": item.law.assessment,
+                "reached": item.reached,
+                "established": item.definite,
+                "factors": [
+                    {
+                        "name": factor.name,
+                        "value": _probability(factor.value),
+                        "source": factor.source,
+                    }
+                    for factor in item.factors
+                ],
+                "yearly": _probability(item.yearly),
+            }
+            for item in result.laws
+        ],
+        "years": result.years,
+        "years_source": result.years_source,
+        "probability": _probability(result.probability),
+        "threshold": result.threshold,
+        "above_threshold": result.above_threshold,
     }
 
 

@@ -22,8 +22,13 @@ from urllib.parse import urlsplit
 from transfer_assess.engine import REGIMES
 from transfer_assess.findings import Action, Status
 from transfer_assess.graph import FlowGraph, chain_display
+from transfer_assess.interchange.tables import answers_document
 from transfer_assess.labels import (
     REGIME_NAMES,
+    STANDING_LABELS,
+    TIA_ANSWER_LABELS,
+    TIA_CONCLUSION_LABELS,
+    TIA_FACTOR_LABELS,
     action_label,
     basis_label,
     category_label,
@@ -43,6 +48,7 @@ if TYPE_CHECKING:
     from transfer_assess.model import DataMap, Entity, Flow
     from transfer_assess.profiles import CountryProfile
     from transfer_assess.refdata import ReferenceData
+    from transfer_assess.tia import TiaResult
 
 #: Labels of the measures that carry legal weight.
 MEASURE_LABELS = {
@@ -397,6 +403,7 @@ def transfer_context(
             for item in finding.reasons
         ],
         "decisions": decisions,
+        "assessment": assessment_context(finding.tia, refdata),
         "profile": _profile(profile),
         "importer_access": flow.importer_access.value,
         "measures": [
@@ -418,6 +425,96 @@ def transfer_context(
         ],
         "reevaluate": when.isoformat(),
         "reevaluate_why": why,
+    }
+
+
+def percent(value: float) -> str:
+    """A probability as a percentage with two decimals (``14.29%``)."""
+    return f"{value * 100:.2f}%"
+
+
+def _answer_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(MEASURE_LABELS.get(item, item)) for item in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def assessment_context(
+    result: TiaResult | None, refdata: ReferenceData
+) -> dict[str, Any] | None:
+    """
+    Step 3 of a transfer with answers: the laws, the answers, the calculation.
+
+    ``None`` when the flow's TIA has no answers (the page then shows the country
+    profile alone, as before).
+    """
+    if result is None:
+        return None
+    answers = answers_document(result.answers)
+    reached = answers.pop("reached", {})
+    guarantees = refdata.laws.guarantees
+    laws = []
+    for item in result.laws:
+        law = item.law
+        laws.append(
+            {
+                "id": law.id,
+                "name": law.name,
+                "citation": law.citation,
+                "raw_url": law.url,
+                "assessment": STANDING_LABELS[law.assessment],
+                "concerns": item.concerns,
+                "reaches": law.reaches_summary,
+                "data": law.data_summary,
+                "reached": item.reached,
+                "answer": reached.get(law.id, "not answered"),
+                "standings": [
+                    {
+                        "key": key,
+                        "title": guarantees.get(key, (key, ""))[0],
+                        "standing": STANDING_LABELS[standing.standing],
+                        "note": standing.note,
+                        "sources": _links(standing.sources),
+                    }
+                    for key, standing in law.guarantees.items()
+                ],
+                "sources": _links(law.sources),
+                "unconfirmed": list(law.unconfirmed),
+                "factors": [
+                    {
+                        "label": TIA_FACTOR_LABELS[factor.name],
+                        "value": percent(factor.value),
+                        "source": factor.source,
+                    }
+                    for factor in item.factors
+                ],
+                "yearly": percent(item.yearly),
+            }
+        )
+    return {
+        "conclusion": result.conclusion.value,
+        "conclusion_label": TIA_CONCLUSION_LABELS[result.conclusion.value],
+        "rule": result.rule,
+        "rule_title": rule_label(result.rule),
+        "date": result.date.isoformat(),
+        "assessor": result.assessor,
+        "answers_file": result.answers_file,
+        "researched": result.researched,
+        "country": result.country,
+        "answers": [
+            {"question": TIA_ANSWER_LABELS[key], "answer": _answer_text(value)}
+            for key, value in answers.items()
+        ],
+        "laws": laws,
+        "years": f"{result.years:g}",
+        "years_source": result.years_source,
+        "probability": percent(result.probability),
+        "threshold": percent(result.threshold),
+        "above": result.above_threshold,
     }
 
 

@@ -12,6 +12,8 @@ the flow's `Trace`. No rule holds a country code: every fact comes from
 
 from __future__ import annotations
 
+import attrs
+
 # NOTE: plain module imports; mypy cannot follow "from package import module"
 # inside the package's own __init__ while the modules import each other.
 import transfer_assess.rules.adequacy as adequacy  # noqa: PLR0402
@@ -20,6 +22,7 @@ import transfer_assess.rules.derogations as derogations  # noqa: PLR0402
 import transfer_assess.rules.national as national  # noqa: PLR0402
 import transfer_assess.rules.safeguards as safeguards  # noqa: PLR0402
 import transfer_assess.rules.scope as scope  # noqa: PLR0402
+import transfer_assess.rules.tia as tia_rules
 import transfer_assess.rules.uk as uk  # noqa: PLR0402
 from transfer_assess.findings import Status
 from transfer_assess.model import Mechanism
@@ -77,6 +80,7 @@ def evaluate(context: Context, trace: Trace) -> Outcome:
     decided = adequacy.evaluate(context, trace, onward=outcome.onward)
     if decided is not None:
         if decided.status is Status.OK:
+            _fallback_assessment(context, trace)
             return decided
         return _fallback(context, trace, decided)
     return _mechanism(context, trace, onward=outcome.onward)
@@ -86,6 +90,44 @@ def _mechanism(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     if context.flow.mechanism.is_derogation:
         return derogations.evaluate(context, trace, onward=onward)
     return safeguards.evaluate(context, trace, onward=onward)
+
+
+def _fallback_assessment(context: Context, trace: Trace) -> None:
+    """
+    Conclude the TIA of a declared fallback tool, for information only.
+
+    An adequacy decision carries the flow, so the conclusion about the Art. 46 tool
+    kept beside it changes neither the status nor the actions; it is recorded so
+    that the fallback is ready if the decision falls.
+    """
+    flow = context.flow
+    mechanism = flow.mechanism
+    record = flow.tia_record
+    if (
+        mechanism in _NOT_A_FALLBACK
+        or mechanism.is_derogation
+        or record is None
+        or record.answers is None
+        or record.date > context.day
+        or not context.exists(safeguards.SCHREMS_II)
+    ):
+        return
+    scratch = Trace()
+    tia_rules.judge(
+        context,
+        scratch,
+        tia_rules.EU_RULES,
+        what=f"transfer impact assessment of the {mechanism.value} kept as a fallback",
+    )
+    trace.tia = scratch.tia
+    trace.reasons.extend(
+        attrs.evolve(
+            reason,
+            text=f"{reason.text} The adequacy decision carries the flow, so this "
+            "conclusion does not change its status.",
+        )
+        for reason in scratch.reasons
+    )
 
 
 def _fallback(context: Context, trace: Trace, decided: Outcome) -> Outcome:
@@ -98,6 +140,7 @@ def _fallback(context: Context, trace: Trace, decided: Outcome) -> Outcome:
     if outcome.status is not Status.OK:
         return decided
     trace.reasons.extend(declared.reasons)
+    trace.tia = declared.tia
     trace.add(
         adequacy.FALLBACK,
         f"The adequacy question above needs attention, but the declared "

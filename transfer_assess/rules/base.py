@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from transfer_assess.graph import Protection
     from transfer_assess.model import DataMap
     from transfer_assess.refdata import ReferenceData, RegimeSpec
+    from transfer_assess.tia import TiaResult
 
 
 @attrs.frozen
@@ -40,6 +41,11 @@ class Settings:
     """An adequacy decision ending within this many days after the date: attention."""
     tia_max_age_days: int = 365
     """A transfer impact assessment older than this many days: attention."""
+    tia_probability_threshold: float = 0.1
+    """The probability of a lawful-access event over the transfer period that a
+    transfer impact assessment's calculation is compared with (evidence only)."""
+    tia_default_transfer_years: float = 5.0
+    """The transfer period of the calculation when the answers give none."""
 
 
 @attrs.frozen
@@ -62,6 +68,8 @@ class Trace:
     """Reasons, in the order the rules fired."""
     hints: list[Hint] = attrs.field(factory=list)
     """Actions the rules ask for (fix, TIA, legal review, fallback)."""
+    tia: TiaResult | None = None
+    """The conclusion of the flow's transfer impact assessment with answers."""
 
     def add(self, rule: Rule, text: str, *citations: str) -> None:
         """Record that `rule` fired, with a sentence and its citations."""

@@ -23,6 +23,8 @@ from transfer_assess.rules import adequacy as eu_adequacy
 from transfer_assess.rules import derogations as eu_derogations
 from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
 from transfer_assess.rules.safeguards import public_ends
+from transfer_assess.rules.tia import conclusion_rules, judge
+from transfer_assess.tia import Conclusion
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,6 +81,15 @@ class Book:
     """The module of the EU SCCs must fit the roles."""
     risk: Rule
     """A current risk assessment for the safeguards."""
+    tia_not_reached: Rule
+    """An assessment with answers: no problematic law reaches the importer."""
+    tia_effective: Rule
+    """An assessment with answers: a problematic law applies, measures effective."""
+    tia_residual: Rule
+    """An assessment with answers: residual risk, a decision is needed."""
+    tia_do_not_transfer: Rule
+    """An assessment with answers: the importer sees data in clear under a failing
+    law."""
     bcr: Rule
     """BCRs approved under the regime."""
     approval: Rule
@@ -93,6 +104,16 @@ class Book:
     """The regime's own tool checks (IDTA, Addendum, adapted SCCs)."""
     recommend_tool: Callable[[Context], Recommendation]
     """The regime's contractual tool to recommend for a gap."""
+
+    @property
+    def conclusions(self) -> dict[Conclusion, Rule]:
+        """The rules that conclude an assessment with answers, by conclusion."""
+        return {
+            Conclusion.NOT_REACHED: self.tia_not_reached,
+            Conclusion.EFFECTIVE: self.tia_effective,
+            Conclusion.RESIDUAL: self.tia_residual,
+            Conclusion.DO_NOT_TRANSFER: self.tia_do_not_transfer,
+        }
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -141,6 +162,7 @@ def book(
         )
 
     transfers, adequacy = articles["transfers"], articles["adequacy"]
+    concluding = conclusion_rules(regime, (articles["risk"],))
     return Book(
         regime=regime,
         name=name,
@@ -275,6 +297,10 @@ def book(
             "than 365 days (a policy setting) gives status attention.",
             "An IDTA with a risk assessment from 2024-05-10, assessed on 2026-11-28.",
         ),
+        tia_not_reached=concluding[Conclusion.NOT_REACHED],
+        tia_effective=concluding[Conclusion.EFFECTIVE],
+        tia_residual=concluding[Conclusion.RESIDUAL],
+        tia_do_not_transfer=concluding[Conclusion.DO_NOT_TRANSFER],
         bcr=rule(
             "BCR.GROUP",
             "BCRs approved under the regime must bind both entities",
@@ -707,8 +733,11 @@ def check_risk(rules: Book, context: Context, trace: Trace) -> Status:
             f"has a {spec.risk_assessment} from {tia.isoformat()}, "
             f"{(day - tia).days} days before {day.isoformat()} (more than {limit})"
         )
+    concluded = Status.OK
+    if tia is not None and tia <= day:
+        concluded = judge(context, trace, rules.conclusions, what=spec.risk_assessment)
     if problem is None:
-        return Status.OK
+        return concluded
     trace.add(rules.risk, f"Flow {flow.id} {problem}.")
     trace.ask(
         Action.TIA,
@@ -716,7 +745,7 @@ def check_risk(rules: Book, context: Context, trace: Trace) -> Status:
         "yearly.",
         spec.article("risk"),
     )
-    return Status.ATTENTION
+    return concluded.worst(Status.ATTENTION)
 
 
 def _bcr(rules: Book, context: Context, trace: Trace, *, onward: bool) -> Outcome:

@@ -14,6 +14,7 @@ from datetime import date
 
 from transfer_assess.findings import Action, Basis, Status
 from transfer_assess.model import Entity, EntityKind, Mechanism, Role, Sector
+from transfer_assess.rules import tia as tia_rules
 from transfer_assess.rules.adequacy import absence
 from transfer_assess.rules.base import Context, Outcome, Rule, Trace, party
 
@@ -172,6 +173,7 @@ RULES = (
     FOREIGN_TOOL,
     SCC_MODULE,
     TIA,
+    *tia_rules.EU_RULES.values(),
     SCC_IMPORTER_SUBJECT,
     SCC_LEGACY,
     SCC_OLD_CLAUSES,
@@ -305,8 +307,12 @@ def check_tia(context: Context, trace: Trace) -> Status:
             f"has a transfer impact assessment from {tia.isoformat()}, "
             f"{(day - tia).days} days before {day.isoformat()} (more than {limit})"
         )
+    if tia is not None and tia <= day:
+        concluded = tia_rules.judge(context, trace, tia_rules.EU_RULES)
+    else:
+        concluded = Status.OK
     if problem is None:
-        return Status.OK
+        return concluded
     trace.add(TIA, f"Flow {flow.id} {problem}.")
     how = (
         "EDPB Recommendations 01/2020, six steps"
@@ -320,7 +326,7 @@ def check_tia(context: Context, trace: Trace) -> Status:
         "CJEU C-311/18 (Schrems II)",
         "EDPB Recommendations 01/2020",
     )
-    return Status.ATTENTION
+    return concluded.worst(Status.ATTENTION)
 
 
 def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
