@@ -29,6 +29,7 @@ from transfer_assess.access_laws import (
 )
 from transfer_assess.errors import ReferenceDataError
 from transfer_assess.interchange.tables import map_yaml, write_csv_folder
+from transfer_assess.labels import STANDING_LABELS
 from transfer_assess.model import (
     DataForm,
     ImporterAccess,
@@ -291,10 +292,17 @@ class TestScenarioAssumptions:
 
     def test_standings_the_scenarios_rely_on(self) -> None:
         laws = REFDATA.laws
-        assert laws.law("cn-nil-art7").assessment == "fails"
+        # China and India: no assessing body found, so unclear (residual risk).
+        assert laws.law("cn-nil-art7").assessment == "unclear"
         assert laws.law("cn-nil-art7").reaches_everyone
-        assert laws.law("in-it-act-s69").assessment == "fails"
-        assert laws.law("us-cloud-act").assessment != "meets"
+        assert laws.law("in-it-act-s69").assessment == "unclear"
+        assert not laws.law("in-it-act-s69").reaches_everyone
+        # Russia: SORM fails (ECtHR Roman Zakharov) and reaches data in transit.
+        assert laws.law("ru-sorm").assessment == "fails"
+        assert laws.law("ru-sorm").access_in_transit
+        # The US: the Commission's DPF decision assessed these laws.
+        assert laws.law("us-cloud-act").assessment == "meets"
+        assert laws.law("us-fisa-702").assessment == "meets"
         assert "us_person_with_control" in laws.law("us-cloud-act").reaches
         assert "ecsp" in laws.law("us-fisa-702").reaches
         assert not REFDATA.access_laws("TV", DAY)
@@ -495,8 +503,8 @@ class TestCalculation:
         finding = assess(datamap).finding("f1")
         assert finding.tia is not None
         value = tia_dict(finding.tia)
-        assert value["conclusion"] == "do_not_transfer"
-        assert value["rule"] == "EU.TIA.DO_NOT_TRANSFER"
+        assert value["conclusion"] == "residual"
+        assert value["rule"] == "EU.TIA.RESIDUAL"
         law_ids = [item["id"] for item in value["laws"]]
         assert "cn-nil-art7" in law_ids
         item = value["laws"][law_ids.index("cn-nil-art7")]
@@ -933,7 +941,9 @@ class TestQuestionnaireAndWhatIf:
         )
         assert result.exit_code == 0, result.output
         changes = json.loads(result.output)["changes"]
-        assert [(item["before"], item["after"]) for item in changes] == [("gap", "ok")]
+        assert [(item["before"], item["after"]) for item in changes] == [
+            ("attention", "ok")
+        ]
 
     @pytest.mark.parametrize(
         "option", ["f1:data_form=hidden", "f9:data_form=clear", "f1data_form"]
@@ -958,8 +968,23 @@ def test_explain_shows_the_chain_of_the_assessment(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["explain", str(path), "f1"], terminal_width=200)
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "Transfer impact assessment of 2026-09-01: do_not_transfer" in text
+    assert "Transfer impact assessment of 2026-09-01: residual" in text
     assert "cn-nil-art7" in text
     for name in ("request", "reach", "intelligible", "yearly"):
         assert f"{name} " in text
     assert "(evidence, not the decision)" in text
+
+
+def test_transfer_page_reads_a_shared_note_once() -> None:
+    from transfer_assess.report.tia import _standing_rows  # noqa: PLC0415
+
+    titles = {key: (f"Guarantee {key}", "") for key in "ABCD"}
+    rows = _standing_rows(law(), titles)
+    # A, B and C share standing, note and sources; D differs (not met).
+    assert [(row["key"], row["standing"]) for row in rows] == [
+        ("A, B, C", STANDING_LABELS["met"]),
+        ("D", STANDING_LABELS["not_met"]),
+    ]
+    assert rows[0]["title"] == "Guarantee A; Guarantee B; Guarantee C"
+    other = {key: Standing("met", f"note {key}", ("source",)) for key in "ABCD"}
+    assert len(_standing_rows(law(guarantees=other), titles)) == 4

@@ -43,6 +43,7 @@ from transfer_assess.refdata import country_name
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from transfer_assess.access_laws import AccessLaw
     from transfer_assess.findings import Assessment, Finding
     from transfer_assess.graph import Protection
     from transfer_assess.model import DataMap, Entity, Flow
@@ -443,6 +444,37 @@ def _answer_text(value: Any) -> str:
     return str(value)
 
 
+def _standing_rows(
+    law: AccessLaw, guarantees: Mapping[str, tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """
+    A law's standings, one row per guarantee.
+
+    Guarantees in a row that share standing, note and sources share one row
+    (``A, B, C, D``), so that a note given for all four is read once.
+    """
+    rows: list[dict[str, Any]] = []
+    last: tuple[object, ...] | None = None
+    for key, standing in law.guarantees.items():
+        title = guarantees.get(key, (key, ""))[0]
+        same = (standing.standing, standing.note, tuple(standing.sources))
+        if rows and same == last:
+            rows[-1]["key"] += f", {key}"
+            rows[-1]["title"] += f"; {title}"
+            continue
+        last = same
+        rows.append(
+            {
+                "key": key,
+                "title": title,
+                "standing": STANDING_LABELS[standing.standing],
+                "note": standing.note,
+                "sources": _links(standing.sources),
+            }
+        )
+    return rows
+
+
 def assessment_context(
     result: TiaResult | None, refdata: ReferenceData
 ) -> dict[str, Any] | None:
@@ -472,16 +504,7 @@ def assessment_context(
                 "data": law.data_summary,
                 "reached": item.reached,
                 "answer": reached.get(law.id, "not answered"),
-                "standings": [
-                    {
-                        "key": key,
-                        "title": guarantees.get(key, (key, ""))[0],
-                        "standing": STANDING_LABELS[standing.standing],
-                        "note": standing.note,
-                        "sources": _links(standing.sources),
-                    }
-                    for key, standing in law.guarantees.items()
-                ],
+                "standings": _standing_rows(law, guarantees),
                 "sources": _links(law.sources),
                 "unconfirmed": list(law.unconfirmed),
                 "factors": [
