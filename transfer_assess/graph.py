@@ -183,6 +183,9 @@ class Protection:
     _prefixes: dict[str, frozenset[str]] = attrs.field(
         factory=dict, init=False, repr=False, eq=False
     )
+    _best: dict[tuple[str, tuple[str, ...]], Route] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
 
     def keys(self, entity_id: str) -> tuple[str, ...]:
         """The protected keys an entity holds, sorted (``*`` for everything)."""
@@ -269,10 +272,17 @@ class Protection:
 
     def best_route(self, entity_id: str, keys: Iterable[str]) -> Route:
         """The shortest of the routes of `keys` at `entity_id` (ties: first key)."""
-        routes = [self.route(entity_id, key) for key in sorted(keys)]
-        if not routes:
-            return Route.start(entity_id)
-        return min(routes, key=lambda route: route.length)
+        keys = tuple(keys)
+        found = self._best.get((entity_id, keys))
+        if found is None:
+            routes = [self.route(entity_id, key) for key in sorted(keys)]
+            found = (
+                min(routes, key=lambda route: route.length)
+                if routes
+                else Route.start(entity_id)
+            )
+            self._best[entity_id, keys] = found
+        return found
 
     def chains(
         self, entity_id: str, keys: Iterable[str]
@@ -391,18 +401,37 @@ class FlowGraph:
         outbound = _outbound_carriers(
             self._map.flows, day, eea_today | {origin_code}, subject_ids
         )
+        # The overlap of a held key with a category, remembered per pair: a map has
+        # few distinct keys and categories but visits each pair many times.
+        shares: dict[str, dict[str, str | None]] = {}
         while queue:
             exporter, key = queue.popleft()
-            for flow in outbound.get(exporter, ()):
+            flows = outbound.get(exporter)
+            if not flows:
+                continue
+            share = shares.get(key)
+            if share is None:
+                share = shares[key] = {}
+            for flow in flows:
                 importer = flow.importer
                 if importer in subject_ids:
                     continue
-                target = held.setdefault(importer, {})
+                target = held.get(importer)
+                if target is None:
+                    target = held[importer] = {}
+                hop = None
                 for category in flow.data_categories:
-                    shared = category if key == ALL else overlap(key, category)
+                    if category in share:
+                        shared = share[category]
+                    else:
+                        shared = share[category] = (
+                            category if key == ALL else overlap(key, category)
+                        )
                     if shared is None or shared in target:
                         continue
-                    target[shared] = Hop(flow.id, exporter, key)
+                    if hop is None:
+                        hop = Hop(flow.id, exporter, key)
+                    target[shared] = hop
                     queue.append((importer, shared))
         return Protection(
             held=held,
