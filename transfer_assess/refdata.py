@@ -1213,10 +1213,9 @@ class RegimeSpec:
         kept = self._kept.get((citations, day))
         if kept is None:
             kept = tuple(item for item in citations if self.exists(item, day))
-            if kept == citations:
-                kept = citations
             self._kept[citations, day] = kept
-        return kept
+        # Only instruments are left out: as long, the answer is `citations` itself.
+        return citations if len(kept) == len(citations) else kept
 
     @functools.cached_property
     def _kept(self) -> dict[tuple[tuple[str, ...], date], tuple[str, ...]]:
