@@ -16,7 +16,7 @@ def stdlib(value: Any) -> str:
 
 
 # Every code point but the surrogates, which UTF-8 cannot hold.
-TEXT = st.text(st.characters(exclude_categories=("Cs",)))
+TEXT = st.text(st.characters(exclude_categories=["Cs"]))
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | TEXT,
     lambda inner: (
