@@ -61,6 +61,11 @@ def _prefixes(held: Mapping[str, object]) -> frozenset[str]:
     return frozenset(found)
 
 
+#: Each category key with its ancestors, from the shortest (``a``, ``a.b``, ``a.b.c``):
+#: a pure function of the key, remembered for the keys a process has met.
+_LINEAGE: dict[str, tuple[str, ...]] = {}
+
+
 def _shared(
     held: Mapping[str, object], prefixes: frozenset[str], categories: Sequence[str]
 ) -> tuple[str, ...]:
@@ -76,9 +81,16 @@ def _shared(
         if category == ALL:
             result.update(held)
             continue
-        parts = category.split(".")
-        if any(".".join(parts[:size]) in held for size in range(1, len(parts) + 1)):
-            result.add(category)
+        lineage = _LINEAGE.get(category)
+        if lineage is None:
+            parts = category.split(".")
+            lineage = _LINEAGE[category] = tuple(
+                ".".join(parts[:size]) for size in range(1, len(parts) + 1)
+            )
+        for key in lineage:
+            if key in held:
+                result.add(category)
+                break
         if category in prefixes:
             start = category + "."
             result.update(key for key in held if key.startswith(start))
@@ -239,8 +251,11 @@ class Protection:
         and memory linear in the states, not in the sum of the chains' lengths.
         """
         routes = self._routes
-        pending: list[tuple[str, str]] = []
         state = (entity_id, key)
+        known = routes.get(state)
+        if known is not None:
+            return known
+        pending: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
         while state not in routes:
             hop = self.held.get(state[0], {}).get(state[1])
