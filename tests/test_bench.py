@@ -51,6 +51,9 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     assert "old" not in page
     assert "| 400 | 40 |" in page
     assert "`transfer-assess --help`" in page
+    # Wall and CPU time side by side, with the load the machine had.
+    assert "| assess CPU (s) | CPU ratio |" in page
+    assert "load average " in page
     # The terminal table's own block, after the main one.
     assert page.index("<!-- bench:end -->") < page.index("<!-- bench:table:begin -->")
     assert "| 300 |" in page
