@@ -198,9 +198,6 @@ class Protection:
     _best: dict[tuple[str, tuple[str, ...]], Route] = attrs.field(
         factory=dict, init=False, repr=False, eq=False
     )
-    _by_flow: dict[int, tuple[Flow, tuple[str, ...]]] = attrs.field(
-        factory=dict, init=False, repr=False, eq=False
-    )
 
     def keys(self, entity_id: str) -> tuple[str, ...]:
         """The protected keys an entity holds, sorted (``*`` for everything)."""
@@ -214,16 +211,6 @@ class Protection:
         flow is anonymised or limited by ``origin`` to non-EEA records (for an
         exporter not subject to the GDPR).
         """
-        known = self._by_flow.get(id(flow))
-        if known is not None and known[0] is flow:
-            return known[1]
-        found = self._carried_by(flow)
-        # Keyed by identity, holding the flow: the rules ask about each flow of a
-        # map several times, and hashing a frozen flow would hash all its fields.
-        self._by_flow[id(flow)] = (flow, found)
-        return found
-
-    def _carried_by(self, flow: Flow) -> tuple[str, ...]:
         held = self.held.get(flow.exporter)
         if not held or flow.anonymised:
             return ()
