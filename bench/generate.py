@@ -2,6 +2,7 @@
 Deterministic generator of realistic synthetic data maps, for benchmarks.
 
     python bench/generate.py --flows 100000 --output /tmp/map-100k.json [--seed 7]
+    python bench/generate.py --flows 10000 --repeat 10 --output /tmp/map-runs.json
 
 A map of F flows has about F/10 entities spread over EEA countries, countries with an
 adequacy decision and other third countries; affiliates form one group with BCRs;
@@ -167,14 +168,33 @@ def _flow(
     return flow
 
 
-def generate(flows: int, seed: int = 7) -> dict[str, Any]:
-    """A synthetic map with `flows` flows and about a tenth as many entities."""
+def generate(flows: int, seed: int = 7, repeat: int = 1) -> dict[str, Any]:
+    """
+    A synthetic map with `flows` flows and about a tenth as many entities.
+
+    With `repeat` above 1, flows come in runs of `repeat`, as in an inventory that
+    declares one system's flow for every affiliate using it: each run repeats its
+    first flow (same importer, roles, data, purposes, mechanism, TIA, dates) from
+    other exporters of the same kind in the EEA (affiliates for an affiliate's).
+    """
     rng = random.Random(seed)
     entities = _entities(rng, max(3, flows // 10))
     eea = [entity for entity in entities if entity["country"] in EEA]
     hubs = rng.sample(entities, max(1, len(entities) // 200))
-    result = []
+    kinds = {entity["id"]: entity["kind"] for entity in entities}
+    eea_by_kind: dict[str, list[dict[str, Any]]] = {}
+    for entity in eea:
+        eea_by_kind.setdefault(entity["kind"], []).append(entity)
+    result: list[dict[str, Any]] = []
     for index in range(flows):
+        if repeat > 1 and index % repeat and eea:
+            template = result[index - index % repeat]
+            kind = kinds[template["from"]]
+            source = rng.choice(eea_by_kind.get(kind) or eea)
+            if source["id"] == template["to"]:
+                source = entities[(entities.index(source) + 1) % len(entities)]
+            result.append({**template, "id": f"f{index:08d}", "from": source["id"]})
+            continue
         roll = rng.random()
         if roll < 0.45 and eea:
             source = rng.choice(eea)
@@ -209,8 +229,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flows", type=int, required=True)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="flows in runs of this many copies from other exporters (default 1)",
+    )
     arguments = parser.parse_args(argv)
-    value = generate(arguments.flows, arguments.seed)
+    value = generate(arguments.flows, arguments.seed, arguments.repeat)
     with arguments.output.open("w", encoding="utf-8") as stream:
         json.dump(value, stream, separators=(",", ":"))
     return 0

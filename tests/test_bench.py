@@ -51,6 +51,9 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     assert "old" not in page
     assert "| 400 | 40 |" in page
     assert "`transfer-assess --help`" in page
+    # Wall and CPU time side by side, with the load the machine had.
+    assert "| assess CPU (s) | CPU ratio |" in page
+    assert "load average " in page
     # The terminal table's own block, after the main one.
     assert page.index("<!-- bench:end -->") < page.index("<!-- bench:table:begin -->")
     assert "| 300 |" in page
@@ -89,3 +92,30 @@ def test_formats_measures_every_form() -> None:
         "| CSV",
         "| XLSX",
     ]
+
+
+def test_repeated_runs_and_their_classes(tmp_path: Path) -> None:
+    path = tmp_path / "runs.json"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), "--flows", "200",
+         "--repeat", "50", "--output", str(path)],
+        check=True,
+    )  # fmt: skip
+    flows = json.loads(path.read_text(encoding="utf-8"))["flows"]
+    # Each run of 50 repeats its first flow from other exporters, ids aside.
+    for index, flow in enumerate(flows):
+        first = flows[index - index % 50]
+        assert {**flow, "id": "", "from": ""} == {**first, "id": "", "from": ""}
+    assert len({flow["from"] for flow in flows[:50]}) > 1
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "classes.py"), str(path),
+         str(ROOT / "examples" / "small.yaml")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    rows = [row.split(" | ") for row in result.stdout.splitlines()[2:]]
+    assert [row[1] for row in rows] == ["EU", "UK", "CH"] * 2
+    # The example's three flows differ; runs of 50 share classes.
+    assert [row[2:] for row in rows[3:]] == [["3", "3", "0.0% |"]] * 3
+    assert all(int(row[3].replace(",", "")) < 200 for row in rows[:3])

@@ -491,3 +491,23 @@ def test_packaged_index_matches_the_files() -> None:
     recorded = json.loads((data_dir() / "index.json").read_text(encoding="utf-8"))
     assert recorded == packaged_index(), "regenerate data/index.json"
     assert verify(data_dir()) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "kept"),
+    [
+        (date(2020, 7, 15), ("GDPR Art. 46",)),
+        (date(2020, 7, 16), ("GDPR Art. 46", "CJEU C-311/18")),
+        (date(2020, 7, 17), ("GDPR Art. 46", "CJEU C-311/18")),
+    ],
+)
+def test_existing_keeps_the_citations_adopted_by_the_day(
+    day: date, kept: tuple[str, ...]
+) -> None:
+    spec = load_reference_data().regimes["EU"]
+    citations = ("GDPR Art. 46", "CJEU C-311/18")
+    assert spec.existing(citations, day) == kept
+    # Asked again, the answer is the same; all kept gives the very tuple asked about.
+    assert spec.existing(citations, day) == kept
+    if kept == citations:
+        assert spec.existing(citations, day) is citations

@@ -517,7 +517,9 @@ def _finding(
         status=outcome.status,
         scc_module=module,
         recommendations=tuple(
-            attrs.evolve(item, citations=_existing(context, item.citations))
+            item
+            if (kept := _existing(context, item.citations)) is item.citations
+            else attrs.evolve(item, citations=kept)
             for item in recommendations
         ),
         reasons=_dated_reasons(context, trace.reasons),
@@ -540,7 +542,7 @@ def _existing(context: Context, citations: tuple[str, ...]) -> tuple[str, ...]:
     spec = context.refdata.regimes.get("EU")
     if spec is None:
         return citations
-    return tuple(item for item in citations if spec.exists(item, context.day))
+    return spec.existing(citations, context.day)
 
 
 def _dated_reasons(context: Context, reasons: list[Reason]) -> list[Reason]:
@@ -549,7 +551,7 @@ def _dated_reasons(context: Context, reasons: list[Reason]) -> list[Reason]:
     for reason in reasons:
         kept = _existing(context, reason.citations)
         result.append(
-            reason if kept == reason.citations else attrs.evolve(reason, citations=kept)
+            reason if kept is reason.citations else attrs.evolve(reason, citations=kept)
         )
     return result
 

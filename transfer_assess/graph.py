@@ -61,6 +61,11 @@ def _prefixes(held: Mapping[str, object]) -> frozenset[str]:
     return frozenset(found)
 
 
+#: Each category key with its ancestors, from the shortest (``a``, ``a.b``, ``a.b.c``):
+#: a pure function of the key, remembered for the keys a process has met.
+_LINEAGE: dict[str, tuple[str, ...]] = {}
+
+
 def _shared(
     held: Mapping[str, object], prefixes: frozenset[str], categories: Sequence[str]
 ) -> tuple[str, ...]:
@@ -76,9 +81,16 @@ def _shared(
         if category == ALL:
             result.update(held)
             continue
-        parts = category.split(".")
-        if any(".".join(parts[:size]) in held for size in range(1, len(parts) + 1)):
-            result.add(category)
+        lineage = _LINEAGE.get(category)
+        if lineage is None:
+            parts = category.split(".")
+            lineage = _LINEAGE[category] = tuple(
+                ".".join(parts[:size]) for size in range(1, len(parts) + 1)
+            )
+        for key in lineage:
+            if key in held:
+                result.add(category)
+                break
         if category in prefixes:
             start = category + "."
             result.update(key for key in held if key.startswith(start))
@@ -183,6 +195,9 @@ class Protection:
     _prefixes: dict[str, frozenset[str]] = attrs.field(
         factory=dict, init=False, repr=False, eq=False
     )
+    _best: dict[tuple[str, tuple[str, ...]], Route] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
 
     def keys(self, entity_id: str) -> tuple[str, ...]:
         """The protected keys an entity holds, sorted (``*`` for everything)."""
@@ -223,8 +238,11 @@ class Protection:
         and memory linear in the states, not in the sum of the chains' lengths.
         """
         routes = self._routes
-        pending: list[tuple[str, str]] = []
         state = (entity_id, key)
+        known = routes.get(state)
+        if known is not None:
+            return known
+        pending: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
         while state not in routes:
             hop = self.held.get(state[0], {}).get(state[1])
@@ -269,10 +287,17 @@ class Protection:
 
     def best_route(self, entity_id: str, keys: Iterable[str]) -> Route:
         """The shortest of the routes of `keys` at `entity_id` (ties: first key)."""
-        routes = [self.route(entity_id, key) for key in sorted(keys)]
-        if not routes:
-            return Route.start(entity_id)
-        return min(routes, key=lambda route: route.length)
+        keys = tuple(keys)
+        found = self._best.get((entity_id, keys))
+        if found is None:
+            routes = [self.route(entity_id, key) for key in sorted(keys)]
+            found = (
+                min(routes, key=lambda route: route.length)
+                if routes
+                else Route.start(entity_id)
+            )
+            self._best[entity_id, keys] = found
+        return found
 
     def chains(
         self, entity_id: str, keys: Iterable[str]
@@ -391,18 +416,37 @@ class FlowGraph:
         outbound = _outbound_carriers(
             self._map.flows, day, eea_today | {origin_code}, subject_ids
         )
+        # The overlap of a held key with a category, remembered per pair: a map has
+        # few distinct keys and categories but visits each pair many times.
+        shares: dict[str, dict[str, str | None]] = {}
         while queue:
             exporter, key = queue.popleft()
-            for flow in outbound.get(exporter, ()):
+            flows = outbound.get(exporter)
+            if not flows:
+                continue
+            share = shares.get(key)
+            if share is None:
+                share = shares[key] = {}
+            for flow in flows:
                 importer = flow.importer
                 if importer in subject_ids:
                     continue
-                target = held.setdefault(importer, {})
+                target = held.get(importer)
+                if target is None:
+                    target = held[importer] = {}
+                hop = None
                 for category in flow.data_categories:
-                    shared = category if key == ALL else overlap(key, category)
+                    if category in share:
+                        shared = share[category]
+                    else:
+                        shared = share[category] = (
+                            category if key == ALL else overlap(key, category)
+                        )
                     if shared is None or shared in target:
                         continue
-                    target[shared] = Hop(flow.id, exporter, key)
+                    if hop is None:
+                        hop = Hop(flow.id, exporter, key)
+                    target[shared] = hop
                     queue.append((importer, shared))
         return Protection(
             held=held,

@@ -1223,6 +1223,25 @@ class RegimeSpec:
             self._adopted[citation, day] = known
         return known
 
+    def existing(self, citations: tuple[str, ...], day: date) -> tuple[str, ...]:
+        """
+        The citations of instruments adopted by `day`, in order.
+
+        `citations` itself when all are (each distinct question is answered once:
+        every finding of a run asks about a few of the same tuples).
+        """
+        kept = self._kept.get((citations, day))
+        if kept is None:
+            kept = tuple(item for item in citations if self.exists(item, day))
+            self._kept[citations, day] = kept
+        # Only instruments are left out: as long, the answer is `citations` itself.
+        return citations if len(kept) == len(citations) else kept
+
+    @functools.cached_property
+    def _kept(self) -> dict[tuple[tuple[str, ...], date], tuple[str, ...]]:
+        """`existing` answers already given."""
+        return {}
+
     @functools.cached_property
     def _adopted(self) -> dict[tuple[str, date], bool]:
         """`exists` answers already given: a run asks the same few many times."""

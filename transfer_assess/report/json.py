@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from transfer_assess.report.jsonline import encode_line
+
 if TYPE_CHECKING:
     from transfer_assess.findings import Assessment, Finding
     from transfer_assess.tia import TiaResult
@@ -156,8 +158,8 @@ def write_json(assessment: Assessment, stream: TextIO) -> None:
     Write the report as JSON to a stream, one finding per line.
 
     The header is indented; each finding is one compact line, so that large reports
-    stream out (no second copy in memory) through the C encoder, and still diff
-    line by line. The bytes are the same for the same input.
+    stream out (no second copy in memory) through a C encoder (`encode_line`), and
+    still diff line by line. The bytes are the same for the same input.
     """
     report = report_dict(assessment, findings=False)
     head = list(report.items())
@@ -166,7 +168,7 @@ def write_json(assessment: Assessment, stream: TextIO) -> None:
         f"  {_dumps(key)}: {_indented(value)},\n" for key, value in head[:-2]
     )
     stream.write('  "findings": [')
-    encode = _ENCODER.encode
+    encode = encode_line
     findings = assessment.findings
     stream.writelines(
         "".join(
@@ -182,7 +184,8 @@ def write_json(assessment: Assessment, stream: TextIO) -> None:
     stream.write("\n}\n")
 
 
-#: One encoder for every line (``json.dumps`` with options builds one per call).
+#: One encoder for the header's values (``json.dumps`` with options builds one per
+#: call); the findings go through `encode_line`.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
 #: Findings encoded and written at a time: few writes, memory bounded.
