@@ -1,0 +1,211 @@
+"""
+What the reasons and requests of the rules say, where the mutation run found no test.
+
+The verdicts are asserted by the scenario files; these tests read the texts and
+citations a reader acts on: which party is not a public body, which condition of the
+BCRs failed, which article a request cites. Each expected text was read against the
+rule it comes from (docs/testing.md lists the mutation run these tests answer).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.mapfactory import as_yaml, document, entity, flow
+from transfer_assess import Finding, assess, parse_map
+from transfer_assess.rules import rule
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+DAY = date(2026, 11, 28)
+
+
+def scenario(stem: str, flow_id: str, regime: str = "EU") -> Finding:
+    """The finding of one flow of a scenario file, under one regime."""
+    value: dict[str, Any] = yaml.safe_load(
+        (SCENARIOS / f"{stem}.yaml").read_text(encoding="utf-8")
+    )
+    day = value["as_of"]
+    datamap = parse_map(json.dumps(value["map"], default=str), format="json")
+    return assess(datamap, as_of=day).finding(flow_id, regime)
+
+
+def reason(finding: Finding, rule_id: str) -> tuple[str, tuple[str, ...]]:
+    """The text and citations of the reason `rule_id` gave."""
+    (found,) = [item for item in finding.reasons if item.rule == rule_id]
+    return found.text, found.citations
+
+
+def request(finding: Finding, action: str) -> tuple[str, tuple[str, ...]]:
+    """The detail and citations of the first recommendation of `action`."""
+    found = [item for item in finding.recommendations if item.action.value == action]
+    return found[0].detail, found[0].citations
+
+
+def test_an_unknown_rule_id_is_named_in_the_error() -> None:
+    with pytest.raises(KeyError, match=r"EU\.NO\.SUCH\.RULE"):
+        rule("EU.NO.SUCH.RULE")
+
+
+class TestPublicBodies:
+    """Instruments (Art. 46(2)(a)) and arrangements (Art. 46(3)(b)) of public bodies."""
+
+    PUBLIC = "public-body-instrument"
+    ARTICLES = ("GDPR Art. 46(2)(a)", "GDPR Art. 46(3)(b)")
+
+    def test_between_two_public_bodies(self) -> None:
+        finding = scenario(f"50-{self.PUBLIC}", "f1")
+        text, citations = reason(finding, "EU.PUBLIC_BODY.INSTRUMENT")
+        assert text == (
+            "Flow f1 runs from the public body Bundesamt fuer Beispiele (de-agency, "
+            "DE) to another public body, Australian Example Agency (au-agency, AU), "
+            "under a binding instrument or arrangement, whose terms (and, for an "
+            "arrangement, authorisation) must be verified."
+        )
+        assert citations == (*self.ARTICLES, "EDPB Guidelines 2/2020")
+        assert request(finding, "legal_review") == (
+            (
+                "Verify the instrument between the public bodies of flow f1 and, "
+                "for an administrative arrangement, the supervisory authority's "
+                "authorisation."
+            ),
+            self.ARTICLES,
+        )
+
+    def test_to_an_international_organisation(self) -> None:
+        finding = scenario("119-public-body-to-international-organisation", "f1")
+        text, _ = reason(finding, "EU.PUBLIC_BODY.INSTRUMENT")
+        assert "Bundesagentur (de-agency, DE) to an international organisation, " in (
+            text
+        )
+
+    @pytest.mark.parametrize(
+        ("stem", "flow_id", "private"),
+        [
+            (f"50-{PUBLIC}", "f3", "Example Pty Ltd (au-company, AU)"),
+            ("119-public-body-to-international-organisation", "f2", "Firm GmbH"),
+        ],
+    )
+    def test_the_private_end_is_named(
+        self, stem: str, flow_id: str, private: str
+    ) -> None:
+        finding = scenario(stem, flow_id)
+        text, _ = reason(finding, "EU.PUBLIC_BODY.INSTRUMENT")
+        assert text.startswith(
+            f"Flow {flow_id} relies on an instrument between public bodies, but "
+            f"{private}"
+        )
+        assert text.endswith(" is not a public authority or body.")
+        assert request(finding, "fix_mechanism") == (
+            (
+                f"An instrument between public bodies cannot serve flow {flow_id}; use "
+                "another tool."
+            ),
+            ("GDPR Art. 46(2)(a)",),
+        )
+
+
+class TestApprovedTools:
+    """Ad hoc clauses, codes of conduct, certifications (Art. 46(2)(e), (f), (3)(a))."""
+
+    @pytest.mark.parametrize(
+        ("flow_id", "words"),
+        [("f1", "ad hoc clauses"), ("f2", "code of conduct"), ("f3", "certification")],
+    )
+    def test_the_tool_is_named_in_words(self, flow_id: str, words: str) -> None:
+        finding = scenario("202-onward-under-every-tool", flow_id)
+        text, citations = reason(finding, "EU.ART46.APPROVAL")
+        assert text == (
+            f"Flow {flow_id} relies on {words}; the approval or authorisation and the "
+            "importer's binding commitments must be verified."
+        )
+        assert citations == (
+            "GDPR Art. 46(2)(e)",
+            "GDPR Art. 46(2)(f)",
+            "GDPR Art. 46(3)(a)",
+        )
+        assert request(finding, "legal_review") == (
+            (
+                f"Verify the approval of the {words} for flow {flow_id} and the "
+                "importer's binding, enforceable commitments."
+            ),
+            ("GDPR Art. 46",),
+        )
+
+
+class TestUkBcr:
+    """Which condition of the BCRs failed, in the reason and in the request."""
+
+    BCR = "UK GDPR Art. 46(2)(b) and Art. 47"
+
+    @pytest.mark.parametrize(
+        ("flow_id", "failure"),
+        [
+            ("f3", "Vendor Pvt Ltd (in-vendor, IN) is not in the group acme"),
+            ("f4", "Solo UK Ltd (gb-solo, GB) belongs to no group"),
+            (
+                "f5",
+                (
+                    "Acme Late Pvt Ltd (in-late, IN) acceded to the group's BCRs "
+                    "only on 2026-11-29"
+                ),
+            ),
+            ("f6", "the group beta's BCRs do not serve a controller exporter"),
+        ],
+    )
+    def test_each_failure_is_named(self, flow_id: str, failure: str) -> None:
+        finding = scenario("203-uk-bcr-conditions", flow_id, "UK")
+        assert reason(finding, "UK.BCR.GROUP") == (
+            f"Flow {flow_id} relies on BCRs, but {failure}.",
+            ("UK GDPR Art. 47",),
+        )
+        assert request(finding, "fix_mechanism") == (
+            f"Do not rely on BCRs for flow {flow_id} under the UK GDPR: {failure}.",
+            (self.BCR,),
+        )
+
+    def test_the_approval_is_named(self) -> None:
+        finding = scenario("203-uk-bcr-conditions", "f1", "UK")
+        assert reason(finding, "UK.BCR.GROUP") == (
+            (
+                "Acme UK Ltd (gb-ltd, GB) and Acme India Pvt Ltd (in-aff, IN) are "
+                "bound by the BCRs of acme, approved under the UK GDPR on 2026-11-28."
+            ),
+            (self.BCR,),
+        )
+
+    def test_no_recorded_approval_names_the_field(self) -> None:
+        source = entity("gb-ltd", "GB", group="acme")
+        target = entity("in-aff", "IN", group="acme")
+        value = document(
+            entities=[source, target],
+            flows=[
+                flow(
+                    "f",
+                    "gb-ltd",
+                    "in-aff",
+                    importer_role="controller",
+                    mechanism="bcr",
+                    tia="2026-06-01",
+                )
+            ],
+            groups=[
+                {
+                    "id": "acme",
+                    "name": "Acme",
+                    "bcr": ["controller"],
+                    "bcr_approved": "2020-01-01",
+                }
+            ],
+        )
+        finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f", "UK")
+        text, _ = reason(finding, "UK.BCR.GROUP")
+        assert text == (
+            "Flow f relies on BCRs, but the group's BCRs were not approved under the "
+            "UK GDPR by 2026-11-28 (no recorded date; the map's bcr_approved_uk)."
+        )
