@@ -209,3 +209,57 @@ class TestUkBcr:
             "Flow f relies on BCRs, but the group's BCRs were not approved under the "
             "UK GDPR by 2026-11-28 (no recorded date; the map's bcr_approved_uk)."
         )
+
+
+class TestSwissSccs:
+    """The EU SCCs under the revised FADP: the Swiss adaptations, the recognition."""
+
+    RECOGNITION = (
+        "FDPIC recognition of 27 August 2021 of the SCCs in Commission Implementing "
+        "Decision (EU) 2021/914; FADP Art. 16(2)(d) (former FADP Art. 6(2)(a) until "
+        "2023-08-31)"
+    )
+
+    def test_with_the_adaptations(self) -> None:
+        finding = scenario("204-ch-sccs-module-and-adaptations", "f1", "CH")
+        assert reason(finding, "CH.SCC.ADAPTATIONS") == (
+            (
+                "The EU SCCs of flow f1 carry the Swiss adaptations the FDPIC required "
+                "when it recognised them."
+            ),
+            (self.RECOGNITION,),
+        )
+
+    def test_without_the_adaptations(self) -> None:
+        finding = scenario("204-ch-sccs-module-and-adaptations", "f2", "CH")
+        assert reason(finding, "CH.SCC.ADAPTATIONS") == (
+            (
+                "The map does not say that the EU SCCs of flow f2 carry the Swiss "
+                "adaptations (scc_adaptations: [CH]); without them they do not meet "
+                "the FDPIC's recognition."
+            ),
+            (self.RECOGNITION,),
+        )
+        assert request(finding, "fix_mechanism") == (
+            (
+                "Add the Swiss adaptations to the EU SCCs of flow f2 (FDPIC as "
+                "supervisory authority, Switzerland as a place of suit, the FADP read "
+                "for the GDPR), then declare scc_adaptations: [CH]."
+            ),
+            ("FADP Art. 16(2)(d)",),
+        )
+
+
+class TestFallback:
+    """EU.ADEQUACY.FALLBACK: declared SCCs that fit settle an adequacy question."""
+
+    def test_the_fallback_reason_follows_the_declared_tool(self) -> None:
+        finding = scenario("201-adequacy-attention-settled-by-declared-sccs", "f1")
+        rules = list(finding.rules)
+        assert rules.index("EU.ADEQUACY.HR_DATA") < rules.index("EU.SCC.MODULE")
+        assert rules.index("EU.SCC.MODULE") < rules.index("EU.ADEQUACY.FALLBACK")
+        assert reason(finding, "EU.ADEQUACY.FALLBACK")[0] == (
+            "The adequacy question above needs attention, but the declared scc fits "
+            "flow f1 with nothing to do, so it carries the flow."
+        )
+        assert finding.recommendations == ()
