@@ -263,3 +263,27 @@ class TestFallback:
             "flow f1 with nothing to do, so it carries the flow."
         )
         assert finding.recommendations == ()
+
+
+class TestDerogationTexts:
+    """Why an Art. 49 derogation cannot serve a flow, with the article that says so."""
+
+    def test_closed_to_a_public_authority(self) -> None:
+        finding = scenario("49-derogation-public-authority-exporter", "f1")
+        assert reason(finding, "EU.DEROGATION.PUBLIC_AUTHORITY") == (
+            (
+                "Bundesamt fuer Beispiele (de-agency, DE) is a public authority; "
+                "assuming it acts in the exercise of its public powers, it cannot "
+                "rely on the consent derogation."
+            ),
+            ("GDPR Art. 49(3)",),
+        )
+
+    def test_emergencies_only(self) -> None:
+        finding = scenario("118-derogation-scale", "f-vital-regular")
+        text, citations = reason(finding, "EU.DEROGATION.FREQUENCY")
+        assert text.endswith(
+            "is regular; the vital interests derogation serves emergencies, not a "
+            "regular or continuous flow."
+        )
+        assert citations == ("GDPR Art. 49(1)(f)", "EDPB Guidelines 2/2018")
