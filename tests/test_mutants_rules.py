@@ -287,3 +287,29 @@ class TestDerogationTexts:
             "regular or continuous flow."
         )
         assert citations == ("GDPR Art. 49(1)(f)", "EDPB Guidelines 2/2018")
+
+    def test_consent_asks_for_proof(self) -> None:
+        finding = scenario("44-derogation-consent", "f1")
+        assert request(finding, "consent") == (
+            (
+                "Keep proof that each data subject of flow f1 gave explicit consent "
+                "to this transfer after being told it has no adequacy decision or "
+                "safeguards and what the risks are."
+            ),
+            ("GDPR Art. 49(1)(a)", "EDPB Guidelines 2/2018"),
+        )
+
+    def test_compelling_legitimate_interests_ask_for_the_conditions(self) -> None:
+        finding = scenario("46-derogation-compelling-legitimate-interests", "f1")
+        assert request(finding, "legal_review") == (
+            (
+                "Document why the compelling legitimate interests derogation's "
+                "conditions are met for flow f1: the transfer is not repetitive and "
+                "concerns only a limited number of data subjects; inform the "
+                "supervisory authority of the transfer, and the data subjects of it "
+                "and of the compelling legitimate interests pursued; record the "
+                "assessment and the safeguards (Art. 49(1) second subparagraph, Art. "
+                "49(6))."
+            ),
+            ("GDPR Art. 49(1), second subparagraph", "GDPR Art. 49(6)"),
+        )
