@@ -313,3 +313,33 @@ class TestDerogationTexts:
             ),
             ("GDPR Art. 49(1), second subparagraph", "GDPR Art. 49(6)"),
         )
+
+    def test_public_interest_names_the_law_and_a_foreign_request(self) -> None:
+        domestic = scenario("47-derogation-public-interest-continuous", "f1")
+        assert request(domestic, "legal_review") == (
+            (
+                "Document why the public interest derogation's conditions are met for "
+                "flow f1, naming the Union or member-state law that recognises the "
+                "public interest (Art. 49(4))."
+            ),
+            ("GDPR Art. 49(1)(d)", "GDPR Art. 49(4)"),
+        )
+        foreign = scenario("206-public-interest-to-a-foreign-authority", "f1")
+        text, citations = request(foreign, "legal_review")
+        assert text.endswith(
+            "(Art. 49(4)); a request from a foreign authority is recognised or "
+            "enforceable only under an international agreement such as a mutual "
+            "legal assistance treaty, whose requests the requested state's own "
+            "authority executes (Art. 48)."
+        )
+        assert citations == ("GDPR Art. 49(1)(d)", "GDPR Art. 49(4)", "GDPR Art. 48")
+
+    def test_a_continuous_exception_asks_for_a_durable_tool(self) -> None:
+        finding = scenario("47-derogation-public-interest-continuous", "f1")
+        assert request(finding, "scc") == (
+            (
+                "Flow f1 is continuous: a derogation should not become the rule; move "
+                "it to a durable transfer tool."
+            ),
+            ("EDPB Guidelines 2/2018",),
+        )
