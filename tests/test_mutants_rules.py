@@ -343,3 +343,33 @@ class TestDerogationTexts:
             ),
             ("EDPB Guidelines 2/2018",),
         )
+
+
+@pytest.mark.parametrize("mechanism", ["dpf", "adequacy"])
+def test_onward_from_a_dpf_importer_names_no_onward_rules(mechanism: str) -> None:
+    # The DPF decision covers certified organisations, not the United States' own
+    # law: the onward reason names no onward rules of the destination, whether the
+    # inbound flow declared the DPF or adequacy.
+    value = document(
+        entities=[
+            entity("hq-de"),
+            entity("us-aff", "US", certifications=["dpf"]),
+            entity("in-vendor", "IN"),
+        ],
+        flows=[
+            flow(
+                "f3",
+                "hq-de",
+                "us-aff",
+                importer_role="controller",
+                mechanism=mechanism,
+            ),
+            flow("f4", "us-aff", "in-vendor", mechanism="none"),
+        ],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f4")
+    text, _ = reason(finding, "EU.SCOPE.ONWARD")
+    assert text.endswith(
+        "it reached us-aff along hq-de → us-aff. Passing it to in-vendor Ltd "
+        "(in-vendor, IN) in the third country IN is an onward transfer."
+    )
