@@ -373,3 +373,81 @@ def test_onward_from_a_dpf_importer_names_no_onward_rules(mechanism: str) -> Non
         "it reached us-aff along hq-de → us-aff. Passing it to in-vendor Ltd "
         "(in-vendor, IN) in the third country IN is an onward transfer."
     )
+
+
+UK_CONSENT = ("UK GDPR Art. 49(1)(a)",)
+UK_PUBLIC = ("UK GDPR Art. 46(2)(a)",)
+CH_PUBLIC = ("FADP Art. 16(2)(a)",)
+
+
+@pytest.mark.parametrize(
+    ("flow_id", "regime", "rule_id", "said", "action", "asked"),
+    [
+        (
+            "f1", "UK", "UK.DEROGATION",
+            (("Flow f1 relies on the consent exception (UK GDPR Art. 49(1)(a)), which "
+             "can serve this one-off flow; exceptions are a last resort and must be "
+             "documented."), UK_CONSENT),
+            "legal_review",
+            ("Document why the consent exception's conditions are met for flow f1.",
+             UK_CONSENT),
+        ),
+        (
+            "f2", "UK", "UK.DEROGATION",
+            (("Flow f2 relies on the consent exception (UK GDPR Art. 49(1)(a)), but it "
+             "serves only occasional, non-repetitive transfers and the flow is "
+             "continuous."), UK_CONSENT),
+            "fix_mechanism",
+            (("The consent exception cannot carry flow f2; put a transfer tool in "
+             "place."), UK_CONSENT),
+        ),
+        (
+            "f3", "UK", "UK.DEROGATION",
+            (("Flow f3 relies on the consent exception (UK GDPR Art. 49(1)(a)), but a "
+             "public authority cannot rely on it in the exercise of its powers."),
+             UK_CONSENT),
+            "fix_mechanism",
+            (("The consent exception cannot carry flow f3; put a transfer tool in "
+             "place."), UK_CONSENT),
+        ),
+        (
+            "f4", "CH", "CH.DEROGATION",
+            (("Flow f4 relies on the compelling legitimate interests exception, which "
+             "the FADP does not have."), ("FADP Art. 17",)),
+            "fix_mechanism",
+            ("Put one of the FADP's tools in place for flow f4.", ("FADP Art. 16(2)",)),
+        ),
+        (
+            "f6", "UK", "UK.PUBLIC_BODY.INSTRUMENT",
+            (("Flow f6 runs between two public bodies under a binding instrument, "
+             "whose terms must be verified."), UK_PUBLIC),
+            "legal_review",
+            ("Verify the instrument between the public bodies of flow f6.", UK_PUBLIC),
+        ),
+        (
+            "f7", "UK", "UK.PUBLIC_BODY.INSTRUMENT",
+            (("Flow f7 relies on an instrument between public bodies, but not both "
+             "ends are public bodies."), UK_PUBLIC),
+            "fix_mechanism",
+            ("An instrument between public bodies cannot serve flow f7.", UK_PUBLIC),
+        ),
+        (
+            "f8", "CH", "CH.PUBLIC_BODY.INSTRUMENT",
+            (("Flow f8 runs between two public bodies under a binding instrument, "
+             "whose terms must be verified."), CH_PUBLIC),
+            "legal_review",
+            ("Verify the instrument between the public bodies of flow f8.", CH_PUBLIC),
+        ),
+    ],
+)  # fmt: skip
+def test_uk_and_swiss_exceptions_and_public_bodies(
+    flow_id: str,
+    regime: str,
+    rule_id: str,
+    said: tuple[str, tuple[str, ...]],
+    action: str,
+    asked: tuple[str, tuple[str, ...]],
+) -> None:
+    finding = scenario("200-uk-ch-derogations-and-public-bodies", flow_id, regime)
+    assert reason(finding, rule_id) == said
+    assert request(finding, action) == asked
