@@ -451,3 +451,22 @@ def test_uk_and_swiss_exceptions_and_public_bodies(
     finding = scenario("200-uk-ch-derogations-and-public-bodies", flow_id, regime)
     assert reason(finding, rule_id) == said
     assert request(finding, action) == asked
+
+
+def test_the_trade_agreements_bridge_is_cited() -> None:
+    # From 2021-01-01 to 2021-06-27 data sent to the UK was not treated as going to a
+    # third country (EU-UK Trade and Cooperation Agreement, Art. FINPROV.10A).
+    value = document(
+        entities=[entity("hq-de"), entity("gb-ltd", "GB")],
+        flows=[flow("f", "hq-de", "gb-ltd")],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=date(2021, 3, 1)).finding("f")
+    assert reason(finding, "EU.SCOPE.EEA") == (
+        (
+            "gb-ltd Ltd (gb-ltd, GB) is not in the EEA, but on 2021-03-01 GB is under "
+            "the EU-UK Trade and Cooperation Agreement's bridge, which treated "
+            "transfers to it as not going to a third country: flow f from hq-de Ltd "
+            "(hq-de, DE) is not a transfer to a third country."
+        ),
+        ("GDPR Art. 44", "TCA Art. FINPROV.10A"),
+    )
