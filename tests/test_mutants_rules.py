@@ -470,3 +470,50 @@ def test_the_trade_agreements_bridge_is_cited() -> None:
         ),
         ("GDPR Art. 44", "TCA Art. FINPROV.10A"),
     )
+
+
+@pytest.mark.parametrize(
+    ("exporter", "country", "why"),
+    [
+        ("hq-de", "DE", "is established in the EEA"),
+        # From 2021-01-01 the UK is outside the EEA as an exporter, though inside
+        # for importers under the bridge until 2021-06-27.
+        ("gb-ltd", "GB", "is subject to the GDPR under Art. 3(2)"),
+        ("us-shop", "US", "is subject to the GDPR under Art. 3(2)"),
+    ],
+)
+def test_why_an_exporter_is_subject_to_the_gdpr(
+    exporter: str, country: str, why: str
+) -> None:
+    value = document(
+        entities=[entity(exporter, country, subject_to_gdpr=True), entity("in", "IN")],
+        flows=[flow("f", exporter, "in")],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=date(2021, 3, 1)).finding("f")
+    text, _ = reason(finding, "EU.SCOPE.TRANSFER")
+    assert text == (
+        f"{exporter} Ltd ({exporter}, {country}) {why} and discloses personal data "
+        "to in Ltd (in, IN) in the third country IN: a transfer under Chapter V."
+    )
+
+
+def test_an_onward_reason_names_each_chain_with_its_categories() -> None:
+    value = document(
+        entities=[entity("hq-de"), entity("fr-sa", "FR"), entity("us", "US"),
+                  entity("in", "IN")],
+        flows=[
+            flow("a", "hq-de", "us",
+                 data_categories=["user.contact.email", "user.name"]),
+            flow("b", "fr-sa", "us", data_categories=["user.contact.phone_number"]),
+            flow("c", "us", "in", exporter_role="processor",
+                 data_categories=["user.contact.email", "user.name",
+                                  "user.contact.phone_number"]),
+        ],
+    )  # fmt: skip
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("c")
+    text, _ = reason(finding, "EU.SCOPE.ONWARD")
+    assert (
+        "it reached us along hq-de → us (user.contact.email, user.name); along "
+        "fr-sa → us (user.contact.phone_number), each chain along flows that "
+        "carried them." in text
+    )
