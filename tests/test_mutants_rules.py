@@ -23,6 +23,12 @@ from transfer_assess.rules import rule
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 DAY = date(2026, 11, 28)
+#: The citation of the FDPIC's recognition of the 2021 SCCs (reference data).
+RECOGNITION = (
+    "FDPIC recognition of 27 August 2021 of the SCCs in Commission Implementing "
+    "Decision (EU) 2021/914; FADP Art. 16(2)(d) (former FADP Art. 6(2)(a) until "
+    "2023-08-31)"
+)
 
 
 def scenario(stem: str, flow_id: str, regime: str = "EU") -> Finding:
@@ -169,16 +175,6 @@ class TestUkBcr:
             (self.BCR,),
         )
 
-    def test_the_approval_is_named(self) -> None:
-        finding = scenario("203-uk-bcr-conditions", "f1", "UK")
-        assert reason(finding, "UK.BCR.GROUP") == (
-            (
-                "Acme UK Ltd (gb-ltd, GB) and Acme India Pvt Ltd (in-aff, IN) are "
-                "bound by the BCRs of acme, approved under the UK GDPR on 2026-11-28."
-            ),
-            (self.BCR,),
-        )
-
     def test_no_recorded_approval_names_the_field(self) -> None:
         source = entity("gb-ltd", "GB", group="acme")
         target = entity("in-aff", "IN", group="acme")
@@ -214,22 +210,6 @@ class TestUkBcr:
 class TestSwissSccs:
     """The EU SCCs under the revised FADP: the Swiss adaptations, the recognition."""
 
-    RECOGNITION = (
-        "FDPIC recognition of 27 August 2021 of the SCCs in Commission Implementing "
-        "Decision (EU) 2021/914; FADP Art. 16(2)(d) (former FADP Art. 6(2)(a) until "
-        "2023-08-31)"
-    )
-
-    def test_with_the_adaptations(self) -> None:
-        finding = scenario("204-ch-sccs-module-and-adaptations", "f1", "CH")
-        assert reason(finding, "CH.SCC.ADAPTATIONS") == (
-            (
-                "The EU SCCs of flow f1 carry the Swiss adaptations the FDPIC required "
-                "when it recognised them."
-            ),
-            (self.RECOGNITION,),
-        )
-
     def test_without_the_adaptations(self) -> None:
         finding = scenario("204-ch-sccs-module-and-adaptations", "f2", "CH")
         assert reason(finding, "CH.SCC.ADAPTATIONS") == (
@@ -238,7 +218,7 @@ class TestSwissSccs:
                 "adaptations (scc_adaptations: [CH]); without them they do not meet "
                 "the FDPIC's recognition."
             ),
-            (self.RECOGNITION,),
+            (RECOGNITION,),
         )
         assert request(finding, "fix_mechanism") == (
             (
@@ -279,70 +259,79 @@ class TestDerogationTexts:
             ("GDPR Art. 49(3)",),
         )
 
-    def test_emergencies_only(self) -> None:
-        finding = scenario("118-derogation-scale", "f-vital-regular")
-        text, citations = reason(finding, "EU.DEROGATION.FREQUENCY")
-        assert text.endswith(
-            "is regular; the vital interests derogation serves emergencies, not a "
-            "regular or continuous flow."
-        )
-        assert citations == ("GDPR Art. 49(1)(f)", "EDPB Guidelines 2/2018")
-
-    def test_consent_asks_for_proof(self) -> None:
-        finding = scenario("44-derogation-consent", "f1")
-        assert request(finding, "consent") == (
+    @pytest.mark.parametrize(
+        ("stem", "flow_id", "said", "ending", "citations"),
+        [
             (
-                "Keep proof that each data subject of flow f1 gave explicit consent "
-                "to this transfer after being told it has no adequacy decision or "
-                "safeguards and what the risks are."
+                "118-derogation-scale", "f-vital-regular", "EU.DEROGATION.FREQUENCY",
+                ("is regular; the vital interests derogation serves emergencies, not "
+                "a regular or continuous flow."),
+                ("GDPR Art. 49(1)(f)", "EDPB Guidelines 2/2018"),
             ),
-            ("GDPR Art. 49(1)(a)", "EDPB Guidelines 2/2018"),
-        )
-
-    def test_compelling_legitimate_interests_ask_for_the_conditions(self) -> None:
-        finding = scenario("46-derogation-compelling-legitimate-interests", "f1")
-        assert request(finding, "legal_review") == (
             (
-                "Document why the compelling legitimate interests derogation's "
-                "conditions are met for flow f1: the transfer is not repetitive and "
-                "concerns only a limited number of data subjects; inform the "
-                "supervisory authority of the transfer, and the data subjects of it "
-                "and of the compelling legitimate interests pursued; record the "
-                "assessment and the safeguards (Art. 49(1) second subparagraph, Art. "
-                "49(6))."
+                "206-public-interest-to-a-foreign-authority", "f1", "legal_review",
+                ("(Art. 49(4)); a request from a foreign authority is recognised or "
+                "enforceable only under an international agreement such as a mutual "
+                "legal assistance treaty, whose requests the requested state's own "
+                "authority executes (Art. 48)."),
+                ("GDPR Art. 49(1)(d)", "GDPR Art. 49(4)", "GDPR Art. 48"),
             ),
-            ("GDPR Art. 49(1), second subparagraph", "GDPR Art. 49(6)"),
-        )
+        ],
+    )  # fmt: skip
+    def test_emergencies_and_foreign_requests(
+        self,
+        stem: str,
+        flow_id: str,
+        said: str,
+        ending: str,
+        citations: tuple[str, ...],
+    ) -> None:
+        # A rule id names a reason, an action a recommendation.
+        finding = scenario(stem, flow_id)
+        text, cited = reason(finding, said) if "." in said else request(finding, said)
+        assert text.endswith(ending)
+        assert cited == citations
 
-    def test_public_interest_names_the_law_and_a_foreign_request(self) -> None:
-        domestic = scenario("47-derogation-public-interest-continuous", "f1")
-        assert request(domestic, "legal_review") == (
+    @pytest.mark.parametrize(
+        ("stem", "action", "asked"),
+        [
             (
-                "Document why the public interest derogation's conditions are met for "
-                "flow f1, naming the Union or member-state law that recognises the "
-                "public interest (Art. 49(4))."
+                "44-derogation-consent", "consent",
+                (("Keep proof that each data subject of flow f1 gave explicit consent "
+                 "to this transfer after being told it has no adequacy decision or "
+                 "safeguards and what the risks are."),
+                 ("GDPR Art. 49(1)(a)", "EDPB Guidelines 2/2018")),
             ),
-            ("GDPR Art. 49(1)(d)", "GDPR Art. 49(4)"),
-        )
-        foreign = scenario("206-public-interest-to-a-foreign-authority", "f1")
-        text, citations = request(foreign, "legal_review")
-        assert text.endswith(
-            "(Art. 49(4)); a request from a foreign authority is recognised or "
-            "enforceable only under an international agreement such as a mutual "
-            "legal assistance treaty, whose requests the requested state's own "
-            "authority executes (Art. 48)."
-        )
-        assert citations == ("GDPR Art. 49(1)(d)", "GDPR Art. 49(4)", "GDPR Art. 48")
-
-    def test_a_continuous_exception_asks_for_a_durable_tool(self) -> None:
-        finding = scenario("47-derogation-public-interest-continuous", "f1")
-        assert request(finding, "scc") == (
             (
-                "Flow f1 is continuous: a derogation should not become the rule; move "
-                "it to a durable transfer tool."
+                "46-derogation-compelling-legitimate-interests", "legal_review",
+                (("Document why the compelling legitimate interests derogation's "
+                 "conditions are met for flow f1: the transfer is not repetitive and "
+                 "concerns only a limited number of data subjects; inform the "
+                 "supervisory authority of the transfer, and the data subjects of it "
+                 "and of the compelling legitimate interests pursued; record the "
+                 "assessment and the safeguards (Art. 49(1) second subparagraph, Art. "
+                 "49(6))."),
+                 ("GDPR Art. 49(1), second subparagraph", "GDPR Art. 49(6)")),
             ),
-            ("EDPB Guidelines 2/2018",),
-        )
+            (
+                "47-derogation-public-interest-continuous", "legal_review",
+                (("Document why the public interest derogation's conditions are met "
+                 "for flow f1, naming the Union or member-state law that recognises "
+                 "the public interest (Art. 49(4))."),
+                 ("GDPR Art. 49(1)(d)", "GDPR Art. 49(4)")),
+            ),
+            (
+                "47-derogation-public-interest-continuous", "scc",
+                (("Flow f1 is continuous: a derogation should not become the rule; "
+                 "move it to a durable transfer tool."),
+                 ("EDPB Guidelines 2/2018",)),
+            ),
+        ],
+    )  # fmt: skip
+    def test_what_an_exception_asks_for(
+        self, stem: str, action: str, asked: tuple[str, tuple[str, ...]]
+    ) -> None:
+        assert request(scenario(stem, "f1"), action) == asked
 
 
 @pytest.mark.parametrize("mechanism", ["dpf", "adequacy"])
@@ -517,3 +506,31 @@ def test_an_onward_reason_names_each_chain_with_its_categories() -> None:
         "fr-sa → us (user.contact.phone_number), each chain along flows that "
         "carried them." in text
     )
+
+
+@pytest.mark.parametrize(
+    ("stem", "flow_id", "regime", "rule_id", "said"),
+    [
+        (
+            "203-uk-bcr-conditions", "f1", "UK", "UK.BCR.GROUP",
+            (("Acme UK Ltd (gb-ltd, GB) and Acme India Pvt Ltd (in-aff, IN) are bound "
+             "by the BCRs of acme, approved under the UK GDPR on 2026-11-28."),
+             ("UK GDPR Art. 46(2)(b) and Art. 47",)),
+        ),
+        (
+            "204-ch-sccs-module-and-adaptations", "f1", "CH", "CH.SCC.ADAPTATIONS",
+            (("The EU SCCs of flow f1 carry the Swiss adaptations the FDPIC required "
+             "when it recognised them."), (RECOGNITION,)),
+        ),
+    ],
+)  # fmt: skip
+def test_what_a_fitting_tool_says(
+    stem: str,
+    flow_id: str,
+    regime: str,
+    rule_id: str,
+    said: tuple[str, tuple[str, ...]],
+) -> None:
+    # BCRs approved on the day name the approval; adapted Swiss SCCs cite the
+    # FDPIC's recognition.
+    assert reason(scenario(stem, flow_id, regime), rule_id) == said
