@@ -534,3 +534,20 @@ def test_what_a_fitting_tool_says(
     # BCRs approved on the day name the approval; adapted Swiss SCCs cite the
     # FDPIC's recognition.
     assert reason(scenario(stem, flow_id, regime), rule_id) == said
+
+
+def test_a_continuous_flow_of_a_uk_authority_is_refused_for_its_frequency() -> None:
+    # Both conditions fail; the reason names the frequency, which no exporter can
+    # overcome, rather than the authority's powers.
+    value = document(
+        entities=[
+            entity("gb-agency", "GB", kind="public_authority", sector="public"),
+            entity("in", "IN"),
+        ],
+        flows=[flow("f", "gb-agency", "in", mechanism="derogation:consent")],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f", "UK")
+    assert reason(finding, "UK.DEROGATION")[0] == (
+        "Flow f relies on the consent exception (UK GDPR Art. 49(1)(a)), but it "
+        "serves only occasional, non-repetitive transfers and the flow is continuous."
+    )
