@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 # Tests never see the developer's own downloaded reference data or update URL.
 os.environ["TRANSFER_ASSESS_DATA_DIR"] = tempfile.mkdtemp(prefix="transfer-assess-")
@@ -18,6 +18,16 @@ EXAMPLES = ROOT / "examples"
 
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("thorough", max_examples=2_000, deadline=None)
+# bench/mutation.sh: mutmut runs the same test functions many times in one process,
+# and a mutant's verdict must not depend on which examples a run happened to draw.
+settings.register_profile(
+    "mutation",
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.differing_executors, HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

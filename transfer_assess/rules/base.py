@@ -101,11 +101,6 @@ class Outcome:
     """The module that fits, when the basis is ``scc``."""
 
 
-def days_between(earlier: date, later: date) -> int:
-    """Whole days from `earlier` to `later`."""
-    return (later - earlier).days
-
-
 @attrs.frozen
 class Context:
     """Everything a rule may look at for one flow on one date."""

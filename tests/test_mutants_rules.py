@@ -1,0 +1,553 @@
+"""
+What the reasons and requests of the rules say, where the mutation run found no test.
+
+The verdicts are asserted by the scenario files; these tests read the texts and
+citations a reader acts on: which party is not a public body, which condition of the
+BCRs failed, which article a request cites. Each expected text was read against the
+rule it comes from (docs/testing.md lists the mutation run these tests answer).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.mapfactory import as_yaml, document, entity, flow
+from transfer_assess import Finding, assess, parse_map
+from transfer_assess.rules import rule
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+DAY = date(2026, 11, 28)
+#: The citation of the FDPIC's recognition of the 2021 SCCs (reference data).
+RECOGNITION = (
+    "FDPIC recognition of 27 August 2021 of the SCCs in Commission Implementing "
+    "Decision (EU) 2021/914; FADP Art. 16(2)(d) (former FADP Art. 6(2)(a) until "
+    "2023-08-31)"
+)
+
+
+def scenario(stem: str, flow_id: str, regime: str = "EU") -> Finding:
+    """The finding of one flow of a scenario file, under one regime."""
+    value: dict[str, Any] = yaml.safe_load(
+        (SCENARIOS / f"{stem}.yaml").read_text(encoding="utf-8")
+    )
+    day = value["as_of"]
+    datamap = parse_map(json.dumps(value["map"], default=str), format="json")
+    return assess(datamap, as_of=day).finding(flow_id, regime)
+
+
+def reason(finding: Finding, rule_id: str) -> tuple[str, tuple[str, ...]]:
+    """The text and citations of the reason `rule_id` gave."""
+    (found,) = [item for item in finding.reasons if item.rule == rule_id]
+    return found.text, found.citations
+
+
+def request(finding: Finding, action: str) -> tuple[str, tuple[str, ...]]:
+    """The detail and citations of the first recommendation of `action`."""
+    found = [item for item in finding.recommendations if item.action.value == action]
+    return found[0].detail, found[0].citations
+
+
+def test_an_unknown_rule_id_is_named_in_the_error() -> None:
+    with pytest.raises(KeyError, match=r"EU\.NO\.SUCH\.RULE"):
+        rule("EU.NO.SUCH.RULE")
+
+
+class TestPublicBodies:
+    """Instruments (Art. 46(2)(a)) and arrangements (Art. 46(3)(b)) of public bodies."""
+
+    PUBLIC = "public-body-instrument"
+    ARTICLES = ("GDPR Art. 46(2)(a)", "GDPR Art. 46(3)(b)")
+
+    def test_between_two_public_bodies(self) -> None:
+        finding = scenario(f"50-{self.PUBLIC}", "f1")
+        text, citations = reason(finding, "EU.PUBLIC_BODY.INSTRUMENT")
+        assert text == (
+            "Flow f1 runs from the public body Bundesamt fuer Beispiele (de-agency, "
+            "DE) to another public body, Australian Example Agency (au-agency, AU), "
+            "under a binding instrument or arrangement, whose terms (and, for an "
+            "arrangement, authorisation) must be verified."
+        )
+        assert citations == (*self.ARTICLES, "EDPB Guidelines 2/2020")
+        assert request(finding, "legal_review") == (
+            (
+                "Verify the instrument between the public bodies of flow f1 and, "
+                "for an administrative arrangement, the supervisory authority's "
+                "authorisation."
+            ),
+            self.ARTICLES,
+        )
+
+    def test_to_an_international_organisation(self) -> None:
+        finding = scenario("119-public-body-to-international-organisation", "f1")
+        text, _ = reason(finding, "EU.PUBLIC_BODY.INSTRUMENT")
+        assert "Bundesagentur (de-agency, DE) to an international organisation, " in (
+            text
+        )
+
+    @pytest.mark.parametrize(
+        ("stem", "flow_id", "private"),
+        [
+            (f"50-{PUBLIC}", "f3", "Example Pty Ltd (au-company, AU)"),
+            ("119-public-body-to-international-organisation", "f2", "Firm GmbH"),
+        ],
+    )
+    def test_the_private_end_is_named(
+        self, stem: str, flow_id: str, private: str
+    ) -> None:
+        finding = scenario(stem, flow_id)
+        text, _ = reason(finding, "EU.PUBLIC_BODY.INSTRUMENT")
+        assert text.startswith(
+            f"Flow {flow_id} relies on an instrument between public bodies, but "
+            f"{private}"
+        )
+        assert text.endswith(" is not a public authority or body.")
+        assert request(finding, "fix_mechanism") == (
+            (
+                f"An instrument between public bodies cannot serve flow {flow_id}; use "
+                "another tool."
+            ),
+            ("GDPR Art. 46(2)(a)",),
+        )
+
+
+class TestApprovedTools:
+    """Ad hoc clauses, codes of conduct, certifications (Art. 46(2)(e), (f), (3)(a))."""
+
+    @pytest.mark.parametrize(
+        ("flow_id", "words"),
+        [("f1", "ad hoc clauses"), ("f2", "code of conduct"), ("f3", "certification")],
+    )
+    def test_the_tool_is_named_in_words(self, flow_id: str, words: str) -> None:
+        finding = scenario("202-onward-under-every-tool", flow_id)
+        text, citations = reason(finding, "EU.ART46.APPROVAL")
+        assert text == (
+            f"Flow {flow_id} relies on {words}; the approval or authorisation and the "
+            "importer's binding commitments must be verified."
+        )
+        assert citations == (
+            "GDPR Art. 46(2)(e)",
+            "GDPR Art. 46(2)(f)",
+            "GDPR Art. 46(3)(a)",
+        )
+        assert request(finding, "legal_review") == (
+            (
+                f"Verify the approval of the {words} for flow {flow_id} and the "
+                "importer's binding, enforceable commitments."
+            ),
+            ("GDPR Art. 46",),
+        )
+
+
+class TestUkBcr:
+    """Which condition of the BCRs failed, in the reason and in the request."""
+
+    BCR = "UK GDPR Art. 46(2)(b) and Art. 47"
+
+    @pytest.mark.parametrize(
+        ("flow_id", "failure"),
+        [
+            ("f3", "Vendor Pvt Ltd (in-vendor, IN) is not in the group acme"),
+            ("f4", "Solo UK Ltd (gb-solo, GB) belongs to no group"),
+            (
+                "f5",
+                (
+                    "Acme Late Pvt Ltd (in-late, IN) acceded to the group's BCRs "
+                    "only on 2026-11-29"
+                ),
+            ),
+            ("f6", "the group beta's BCRs do not serve a controller exporter"),
+        ],
+    )
+    def test_each_failure_is_named(self, flow_id: str, failure: str) -> None:
+        finding = scenario("203-uk-bcr-conditions", flow_id, "UK")
+        assert reason(finding, "UK.BCR.GROUP") == (
+            f"Flow {flow_id} relies on BCRs, but {failure}.",
+            ("UK GDPR Art. 47",),
+        )
+        assert request(finding, "fix_mechanism") == (
+            f"Do not rely on BCRs for flow {flow_id} under the UK GDPR: {failure}.",
+            (self.BCR,),
+        )
+
+    def test_no_recorded_approval_names_the_field(self) -> None:
+        source = entity("gb-ltd", "GB", group="acme")
+        target = entity("in-aff", "IN", group="acme")
+        value = document(
+            entities=[source, target],
+            flows=[
+                flow(
+                    "f",
+                    "gb-ltd",
+                    "in-aff",
+                    importer_role="controller",
+                    mechanism="bcr",
+                    tia="2026-06-01",
+                )
+            ],
+            groups=[
+                {
+                    "id": "acme",
+                    "name": "Acme",
+                    "bcr": ["controller"],
+                    "bcr_approved": "2020-01-01",
+                }
+            ],
+        )
+        finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f", "UK")
+        text, _ = reason(finding, "UK.BCR.GROUP")
+        assert text == (
+            "Flow f relies on BCRs, but the group's BCRs were not approved under the "
+            "UK GDPR by 2026-11-28 (no recorded date; the map's bcr_approved_uk)."
+        )
+
+
+class TestSwissSccs:
+    """The EU SCCs under the revised FADP: the Swiss adaptations, the recognition."""
+
+    def test_without_the_adaptations(self) -> None:
+        finding = scenario("204-ch-sccs-module-and-adaptations", "f2", "CH")
+        assert reason(finding, "CH.SCC.ADAPTATIONS") == (
+            (
+                "The map does not say that the EU SCCs of flow f2 carry the Swiss "
+                "adaptations (scc_adaptations: [CH]); without them they do not meet "
+                "the FDPIC's recognition."
+            ),
+            (RECOGNITION,),
+        )
+        assert request(finding, "fix_mechanism") == (
+            (
+                "Add the Swiss adaptations to the EU SCCs of flow f2 (FDPIC as "
+                "supervisory authority, Switzerland as a place of suit, the FADP read "
+                "for the GDPR), then declare scc_adaptations: [CH]."
+            ),
+            ("FADP Art. 16(2)(d)",),
+        )
+
+
+class TestFallback:
+    """EU.ADEQUACY.FALLBACK: declared SCCs that fit settle an adequacy question."""
+
+    def test_the_fallback_reason_follows_the_declared_tool(self) -> None:
+        finding = scenario("201-adequacy-attention-settled-by-declared-sccs", "f1")
+        rules = list(finding.rules)
+        assert rules.index("EU.ADEQUACY.HR_DATA") < rules.index("EU.SCC.MODULE")
+        assert rules.index("EU.SCC.MODULE") < rules.index("EU.ADEQUACY.FALLBACK")
+        assert reason(finding, "EU.ADEQUACY.FALLBACK")[0] == (
+            "The adequacy question above needs attention, but the declared scc fits "
+            "flow f1 with nothing to do, so it carries the flow."
+        )
+        assert finding.recommendations == ()
+
+
+class TestDerogationTexts:
+    """Why an Art. 49 derogation cannot serve a flow, with the article that says so."""
+
+    def test_closed_to_a_public_authority(self) -> None:
+        finding = scenario("49-derogation-public-authority-exporter", "f1")
+        assert reason(finding, "EU.DEROGATION.PUBLIC_AUTHORITY") == (
+            (
+                "Bundesamt fuer Beispiele (de-agency, DE) is a public authority; "
+                "assuming it acts in the exercise of its public powers, it cannot "
+                "rely on the consent derogation."
+            ),
+            ("GDPR Art. 49(3)",),
+        )
+
+    @pytest.mark.parametrize(
+        ("stem", "flow_id", "said", "ending", "citations"),
+        [
+            (
+                "118-derogation-scale", "f-vital-regular", "EU.DEROGATION.FREQUENCY",
+                ("is regular; the vital interests derogation serves emergencies, not "
+                "a regular or continuous flow."),
+                ("GDPR Art. 49(1)(f)", "EDPB Guidelines 2/2018"),
+            ),
+            (
+                "206-public-interest-to-a-foreign-authority", "f1", "legal_review",
+                ("(Art. 49(4)); a request from a foreign authority is recognised or "
+                "enforceable only under an international agreement such as a mutual "
+                "legal assistance treaty, whose requests the requested state's own "
+                "authority executes (Art. 48)."),
+                ("GDPR Art. 49(1)(d)", "GDPR Art. 49(4)", "GDPR Art. 48"),
+            ),
+        ],
+    )  # fmt: skip
+    def test_emergencies_and_foreign_requests(
+        self,
+        stem: str,
+        flow_id: str,
+        said: str,
+        ending: str,
+        citations: tuple[str, ...],
+    ) -> None:
+        # A rule id names a reason, an action a recommendation.
+        finding = scenario(stem, flow_id)
+        text, cited = reason(finding, said) if "." in said else request(finding, said)
+        assert text.endswith(ending)
+        assert cited == citations
+
+    @pytest.mark.parametrize(
+        ("stem", "action", "asked"),
+        [
+            (
+                "44-derogation-consent", "consent",
+                (("Keep proof that each data subject of flow f1 gave explicit consent "
+                 "to this transfer after being told it has no adequacy decision or "
+                 "safeguards and what the risks are."),
+                 ("GDPR Art. 49(1)(a)", "EDPB Guidelines 2/2018")),
+            ),
+            (
+                "46-derogation-compelling-legitimate-interests", "legal_review",
+                (("Document why the compelling legitimate interests derogation's "
+                 "conditions are met for flow f1: the transfer is not repetitive and "
+                 "concerns only a limited number of data subjects; inform the "
+                 "supervisory authority of the transfer, and the data subjects of it "
+                 "and of the compelling legitimate interests pursued; record the "
+                 "assessment and the safeguards (Art. 49(1) second subparagraph, Art. "
+                 "49(6))."),
+                 ("GDPR Art. 49(1), second subparagraph", "GDPR Art. 49(6)")),
+            ),
+            (
+                "47-derogation-public-interest-continuous", "legal_review",
+                (("Document why the public interest derogation's conditions are met "
+                 "for flow f1, naming the Union or member-state law that recognises "
+                 "the public interest (Art. 49(4))."),
+                 ("GDPR Art. 49(1)(d)", "GDPR Art. 49(4)")),
+            ),
+            (
+                "47-derogation-public-interest-continuous", "scc",
+                (("Flow f1 is continuous: a derogation should not become the rule; "
+                 "move it to a durable transfer tool."),
+                 ("EDPB Guidelines 2/2018",)),
+            ),
+        ],
+    )  # fmt: skip
+    def test_what_an_exception_asks_for(
+        self, stem: str, action: str, asked: tuple[str, tuple[str, ...]]
+    ) -> None:
+        assert request(scenario(stem, "f1"), action) == asked
+
+
+@pytest.mark.parametrize("mechanism", ["dpf", "adequacy"])
+def test_onward_from_a_dpf_importer_names_no_onward_rules(mechanism: str) -> None:
+    # The DPF decision covers certified organisations, not the United States' own
+    # law: the onward reason names no onward rules of the destination, whether the
+    # inbound flow declared the DPF or adequacy.
+    value = document(
+        entities=[
+            entity("hq-de"),
+            entity("us-aff", "US", certifications=["dpf"]),
+            entity("in-vendor", "IN"),
+        ],
+        flows=[
+            flow(
+                "f3",
+                "hq-de",
+                "us-aff",
+                importer_role="controller",
+                mechanism=mechanism,
+            ),
+            flow("f4", "us-aff", "in-vendor", mechanism="none"),
+        ],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f4")
+    text, _ = reason(finding, "EU.SCOPE.ONWARD")
+    assert text.endswith(
+        "it reached us-aff along hq-de → us-aff. Passing it to in-vendor Ltd "
+        "(in-vendor, IN) in the third country IN is an onward transfer."
+    )
+
+
+UK_CONSENT = ("UK GDPR Art. 49(1)(a)",)
+UK_PUBLIC = ("UK GDPR Art. 46(2)(a)",)
+CH_PUBLIC = ("FADP Art. 16(2)(a)",)
+
+
+@pytest.mark.parametrize(
+    ("flow_id", "regime", "rule_id", "said", "action", "asked"),
+    [
+        (
+            "f1", "UK", "UK.DEROGATION",
+            (("Flow f1 relies on the consent exception (UK GDPR Art. 49(1)(a)), which "
+             "can serve this one-off flow; exceptions are a last resort and must be "
+             "documented."), UK_CONSENT),
+            "legal_review",
+            ("Document why the consent exception's conditions are met for flow f1.",
+             UK_CONSENT),
+        ),
+        (
+            "f2", "UK", "UK.DEROGATION",
+            (("Flow f2 relies on the consent exception (UK GDPR Art. 49(1)(a)), but it "
+             "serves only occasional, non-repetitive transfers and the flow is "
+             "continuous."), UK_CONSENT),
+            "fix_mechanism",
+            (("The consent exception cannot carry flow f2; put a transfer tool in "
+             "place."), UK_CONSENT),
+        ),
+        (
+            "f3", "UK", "UK.DEROGATION",
+            (("Flow f3 relies on the consent exception (UK GDPR Art. 49(1)(a)), but a "
+             "public authority cannot rely on it in the exercise of its powers."),
+             UK_CONSENT),
+            "fix_mechanism",
+            (("The consent exception cannot carry flow f3; put a transfer tool in "
+             "place."), UK_CONSENT),
+        ),
+        (
+            "f4", "CH", "CH.DEROGATION",
+            (("Flow f4 relies on the compelling legitimate interests exception, which "
+             "the FADP does not have."), ("FADP Art. 17",)),
+            "fix_mechanism",
+            ("Put one of the FADP's tools in place for flow f4.", ("FADP Art. 16(2)",)),
+        ),
+        (
+            "f6", "UK", "UK.PUBLIC_BODY.INSTRUMENT",
+            (("Flow f6 runs between two public bodies under a binding instrument, "
+             "whose terms must be verified."), UK_PUBLIC),
+            "legal_review",
+            ("Verify the instrument between the public bodies of flow f6.", UK_PUBLIC),
+        ),
+        (
+            "f7", "UK", "UK.PUBLIC_BODY.INSTRUMENT",
+            (("Flow f7 relies on an instrument between public bodies, but not both "
+             "ends are public bodies."), UK_PUBLIC),
+            "fix_mechanism",
+            ("An instrument between public bodies cannot serve flow f7.", UK_PUBLIC),
+        ),
+        (
+            "f8", "CH", "CH.PUBLIC_BODY.INSTRUMENT",
+            (("Flow f8 runs between two public bodies under a binding instrument, "
+             "whose terms must be verified."), CH_PUBLIC),
+            "legal_review",
+            ("Verify the instrument between the public bodies of flow f8.", CH_PUBLIC),
+        ),
+    ],
+)  # fmt: skip
+def test_uk_and_swiss_exceptions_and_public_bodies(
+    flow_id: str,
+    regime: str,
+    rule_id: str,
+    said: tuple[str, tuple[str, ...]],
+    action: str,
+    asked: tuple[str, tuple[str, ...]],
+) -> None:
+    finding = scenario("200-uk-ch-derogations-and-public-bodies", flow_id, regime)
+    assert reason(finding, rule_id) == said
+    assert request(finding, action) == asked
+
+
+def test_the_trade_agreements_bridge_is_cited() -> None:
+    # From 2021-01-01 to 2021-06-27 data sent to the UK was not treated as going to a
+    # third country (EU-UK Trade and Cooperation Agreement, Art. FINPROV.10A).
+    value = document(
+        entities=[entity("hq-de"), entity("gb-ltd", "GB")],
+        flows=[flow("f", "hq-de", "gb-ltd")],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=date(2021, 3, 1)).finding("f")
+    assert reason(finding, "EU.SCOPE.EEA") == (
+        (
+            "gb-ltd Ltd (gb-ltd, GB) is not in the EEA, but on 2021-03-01 GB is under "
+            "the EU-UK Trade and Cooperation Agreement's bridge, which treated "
+            "transfers to it as not going to a third country: flow f from hq-de Ltd "
+            "(hq-de, DE) is not a transfer to a third country."
+        ),
+        ("GDPR Art. 44", "TCA Art. FINPROV.10A"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("exporter", "country", "why"),
+    [
+        ("hq-de", "DE", "is established in the EEA"),
+        # From 2021-01-01 the UK is outside the EEA as an exporter, though inside
+        # for importers under the bridge until 2021-06-27.
+        ("gb-ltd", "GB", "is subject to the GDPR under Art. 3(2)"),
+        ("us-shop", "US", "is subject to the GDPR under Art. 3(2)"),
+    ],
+)
+def test_why_an_exporter_is_subject_to_the_gdpr(
+    exporter: str, country: str, why: str
+) -> None:
+    value = document(
+        entities=[entity(exporter, country, subject_to_gdpr=True), entity("in", "IN")],
+        flows=[flow("f", exporter, "in")],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=date(2021, 3, 1)).finding("f")
+    text, _ = reason(finding, "EU.SCOPE.TRANSFER")
+    assert text == (
+        f"{exporter} Ltd ({exporter}, {country}) {why} and discloses personal data "
+        "to in Ltd (in, IN) in the third country IN: a transfer under Chapter V."
+    )
+
+
+def test_an_onward_reason_names_each_chain_with_its_categories() -> None:
+    value = document(
+        entities=[entity("hq-de"), entity("fr-sa", "FR"), entity("us", "US"),
+                  entity("in", "IN")],
+        flows=[
+            flow("a", "hq-de", "us",
+                 data_categories=["user.contact.email", "user.name"]),
+            flow("b", "fr-sa", "us", data_categories=["user.contact.phone_number"]),
+            flow("c", "us", "in", exporter_role="processor",
+                 data_categories=["user.contact.email", "user.name",
+                                  "user.contact.phone_number"]),
+        ],
+    )  # fmt: skip
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("c")
+    text, _ = reason(finding, "EU.SCOPE.ONWARD")
+    assert (
+        "it reached us along hq-de → us (user.contact.email, user.name); along "
+        "fr-sa → us (user.contact.phone_number), each chain along flows that "
+        "carried them." in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("stem", "flow_id", "regime", "rule_id", "said"),
+    [
+        (
+            "203-uk-bcr-conditions", "f1", "UK", "UK.BCR.GROUP",
+            (("Acme UK Ltd (gb-ltd, GB) and Acme India Pvt Ltd (in-aff, IN) are bound "
+             "by the BCRs of acme, approved under the UK GDPR on 2026-11-28."),
+             ("UK GDPR Art. 46(2)(b) and Art. 47",)),
+        ),
+        (
+            "204-ch-sccs-module-and-adaptations", "f1", "CH", "CH.SCC.ADAPTATIONS",
+            (("The EU SCCs of flow f1 carry the Swiss adaptations the FDPIC required "
+             "when it recognised them."), (RECOGNITION,)),
+        ),
+    ],
+)  # fmt: skip
+def test_what_a_fitting_tool_says(
+    stem: str,
+    flow_id: str,
+    regime: str,
+    rule_id: str,
+    said: tuple[str, tuple[str, ...]],
+) -> None:
+    # BCRs approved on the day name the approval; adapted Swiss SCCs cite the
+    # FDPIC's recognition.
+    assert reason(scenario(stem, flow_id, regime), rule_id) == said
+
+
+def test_a_continuous_flow_of_a_uk_authority_is_refused_for_its_frequency() -> None:
+    # Both conditions fail; the reason names the frequency, which no exporter can
+    # overcome, rather than the authority's powers.
+    value = document(
+        entities=[
+            entity("gb-agency", "GB", kind="public_authority", sector="public"),
+            entity("in", "IN"),
+        ],
+        flows=[flow("f", "gb-agency", "in", mechanism="derogation:consent")],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f", "UK")
+    assert reason(finding, "UK.DEROGATION")[0] == (
+        "Flow f relies on the consent exception (UK GDPR Art. 49(1)(a)), but it "
+        "serves only occasional, non-repetitive transfers and the flow is continuous."
+    )
