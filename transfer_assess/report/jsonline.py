@@ -8,7 +8,8 @@ fast as the standard library's C encoder with those separators, with the same by
 for strings, integers, booleans, ``None``, lists and dicts with string keys
 (non-ASCII text as is, control characters escaped the same way). Floats below 1e-4
 or from 1e16 are written differently (``0.00001`` for ``1e-05``): the report writes
-the findings that hold floats (a concluded TIA) with the standard library. This module is the only one that imports msgspec for output.
+the findings that hold floats (a concluded TIA) with the standard library. This
+module is the only one that imports msgspec for output.
 """
 
 from __future__ import annotations
