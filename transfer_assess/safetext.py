@@ -1,13 +1,14 @@
-"""
+r"""
 Characters that can disguise text, found for validation and made visible for output.
 
 Control characters move the cursor or forge lines on a terminal (a newline in a name
 could print a line that looks like an ``error:`` message); bidirectional embeddings,
 overrides and isolates reorder what the reader sees (U+202E shows ``exe.txt`` as
-``txt.exe``); zero-width characters make two different names look the same. The
-loader refuses them in every string of a map (`unsafe_character`), and the readable
-outputs pass names through `inert`, so that a map built in code cannot smuggle them
-into a terminal, SVG or GraphML either.
+``txt.exe``); zero-width characters make two different names look the same; an
+unpaired surrogate (JSON's ``"\ud800"`` escape) is no text at all and cannot be
+written as UTF-8. The loader refuses them in every string of a map
+(`unsafe_character`), and the readable outputs pass names through `inert`, so that a
+map built in code cannot smuggle them into a terminal, SVG or GraphML either.
 """
 
 from __future__ import annotations
@@ -27,9 +28,13 @@ _BIDI_AND_INVISIBLE = (
     "\ufeff"  # ZERO WIDTH NO-BREAK SPACE (byte order mark)
 )
 #: Unsafe in one-line text: every C0 and C1 control, DEL, and the characters above.
-_UNSAFE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI_AND_INVISIBLE}]")
+_UNSAFE_LINE = re.compile(
+    f"[\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff{_BIDI_AND_INVISIBLE}]"
+)
 #: Unsafe in text that may span lines: the same, except newline and tab.
-_UNSAFE_TEXT = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI_AND_INVISIBLE}]")
+_UNSAFE_TEXT = re.compile(
+    f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\ud800-\\udfff{_BIDI_AND_INVISIBLE}]"
+)
 
 
 def unsafe_character(text: str, *, multiline: bool = False) -> str | None:
@@ -51,6 +56,9 @@ def unsafe_character(text: str, *, multiline: bool = False) -> str | None:
 
 def code_point(character: str) -> str:
     """Name a character, e.g. ``U+202E RIGHT-TO-LEFT OVERRIDE`` or ``U+001B ESCAPE``."""
+    if "\ud800" <= character <= "\udfff":
+        # Half of a UTF-16 pair alone (JSON's "\ud800" escape): not text at all.
+        return f"U+{ord(character):04X} UNPAIRED SURROGATE"
     name = unicodedata.name(character, "") or _CONTROL_NAMES.get(character, "CONTROL")
     return f"U+{ord(character):04X} {name}"
 

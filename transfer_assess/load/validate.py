@@ -351,7 +351,8 @@ class _Checker:
             self.problem(
                 path,
                 f"contains {unsafe}; control, bidirectional and zero-width characters "
-                "are refused (they can disguise or forge text)",
+                "and unpaired surrogates are refused (they can disguise, forge or "
+                "break text)",
             )
             return False
         return True
