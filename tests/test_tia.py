@@ -988,3 +988,13 @@ def test_transfer_page_reads_a_shared_note_once() -> None:
     assert rows[0]["title"] == "Guarantee A; Guarantee B; Guarantee C"
     other = {key: Standing("met", f"note {key}", ("source",)) for key in "ABCD"}
     assert len(_standing_rows(law(guarantees=other), titles)) == 4
+
+
+def test_class_answers_read_as_labels_not_as_a_mapping() -> None:
+    from transfer_assess.report.tia import _answer_text  # noqa: PLC0415
+
+    names = {"ecsp": "Electronic communication service provider"}
+    text = _answer_text({"ecsp": "yes", "other": "unknown"}, names)
+    assert text == "Electronic communication service provider: yes; other: unknown"
+    assert _answer_text(True, names) == "yes"
+    assert _answer_text(False, names) == "no"

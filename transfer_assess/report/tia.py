@@ -434,9 +434,20 @@ def percent(value: float) -> str:
     return f"{value * 100:.2f}%"
 
 
-def _answer_text(value: Any) -> str:
+def _answer_text(value: Any, names: Mapping[str, str]) -> str:
+    """
+    An answer as a reader reads it.
+
+    Booleans as "yes"/"no", measures by their labels, and the per-class answers as
+    "label: yes; label: no".
+    """
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{names.get(key, key)}: {_answer_text(item, names)}"
+            for key, item in value.items()
+        )
     if isinstance(value, list):
         return ", ".join(str(MEASURE_LABELS.get(item, item)) for item in value)
     if isinstance(value, float):
@@ -489,6 +500,7 @@ def assessment_context(
     answers = answers_document(result.answers)
     reached = answers.pop("reached", {})
     guarantees = refdata.laws.guarantees
+    names = {key: item.label for key, item in refdata.laws.classes.items()}
     laws = []
     for item in result.laws:
         law = item.law
@@ -529,7 +541,7 @@ def assessment_context(
         "researched": result.researched,
         "country": result.country,
         "answers": [
-            {"question": TIA_ANSWER_LABELS[key], "answer": _answer_text(value)}
+            {"question": TIA_ANSWER_LABELS[key], "answer": _answer_text(value, names)}
             for key, value in answers.items()
         ],
         "laws": laws,
