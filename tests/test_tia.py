@@ -414,7 +414,22 @@ class TestCalculation:
             transfer_years=1,
         )
         result = weigh(answers, (law(), other))
-        assert result.probability == pytest.approx(1 - (1 - 0.1) ** 2)
+        # The answered count covers both laws: one request rate (0.1), times the
+        # chance that at least one law yields intelligible data (1).
+        assert result.probability == pytest.approx(0.1)
+        unanswered = weigh(
+            TiaAnswers(reached={"xx-test-law": Reach.YES}, transfer_years=1),
+            (
+                law(requests_per_year=0.1),
+                law(
+                    id="xx-other",
+                    reaches=("any_organisation",),
+                    requests_per_year=0.1,
+                ),
+            ),
+        )
+        # Rates of the laws' own: independent sources, 1 - 0.9^2.
+        assert unanswered.probability == pytest.approx(1 - (1 - 0.1) ** 2)
 
     def test_a_yearly_rate_from_the_data(self) -> None:
         result = weigh(TiaAnswers(), (law(requests_per_year=0.25),))
@@ -996,5 +1011,55 @@ def test_class_answers_read_as_labels_not_as_a_mapping() -> None:
     names = {"ecsp": "Electronic communication service provider"}
     text = _answer_text({"ecsp": "yes", "other": "unknown"}, names)
     assert text == "Electronic communication service provider: yes; other: unknown"
-    assert _answer_text(True, names) == "yes"
-    assert _answer_text(False, names) == "no"
+    assert _answer_text(value=True, names=names) == "yes"
+    assert _answer_text(value=False, names=names) == "no"
+
+
+class TestCombination:
+    """How the laws' yearly probabilities combine (docs/tia.md)."""
+
+    def test_an_answered_request_count_is_shared_by_the_laws(self) -> None:
+        # 0 requests in 5 years: 1/7 a year, for the importer, from any authority.
+        answers = TiaAnswers(
+            reached={"xx-one": Reach.YES, "xx-two": Reach.YES},
+            requests_received=0,
+            requests_years=5,
+            transfer_years=1,
+        )
+        result = weigh(answers, (law(id="xx-one"), law(id="xx-two")))
+        assert [item.yearly for item in result.laws] == [
+            pytest.approx(1 / 7),
+            pytest.approx(1 / 7),
+        ]
+        # Counted once, not once per law (which would give 1 - (6/7)^2 = 26.5 %).
+        assert result.yearly == pytest.approx(1 / 7)
+        assert result.probability == pytest.approx(1 / 7)
+        assert "one request rate for all laws" in result.combination
+
+    def test_shared_rate_times_any_law_yielding_intelligible_data(self) -> None:
+        answers = TiaAnswers(
+            reached={"xx-one": Reach.YES, "xx-two": Reach.NO},
+            requests_received=0,
+            requests_years=5,
+            transfer_years=2,
+        )
+        result = weigh(answers, (law(id="xx-one"), law(id="xx-two")))
+        assert result.yearly == pytest.approx(1 / 7)
+        assert result.probability == pytest.approx(1 - (6 / 7) ** 2)
+
+    def test_without_an_answer_the_laws_are_independent(self) -> None:
+        answers = TiaAnswers(
+            reached={"xx-one": Reach.YES, "xx-two": Reach.YES},
+            data_form=DataForm.ENCRYPTED,
+            keys_held_by=KeyHolder.EXPORTER,
+            transfer_years=1,
+        )
+        result = weigh(answers, (law(id="xx-one"), law(id="xx-two")))
+        # Default request 1 a year, 1 % intelligible, per law: 1 - 0.99^2.
+        assert result.yearly == pytest.approx(1 - 0.99**2)
+        assert result.combination == "the laws as independent sources of requests"
+
+    def test_no_law_no_event(self) -> None:
+        result = weigh(TiaAnswers(requests_received=3), ())
+        assert result.yearly == 0.0
+        assert result.probability == 0.0

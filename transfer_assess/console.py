@@ -32,6 +32,7 @@ from transfer_assess.findings import Action, Basis, Status
 from transfer_assess.graph import chain_display
 from transfer_assess.labels import (
     REGIME_NAMES,
+    STANDING_LABELS,
     action_label,
     basis_label,
     status_label,
@@ -768,14 +769,20 @@ def _assessment_tree(result: TiaResult) -> RenderableType:
     for item in result.laws:
         node = tree.add(
             _text(
-                f"{item.law.id} ({item.law.citation}): {item.law.assessment} the "
-                f"guarantees; reached: {item.reached}"
+                f"{item.law.id} ({item.law.citation}): "
+                f"{STANDING_LABELS[item.law.assessment]}; reached: {item.reached}"
             )
         )
         for factor in item.factors:
             node.add(_text(f"{factor.name} {_percent(factor.value)} ({factor.source})"))
         node.add(_text(f"yearly {_percent(item.yearly)} (the product)"))
     side = "above" if result.above_threshold else "at or below"
+    tree.add(
+        _text(
+            f"All laws in a year: {_percent(result.yearly)} ({result.combination})",
+            style="ta.muted",
+        )
+    )
     tree.add(
         _text(
             f"Over {result.years:g} years ({result.years_source}): "

@@ -22,7 +22,8 @@ probability of a lawful-access event over the transfer period, in the style of t
 published quantitative methods: per law, a yearly probability that is the product of
 three factors (a request comes, the law reaches the importer, the data obtained is
 intelligible), each with its value and where it comes from (an answer, the map, the
-reference data or a documented default), combined over the laws and the years. The
+reference data or a documented default), combined over the laws (`_combined`: one
+shared request rate when the importer's answer counts the requests) and the years. The
 defaults are the constants below and ``docs/tia.md``; the threshold the result is
 compared with is a policy setting (`transfer_assess.rules.Settings`).
 """
@@ -143,6 +144,10 @@ class TiaResult:
     """The transfer period of the calculation."""
     years_source: str
     """Where the period comes from."""
+    yearly: float
+    """The yearly probability of a lawful-access event, all laws together."""
+    combination: str
+    """How the laws were combined into `yearly`, in words."""
     probability: float
     """The probability of at least one lawful-access event over the period."""
     threshold: float
@@ -152,6 +157,37 @@ class TiaResult:
     def above_threshold(self) -> bool:
         """Whether the probability is above the policy threshold."""
         return self.probability > self.threshold
+
+
+_SHARED = (
+    "one request rate for all laws, as the answer counts requests from every "
+    "authority, times the chance that at least one law yields intelligible data"
+)
+
+
+def _combined(results: tuple[LawResult, ...], *, shared: bool) -> tuple[float, str]:
+    """
+    The yearly probability of a lawful-access event, all laws together, and how.
+
+    When the importer's answer gives the requests it received, that count covers
+    every authority of the destination: it is one observation, so the laws share
+    one request rate, which is multiplied by the chance that at least one law yields
+    intelligible data. Counting it once per law would multiply the same evidence.
+    Otherwise each law's request rate is its own (reference data or default) and
+    the laws are combined as independent sources of requests.
+    """
+    if not results:
+        return 0.0, "no access law of the destination"
+    if shared:
+        request = results[0].factors[0].value
+        nothing = 1.0
+        for item in results:
+            nothing *= 1.0 - item.factors[1].value * item.factors[2].value
+        return request * (1.0 - nothing), _SHARED
+    nothing = 1.0
+    for item in results:
+        nothing *= 1.0 - item.yearly
+    return 1.0 - nothing, "the laws as independent sources of requests"
 
 
 def _measures(flow: Flow, answers: TiaAnswers) -> frozenset[str]:
@@ -361,9 +397,10 @@ def assess_tia(
         years, years_source = answers.transfer_years, "answer"
     else:
         years, years_source = default_years, "default (policy setting)"
-    remaining = 1.0
-    for item in results:
-        remaining *= (1.0 - item.yearly) ** years
+    yearly, combination = _combined(
+        tuple(results), shared=answers.requests_received is not None
+    )
+    remaining = (1.0 - yearly) ** years
     researched = _researched(laws)
     conclusion = conclusion_of(tuple(results), researched=researched)
     return TiaResult(
@@ -378,6 +415,8 @@ def assess_tia(
         laws=results,
         years=years,
         years_source=years_source,
+        yearly=yearly,
+        combination=combination,
         probability=min(1.0, max(0.0, 1.0 - remaining)),
         threshold=threshold,
     )

@@ -147,6 +147,8 @@ def tia_dict(result: TiaResult) -> dict[str, Any]:
         ],
         "years": result.years,
         "years_source": result.years_source,
+        "yearly": _probability(result.yearly),
+        "combination": result.combination,
         "probability": _probability(result.probability),
         "threshold": result.threshold,
         "above_threshold": result.above_threshold,

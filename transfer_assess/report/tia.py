@@ -547,6 +547,8 @@ def assessment_context(
         "laws": laws,
         "years": f"{result.years:g}",
         "years_source": result.years_source,
+        "yearly_all": percent(result.yearly),
+        "combination": result.combination,
         "probability": percent(result.probability),
         "threshold": percent(result.threshold),
         "above": result.above_threshold,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from transfer_assess.findings import Action, Status
+from transfer_assess.labels import STANDING_LABELS
 from transfer_assess.rules.base import Rule, party
 from transfer_assess.tia import Conclusion, TiaResult, assess_tia
 
@@ -128,7 +129,7 @@ def _law_phrase(result: TiaResult) -> str:
     if not concerns:
         return "no access law that falls short of the guarantees reaches the importer"
     listed = "; ".join(
-        f"{item.law.citation} ({item.law.id}: {item.law.assessment} the guarantees, "
+        f"{item.law.citation} ({item.law.id}: {STANDING_LABELS[item.law.assessment]}, "
         f"reached: {item.reached})"
         for item in concerns
     )
