@@ -132,3 +132,33 @@ def test_shared_pairs_every_key_with_every_category_on_a_cold_memo(
         "user.contact.email",
     )
     assert lineage["user"] == ("user",)
+
+
+@pytest.mark.parametrize(
+    ("origin", "holds"),
+    [(["GB"], True), (["FR"], False), (["EEA"], False), (["FR", "GB"], True)],
+)
+def test_the_uk_regime_follows_records_of_uk_origin_only(
+    origin: list[str], *, holds: bool
+) -> None:
+    # Under the UK GDPR the territory is the United Kingdom (regimes.json): records
+    # of French or EEA origin that a US company passes on are not UK data.
+    datamap = parse_map(
+        as_yaml(
+            document(
+                entities=[
+                    entity("uk", "GB"),
+                    entity("us-1", "US"),
+                    entity("us-2", "US"),
+                ],
+                flows=[
+                    flow("f-1", "uk", "us-1"),
+                    flow("f-2", "us-1", "us-2", origin=origin),
+                ],
+            )
+        )
+    )
+    held = FlowGraph(datamap).propagate(DAY, load_reference_data(), regime="UK")
+    assert held.keys("us-1") == (EMAIL,)
+    assert held.keys("us-2") == ((EMAIL,) if holds else ())
+    assert held.carried(datamap.flow("f-2")) == ((EMAIL,) if holds else ())

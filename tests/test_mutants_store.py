@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from transfer_assess import store
-from transfer_assess.fetch import index_for
-from transfer_assess.refdata import data_dir
+from transfer_assess.fetch import index_for, packaged_index
+from transfer_assess.refdata import data_dir, load_reference_data
 from transfer_assess.store import StoreError
 
 SHA = "0123456789ab"
@@ -124,6 +124,9 @@ def complete(home: Path, version: str) -> str:
     name = f"{version}-{SHA}"
     folder = store.versions_dir(home) / name
     shutil.copytree(data_dir(), folder, ignore=shutil.ignore_patterns("scc_templates"))
+    adequacy = json.loads((folder / "adequacy.json").read_text(encoding="utf-8"))
+    adequacy["version"] = version
+    (folder / "adequacy.json").write_text(json.dumps(adequacy), encoding="utf-8")
     (folder / "index.json").write_text(
         json.dumps(index_for(folder, version)), encoding="utf-8"
     )
@@ -256,3 +259,34 @@ def test_a_kept_set_that_matches_is_reused(tmp_path: Path) -> None:
     assert target == store.versions_dir(tmp_path) / name
     assert not staged.exists()
     assert store.check_set(target) == []
+
+
+def test_a_spoiled_set_is_replaced_despite_an_earlier_leftover(tmp_path: Path) -> None:
+    # A set that no longer matches its index is moved aside and removed; a folder
+    # left aside by an interrupted earlier attempt is removed first.
+    name = complete(tmp_path, "2026-12-01")
+    staged = tmp_path / ".staging-1"
+    shutil.copytree(store.versions_dir(tmp_path) / name, staged)
+    (store.versions_dir(tmp_path) / name / "eea.json").write_text("{}", "utf-8")
+    leftover = store.versions_dir(tmp_path) / f".spoiled-{name}"
+    leftover.mkdir()
+    (leftover / "eea.json").write_text("{}", encoding="utf-8")
+    target = store.keep(tmp_path, staged, name)
+    assert store.check_set(target) == []
+    assert not staged.exists()
+    assert sorted(path.name for path in store.versions_dir(tmp_path).iterdir()) == [
+        name
+    ]
+
+
+def test_the_packaged_index_ignores_a_downloaded_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # data/index.json describes the packaged files, whatever set a user downloaded.
+    monkeypatch.setenv(store.DATA_DIR_VARIABLE, str(tmp_path))
+    complete(tmp_path, "2026-12-01")
+    point(tmp_path, "2026-12-01")
+    assert load_reference_data().version == "2026-12-01"
+    packaged = load_reference_data(data_dir()).version
+    assert packaged != "2026-12-01"
+    assert packaged_index() == index_for(data_dir(), packaged)
