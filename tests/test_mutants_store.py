@@ -133,15 +133,25 @@ def complete(home: Path, version: str) -> str:
     return name
 
 
+def two_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str, str]:
+    """
+    A data folder with the sets of 2026-12-01 and 2026-12-02 (no pointer yet).
+
+    The environment names another, empty data folder: what is read must be the
+    pointer of the folder the function is given.
+    """
+    home = tmp_path / "home"
+    monkeypatch.setenv(store.DATA_DIR_VARIABLE, str(tmp_path / "elsewhere"))
+    return home, complete(home, "2026-12-01"), complete(home, "2026-12-02")
+
+
 class TestRollback:
     """Rollback swaps the current and the previous set of the folder it is given."""
 
     def test_swaps_current_and_previous(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        home = tmp_path / "home"
-        monkeypatch.setenv(store.DATA_DIR_VARIABLE, str(tmp_path / "elsewhere"))
-        old, new = complete(home, "2026-12-01"), complete(home, "2026-12-02")
+        home, old, new = two_sets(tmp_path, monkeypatch)
         point(home, "2026-12-02", "2026-12-01")
         assert store.rollback(home) == store.Pointer(old, new)
         assert store.read_pointer(home) == store.Pointer(old, new)
@@ -213,9 +223,7 @@ class TestSwitch:
     def test_the_pointer_of_the_given_folder_is_kept_as_previous(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        home = tmp_path / "home"
-        monkeypatch.setenv(store.DATA_DIR_VARIABLE, str(tmp_path / "elsewhere"))
-        old, new = complete(home, "2026-12-01"), complete(home, "2026-12-02")
+        home, old, new = two_sets(tmp_path, monkeypatch)
         point(home, "2026-12-01")
         assert store.switch(home, new) == store.Pointer(new, old)
 
