@@ -303,11 +303,6 @@ def filesystem_errors(home: Path) -> Iterator[None]:
         ) from None
 
 
-def reset(home: Path) -> None:
-    """Stop using downloaded data: the packaged data is used again."""
-    (home / _POINTER).unlink(missing_ok=True)
-
-
 @contextlib.contextmanager
 def staging(home: Path) -> Iterator[Path]:
     """A fresh staging folder inside the data folder, removed unless kept."""
