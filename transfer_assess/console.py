@@ -38,6 +38,7 @@ from transfer_assess.labels import (
     status_label,
 )
 from transfer_assess.safetext import inert
+from transfer_assess.tia import percent
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -751,10 +752,6 @@ def _chain_lines(findings: list[Finding]) -> Lines | None:
     return Lines(build)
 
 
-def _percent(value: float) -> str:
-    return f"{value * 100:.2f}%"
-
-
 def _assessment_tree(result: TiaResult) -> RenderableType:
     """The chain of a concluded TIA: laws, factors, the period and the conclusion."""
     tree = Tree(
@@ -774,20 +771,20 @@ def _assessment_tree(result: TiaResult) -> RenderableType:
             )
         )
         for factor in item.factors:
-            node.add(_text(f"{factor.name} {_percent(factor.value)} ({factor.source})"))
-        node.add(_text(f"yearly {_percent(item.yearly)} (the product)"))
+            node.add(_text(f"{factor.name} {percent(factor.value)} ({factor.source})"))
+        node.add(_text(f"yearly {percent(item.yearly)} (the product)"))
     side = "above" if result.above_threshold else "at or below"
     tree.add(
         _text(
-            f"All laws in a year: {_percent(result.yearly)} ({result.combination})",
+            f"All laws in a year: {percent(result.yearly)} ({result.combination})",
             style="ta.muted",
         )
     )
     tree.add(
         _text(
             f"Over {result.years:g} years ({result.years_source}): "
-            f"{_percent(result.probability)}, {side} the policy threshold of "
-            f"{_percent(result.threshold)} (evidence, not the decision)",
+            f"{percent(result.probability)}, {side} the policy threshold of "
+            f"{percent(result.threshold)} (evidence, not the decision)",
             style="ta.muted",
         )
     )

@@ -165,6 +165,11 @@ _SHARED = (
 )
 
 
+def percent(value: float) -> str:
+    """A probability as a percentage with two decimals (``14.29%``)."""
+    return f"{value * 100:.2f}%"
+
+
 def _combined(results: tuple[LawResult, ...], *, shared: bool) -> tuple[float, str]:
     """
     The yearly probability of a lawful-access event, all laws together, and how.

@@ -39,6 +39,7 @@ from transfer_assess.labels import (
 from transfer_assess.model import Measure
 from transfer_assess.profiles import load_country_profiles
 from transfer_assess.refdata import country_name
+from transfer_assess.tia import percent
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -427,11 +428,6 @@ def transfer_context(
         "reevaluate": when.isoformat(),
         "reevaluate_why": why,
     }
-
-
-def percent(value: float) -> str:
-    """A probability as a percentage with two decimals (``14.29%``)."""
-    return f"{value * 100:.2f}%"
 
 
 def _answer_text(value: Any, names: Mapping[str, str]) -> str:

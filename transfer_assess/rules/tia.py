@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from transfer_assess.findings import Action, Status
 from transfer_assess.labels import STANDING_LABELS
 from transfer_assess.rules.base import Rule, party
-from transfer_assess.tia import Conclusion, TiaResult, assess_tia
+from transfer_assess.tia import Conclusion, TiaResult, assess_tia, percent
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -116,7 +116,8 @@ EU_RULES = conclusion_rules("EU")
 
 
 def _percent(value: float) -> str:
-    return f"{value * 100:.2f}%".replace(".00%", "%")
+    """`percent` without a zero fraction, for reasons (``10%``)."""
+    return percent(value).replace(".00%", "%")
 
 
 def _law_phrase(result: TiaResult) -> str:
