@@ -26,7 +26,10 @@ _NO_TESTS = {5, 33}
 #: Functions that run only while the package is imported: mutmut's workers fork after
 #: the import, so these mutants are never executed (docs/testing.md). They get their
 #: own column and stay out of the score.
-_AT_IMPORT = ("transfer_assess.rules.national.x_book__",)
+_AT_IMPORT = (
+    "transfer_assess.rules.national.x_book__",
+    "transfer_assess.rules.tia.x_conclusion_rules__",
+)
 
 
 def _kind(mutant: str, code: int | None) -> str:

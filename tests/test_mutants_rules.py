@@ -551,3 +551,116 @@ def test_a_continuous_flow_of_a_uk_authority_is_refused_for_its_frequency() -> N
         "Flow f relies on the consent exception (UK GDPR Art. 49(1)(a)), but it "
         "serves only occasional, non-repetitive transfers and the flow is continuous."
     )
+
+
+def _uk_bcr_reason(
+    *, approved: str, exporter_accession: str | None, importer_accession: str | None
+) -> str:
+    """The UK BCR reason for one flow between two members of a group."""
+    source = entity("gb-ltd", "GB", group="acme")
+    target = entity("in-aff", "IN", group="acme")
+    for party_, accession in (
+        (source, exporter_accession),
+        (target, importer_accession),
+    ):
+        if accession is not None:
+            party_["bcr_accession"] = accession
+    value = document(
+        entities=[source, target],
+        flows=[
+            flow(
+                "f",
+                "gb-ltd",
+                "in-aff",
+                importer_role="controller",
+                mechanism="bcr",
+                tia="2026-06-01",
+            )
+        ],
+        groups=[
+            {
+                "id": "acme",
+                "name": "Acme",
+                "bcr": ["controller"],
+                "bcr_approved_uk": approved,
+            }
+        ],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f", "UK")
+    return reason(finding, "UK.BCR.GROUP")[0]
+
+
+def test_both_late_accessions_are_named() -> None:
+    # Each party that acceded after the assessment day is named, the two joined by
+    # a semicolon.
+    assert _uk_bcr_reason(
+        approved="2020-01-01",
+        exporter_accession="2026-11-29",
+        importer_accession="2026-11-30",
+    ) == (
+        "Flow f relies on BCRs, but gb-ltd Ltd (gb-ltd, GB) acceded to the group's "
+        "BCRs only on 2026-11-29; in-aff Ltd (in-aff, IN) acceded to the group's "
+        "BCRs only on 2026-11-30."
+    )
+
+
+def test_an_approval_after_the_day_names_its_date() -> None:
+    assert _uk_bcr_reason(
+        approved="2026-11-29", exporter_accession=None, importer_accession=None
+    ) == (
+        "Flow f relies on BCRs, but the group's BCRs were not approved under the "
+        "UK GDPR by 2026-11-28 (2026-11-29; the map's bcr_approved_uk)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("regime", "country", "certifies", "decision"),
+    [
+        (
+            "UK", "GB", "dpf, dpf-uk",
+            ("The Data Protection (Adequacy) (United States of America) "
+             "Regulations 2023"),
+        ),
+        (
+            "CH", "CH", "dpf-ch",
+            "Annex 1 DPO as amended by the Federal Council decision of 14 August 2024",
+        ),
+    ],
+)  # fmt: skip
+def test_certifying_is_offered_where_it_would_suffice(
+    regime: str, country: str, certifies: str, decision: str
+) -> None:
+    # An uncertified US importer could be covered by the regime's decision for
+    # certified organisations once it certifies; the advice names what it must
+    # certify under.
+    value = document(
+        entities=[entity("src", country), entity("us", "US", kind="service_provider")],
+        flows=[flow("f", "src", "us")],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f", regime)
+    detail, citations = request(finding, "dpf")
+    assert detail.startswith(f"If us certifies ({certifies}), {decision} would cover")
+    assert citations[1] == decision
+
+
+@pytest.mark.parametrize(
+    ("exporter", "private"),
+    [
+        # Public by its kind alone, by its sector alone: the other end is named.
+        ({"kind": "public_authority", "sector": "private"}, "au Ltd (au, AU)"),
+        ({"kind": "affiliate", "sector": "public"}, "au Ltd (au, AU)"),
+        ({"kind": "affiliate", "sector": "private"}, "de Ltd (de, DE)"),
+    ],
+)
+def test_the_party_that_is_not_public_is_named(
+    exporter: dict[str, str], private: str
+) -> None:
+    value = document(
+        entities=[entity("de", "DE", **exporter), entity("au", "AU")],
+        flows=[flow("f", "de", "au", mechanism="public_body_instrument")],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f", "EU")
+    assert reason(finding, "EU.PUBLIC_BODY.INSTRUMENT")[0] == (
+        f"Flow f relies on an instrument between public bodies, but {private} is "
+        "not a public authority or body."
+    )
