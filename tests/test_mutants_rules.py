@@ -664,3 +664,59 @@ def test_the_party_that_is_not_public_is_named(
         f"Flow f relies on an instrument between public bodies, but {private} is "
         "not a public authority or body."
     )
+
+
+class TestUkEuSccsAlone:
+    """What a UK exporter relying on EU SCCs alone is told, from 2021 to 2022."""
+
+    TOOL_CITATIONS = ("UK GDPR Art. 46(2)(d)", "DPA 2018 s.119A")
+    CLAUSES = (
+        "UK GDPR Art. 46(2)(d) (clauses issued by the Commissioner under DPA 2018 "
+        "s.119A)"
+    )
+
+    def finding(self, day: date) -> Finding:
+        value = document(
+            entities=[entity("gb", "GB"), entity("in", "IN", kind="service_provider")],
+            flows=[
+                flow(
+                    "f",
+                    "gb",
+                    "in",
+                    exporter_role="processor",
+                    importer_role="controller",
+                    mechanism="scc",
+                    scc_module=4,
+                )
+            ],
+        )
+        return assess(parse_map(as_yaml(value)), as_of=day).finding("f", "UK")
+
+    def test_before_the_2021_clauses(self) -> None:
+        finding = self.finding(date(2021, 6, 26))
+        assert reason(finding, "UK.TOOL") == (
+            "On 2021-06-26 EU SCCs could only be the old clauses, which UK law kept "
+            "for UK transfers.",
+            self.TOOL_CITATIONS,
+        )
+        assert request(finding, "legal_review") == (
+            "Check which contract covered flow f: the old clauses had no set for "
+            "processor exporters.",
+            (self.CLAUSES,),
+        )
+
+    def test_the_day_before_the_addendum(self) -> None:
+        assert request(self.finding(date(2022, 3, 20)), "legal_review") == (
+            "Confirm that flow f rests on the old clauses kept by UK law; the EU 2021 "
+            "clauses alone do not serve a UK transfer, and the ICO's Addendum applies "
+            "only from 2022-03-21.",
+            (self.CLAUSES,),
+        )
+
+    def test_the_last_day_for_new_contracts_on_the_old_clauses(self) -> None:
+        assert reason(self.finding(date(2022, 9, 21)), "UK.TOOL") == (
+            "On 2022-09-21 EU SCCs served a UK transfer only if they were the old "
+            "clauses kept by UK law (new contracts on them until 2022-09-21); the EU "
+            "2021 clauses alone did not.",
+            self.TOOL_CITATIONS,
+        )
