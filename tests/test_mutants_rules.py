@@ -695,28 +695,78 @@ class TestUkEuSccsAlone:
     def test_before_the_2021_clauses(self) -> None:
         finding = self.finding(date(2021, 6, 26))
         assert reason(finding, "UK.TOOL") == (
-            "On 2021-06-26 EU SCCs could only be the old clauses, which UK law kept "
-            "for UK transfers.",
+            (
+                "On 2021-06-26 EU SCCs could only be the old clauses, which UK law "
+                "kept for UK transfers."
+            ),
             self.TOOL_CITATIONS,
         )
         assert request(finding, "legal_review") == (
-            "Check which contract covered flow f: the old clauses had no set for "
-            "processor exporters.",
+            (
+                "Check which contract covered flow f: the old clauses had no set for "
+                "processor exporters."
+            ),
             (self.CLAUSES,),
         )
 
     def test_the_day_before_the_addendum(self) -> None:
         assert request(self.finding(date(2022, 3, 20)), "legal_review") == (
-            "Confirm that flow f rests on the old clauses kept by UK law; the EU 2021 "
-            "clauses alone do not serve a UK transfer, and the ICO's Addendum applies "
-            "only from 2022-03-21.",
+            (
+                "Confirm that flow f rests on the old clauses kept by UK law; the EU "
+                "2021 clauses alone do not serve a UK transfer, and the ICO's Addendum "
+                "applies only from 2022-03-21."
+            ),
             (self.CLAUSES,),
         )
 
     def test_the_last_day_for_new_contracts_on_the_old_clauses(self) -> None:
         assert reason(self.finding(date(2022, 9, 21)), "UK.TOOL") == (
-            "On 2022-09-21 EU SCCs served a UK transfer only if they were the old "
-            "clauses kept by UK law (new contracts on them until 2022-09-21); the EU "
-            "2021 clauses alone did not.",
+            (
+                "On 2022-09-21 EU SCCs served a UK transfer only if they were the old "
+                "clauses kept by UK law (new contracts on them until 2022-09-21); the "
+                "EU 2021 clauses alone did not."
+            ),
             self.TOOL_CITATIONS,
         )
+
+
+@pytest.mark.parametrize(
+    ("flow_id", "failure"),
+    [
+        ("f-solo", "Solo GmbH (de-solo, DE) belongs to no group"),
+        ("f-bcr-p-only", "the group beta holds no BCR-C for a controller exporter"),
+        ("f-no-bcr-p", "the group delta holds no BCR-P for a processor exporter"),
+        (
+            "f-both-late",
+            (
+                "Acme Late GmbH (de-late, DE) acceded to the group's BCRs only on "
+                "2026-11-29; Acme Late India Pvt Ltd (in-late, IN) acceded to the "
+                "group's BCRs only on 2026-11-30"
+            ),
+        ),
+        (
+            "f-no-approval",
+            "the group's BCRs were not approved by 2026-11-28 (no recorded date)",
+        ),
+        ("f-onward", "Vendor Pte Ltd (sg-vendor, SG) is not in the group acme"),
+    ],
+)
+def test_each_failed_eu_bcr_condition_is_named(flow_id: str, failure: str) -> None:
+    # 209 holds every condition but a late approval, which 41 has.
+    finding = scenario("209-eu-bcr-conditions", flow_id)
+    assert reason(finding, "EU.BCR.GROUP") == (
+        f"Flow {flow_id} relies on BCRs, but {failure}.",
+        ("GDPR Art. 46(2)(b)", "GDPR Art. 47"),
+    )
+    assert request(finding, "fix_mechanism") == (
+        f"Do not rely on BCRs for flow {flow_id}: {failure}.",
+        ("GDPR Art. 47",),
+    )
+
+
+def test_an_eu_bcr_approval_after_the_day_names_its_date() -> None:
+    finding = scenario("41-bcr-approved-after-as-of", "f1")
+    assert reason(finding, "EU.BCR.GROUP")[0] == (
+        "Flow f1 relies on BCRs, but the group's BCRs were not approved by 2026-11-28 "
+        "(2027-03-01)."
+    )
