@@ -770,3 +770,19 @@ def test_an_eu_bcr_approval_after_the_day_names_its_date() -> None:
         "Flow f1 relies on BCRs, but the group's BCRs were not approved by 2026-11-28 "
         "(2027-03-01)."
     )
+
+
+def test_a_module_that_does_not_fit_under_the_uk_gdpr() -> None:
+    value = document(
+        entities=[entity("gb", "GB"), entity("in", "IN", kind="service_provider")],
+        flows=[flow("f", "gb", "in", mechanism="scc", scc_module=3, tia="2026-06-01")],
+    )
+    finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f", "UK")
+    assert reason(finding, "UK.SCC.MODULE")[0] == (
+        "Flow f is controller to processor, which needs module 2; the map names "
+        "module 3 for the SCCs."
+    )
+    assert request(finding, "fix_mechanism") == (
+        "Sign module 2 (controller to processor) for flow f instead of module 3.",
+        (TestUkEuSccsAlone.CLAUSES,),
+    )

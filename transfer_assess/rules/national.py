@@ -701,7 +701,8 @@ def check_module(rules: Book, context: Context, trace: Trace, what: str) -> bool
             "which fits.",
         )
         return True
-    signed = f"module {flow.scc_module}" if flow.scc_module is not None else "no module"
+    # The loader requires a module for every tool built on the EU SCCs.
+    signed = f"module {flow.scc_module}"
     _add(
         context,
         trace,
