@@ -34,6 +34,26 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
+def pytest_sessionstart() -> None:
+    """
+    Under mutmut, read the reference data afresh for each mutant's run.
+
+    mutmut forks each mutant's run from a process that has imported the test
+    modules, some of which load the reference data at import; the loaders cache
+    per folder, so without this a mutant in the loading code would never run.
+    """
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        from transfer_assess import refdata  # noqa: PLC0415 - only under mutmut
+
+        for cached in (
+            refdata._load_reference_data,  # noqa: SLF001
+            refdata._load_taxonomy,  # noqa: SLF001
+            refdata._ancestry,  # noqa: SLF001
+            refdata.country_name,
+        ):
+            cached.cache_clear()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--update-golden`` rewrites the snapshot files instead of comparing."""
     parser.addoption(
