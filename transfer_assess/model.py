@@ -87,12 +87,16 @@ class Mechanism(enum.Enum):
     @property
     def takes_scc_module(self) -> bool:
         """Whether the tool is built on the EU SCCs and names their module."""
-        return self in {Mechanism.SCC, Mechanism.UK_ADDENDUM}
+        return self in _SCC_BUILT
 
     @property
     def is_derogation(self) -> bool:
         """Whether this is one of the Art. 49 derogations."""
         return self.value.startswith("derogation:")
+
+
+#: The tools built on the EU SCCs (read for every flow: one set, not one per call).
+_SCC_BUILT = frozenset({Mechanism.SCC, Mechanism.UK_ADDENDUM})
 
 
 class ImporterAccess(enum.Enum):
@@ -539,6 +543,16 @@ class DataMap:
         """The flows whose importer is the entity, in file order (none if unknown)."""
         return self._inbound.get(entity_id, ())
 
+    def scc_senders(self, entity_id: str) -> tuple[frozenset[str], frozenset[str]]:
+        """
+        Who sends the entity data under a tool built on the EU SCCs.
+
+        Returns:
+            The ids of the exporters of its inbound flows whose mechanism names an
+            SCC module, and the groups those exporters belong to.
+        """
+        return self._scc_senders.get(entity_id, (frozenset(), frozenset()))
+
     def group(self, group_id: str) -> Group:
         """
         Return the group with the given id.
@@ -555,6 +569,22 @@ class DataMap:
     @functools.cached_property
     def _flows_by_id(self) -> Mapping[str, Flow]:
         return {flow.id: flow for flow in self.flows}
+
+    @functools.cached_property
+    def _scc_senders(self) -> Mapping[str, tuple[frozenset[str], frozenset[str]]]:
+        ids: dict[str, set[str]] = {}
+        groups: dict[str, set[str]] = {}
+        for flow in self.flows:
+            if not flow.mechanism.takes_scc_module:
+                continue
+            ids.setdefault(flow.importer, set()).add(flow.exporter)
+            group = self.entity(flow.exporter).group
+            if group is not None:
+                groups.setdefault(flow.importer, set()).add(group)
+        return {
+            importer: (frozenset(senders), frozenset(groups.get(importer, ())))
+            for importer, senders in ids.items()
+        }
 
     @functools.cached_property
     def _inbound(self) -> Mapping[str, tuple[Flow, ...]]:

@@ -218,16 +218,11 @@ def _recommend_tool(context: Context) -> Recommendation:
 
 def _has_eu_sccs(context: Context) -> bool:
     """Whether the importer already has EU SCCs with the exporter or its group."""
-    exporter, importer = context.exporter, context.importer
-    for other in context.datamap.inbound(importer.id):
-        if not other.mechanism.takes_scc_module:
-            continue
-        sender = context.datamap.entity(other.exporter)
-        if sender.id == exporter.id or (
-            exporter.group is not None and sender.group == exporter.group
-        ):
-            return True
-    return False
+    exporter = context.exporter
+    senders, groups = context.datamap.scc_senders(context.importer.id)
+    return exporter.id in senders or (
+        exporter.group is not None and exporter.group in groups
+    )
 
 
 BOOK = national.book(
