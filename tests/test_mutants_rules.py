@@ -786,3 +786,125 @@ def test_a_module_that_does_not_fit_under_the_uk_gdpr() -> None:
         "Sign module 2 (controller to processor) for flow f instead of module 3.",
         (TestUkEuSccsAlone.CLAUSES,),
     )
+
+
+class TestUkAndSwissAlternatives:
+    """The advice of the UK and Swiss rules for a flow with no tool (scenario 220)."""
+
+    STEM = "220-uk-ch-alternatives"
+    ANONYMISE = (
+        "Consider whether the purposes of flow {flow} (analytics) can be served by "
+        "anonymous data, such as aggregates: then anonymise before sending and test "
+        "the result against singling out, linkability and inference. It may not fit: "
+        "analytics, research and product improvement often need individual-level "
+        "data, which stays personal data even when pseudonymised."
+    )
+    UK_REGULATIONS = (
+        "The Data Protection (Adequacy) (United States of America) Regulations 2023"
+    )
+    UK_ADEQUACY = (
+        "UK GDPR Art. 45A (transfers approved by regulations); DPA 2018 Sch. 21 paras "
+        "4-5 for the list kept from 2020"
+    )
+    SWISS_ANNEX = (
+        "Annex 1 DPO as amended by the Federal Council decision of 14 August 2024"
+    )
+    CONSENT = (
+        "For this occasional flow, the data subjects' explicit consent to the "
+        "transfer, informed of its risks, is possible as a last resort."
+    )
+    PUBLIC = (
+        "Both ends of flow {flow} are public bodies: a binding instrument between "
+        "them can serve it."
+    )
+
+    def advice(
+        self, flow_id: str, regime: str
+    ) -> list[tuple[str, str, tuple[str, ...]]]:
+        finding = scenario(self.STEM, flow_id, regime)
+        return [
+            (item.action.value, item.detail, item.citations)
+            for item in finding.recommendations
+            if item.action.value not in {"idta", "scc", "tia"}
+        ]
+
+    def test_uk(self) -> None:
+        assert self.advice("f-uk", "UK") == [
+            (
+                "anonymise",
+                self.ANONYMISE.format(flow="f-uk"),
+                ("GDPR Recital 26", "WP29 Opinion 05/2014 on Anonymisation Techniques"),
+            ),
+            (
+                "dpf",
+                (
+                    f"If us certifies (dpf, dpf-uk), {self.UK_REGULATIONS} would cover "
+                    "flow f-uk under the UK GDPR."
+                ),
+                (
+                    self.UK_ADEQUACY,
+                    self.UK_REGULATIONS,
+                ),
+            ),
+            (
+                "bcr",
+                (
+                    "gb and us are in the group acme: binding corporate rules "
+                    "approved under the UK GDPR (by the Information Commissioner's "
+                    "Office (ICO)) can cover intra-group transfers."
+                ),
+                ("UK GDPR Art. 46(2)(b) and Art. 47",),
+            ),
+            ("consent", self.CONSENT, ("UK GDPR Art. 49(1)(a)",)),
+        ]
+
+    def test_switzerland(self) -> None:
+        assert self.advice("f-ch", "CH") == [
+            (
+                "anonymise",
+                self.ANONYMISE.format(flow="f-ch"),
+                ("GDPR Recital 26", "WP29 Opinion 05/2014 on Anonymisation Techniques"),
+            ),
+            (
+                "dpf",
+                (
+                    f"If us certifies (dpf-ch), {self.SWISS_ANNEX} would cover flow "
+                    "f-ch under the FADP."
+                ),
+                ("FADP Art. 16(1); DPO Art. 8 and Annex 1", self.SWISS_ANNEX),
+            ),
+            (
+                "bcr",
+                (
+                    "ch and us are in the group acme: binding corporate rules approved "
+                    "under the FADP (by the Federal Data Protection and Information "
+                    "Commissioner (FDPIC)) can cover intra-group transfers."
+                ),
+                ("FADP Art. 16(2)(e)",),
+            ),
+            ("consent", self.CONSENT, ("FADP Art. 17(1)(a)",)),
+        ]
+
+    def test_employees_data_needs_the_hr_certifications(self) -> None:
+        (dpf,) = [item for item in self.advice("f-uk-hr", "UK") if item[0] == "dpf"]
+        assert dpf[1].startswith(
+            "If us certifies (dpf, dpf-uk, dpf-hr, dpf-uk-hr), "
+            f"{self.UK_REGULATIONS} would cover flow f-uk-hr"
+        )
+
+    @pytest.mark.parametrize(
+        ("flow_id", "regime", "article"),
+        [
+            ("f-uk-public", "UK", "UK GDPR Art. 46(2)(a)"),
+            ("f-ch-public", "CH", "FADP Art. 16(2)(a)"),
+        ],
+    )
+    def test_between_public_bodies(
+        self, flow_id: str, regime: str, article: str
+    ) -> None:
+        assert self.advice(flow_id, regime) == [
+            ("public_body_instrument", self.PUBLIC.format(flow=flow_id), (article,))
+        ]
+
+    def test_a_us_public_authority_is_not_offered_certification(self) -> None:
+        assert self.advice("f-uk-to-us-agency", "UK") == []
