@@ -908,3 +908,79 @@ class TestUkAndSwissAlternatives:
 
     def test_a_us_public_authority_is_not_offered_certification(self) -> None:
         assert self.advice("f-uk-to-us-agency", "UK") == []
+
+
+class TestUkAndSwissToolsAndClaims:
+    """What the UK and Swiss rules say of approved tools and claims (scenario 221)."""
+
+    STEM = "221-uk-ch-approved-tools-and-claims"
+
+    @pytest.mark.parametrize(
+        ("flow_id", "regime", "tool", "authority", "article"),
+        [
+            (
+                "f-uk-ad-hoc", "UK", "ad hoc clauses",
+                "Information Commissioner's Office (ICO)", "UK GDPR Art. 46(3)(a)",
+            ),
+            (
+                "f-uk-cert", "UK", "certification",
+                "Information Commissioner's Office (ICO)",
+                "UK GDPR Art. 46(1A) and 46(2)",
+            ),
+            (
+                "f-ch-code", "CH", "code of conduct",
+                "Federal Data Protection and Information Commissioner (FDPIC)",
+                "FADP Art. 16(3); DPO Art. 12",
+            ),
+        ],
+    )  # fmt: skip
+    def test_an_approved_tool_cites_its_own_provision(
+        self, flow_id: str, regime: str, tool: str, authority: str, article: str
+    ) -> None:
+        finding = scenario(self.STEM, flow_id, regime)
+        assert reason(finding, f"{regime}.ART46.APPROVAL") == (
+            (
+                f"Flow {flow_id} relies on {tool}; its approval and the importer's "
+                "binding commitments must be verified."
+            ),
+            (article,),
+        )
+        assert request(finding, "legal_review") == (
+            f"Verify the approval of the {tool} for flow {flow_id} by the {authority}.",
+            (article,),
+        )
+
+    @pytest.mark.parametrize(
+        ("flow_id", "regime", "claim", "law", "article"),
+        [
+            ("f-uk-dpf", "UK", "dpf", "UK GDPR", "UK GDPR Art. 44A"),
+            ("f-ch-adequacy", "CH", "adequacy", "FADP", "FADP Art. 16"),
+        ],
+    )
+    def test_a_claim_no_finding_supports(
+        self, flow_id: str, regime: str, claim: str, law: str, article: str
+    ) -> None:
+        finding = scenario(self.STEM, flow_id, regime)
+        assert reason(finding, f"{regime}.MECHANISM.CLAIM")[0] == (
+            f"Flow {flow_id} relies on {claim}, but no adequacy finding of the {law} "
+            "covers Vendor Pvt Ltd (in, IN) on 2026-11-28."
+        )
+        assert request(finding, "fix_mechanism") == (
+            (
+                f"Replace the {claim} basis of flow {flow_id} with one of the {law}'s "
+                "tools."
+            ),
+            (article,),
+        )
+
+    def test_a_stale_risk_assessment_is_asked_for_again(self) -> None:
+        finding = scenario(
+            "182-risk-assessment-age-uk-ch-fallback", "f-uk-idta-366", "UK"
+        )
+        assert request(finding, "tia") == (
+            (
+                "Document a transfer risk assessment (TRA) for flow f-uk-idta-366 and "
+                "review it at least yearly."
+            ),
+            ("UK GDPR Art. 46(1); ICO guidance on transfer risk assessments",),
+        )

@@ -117,6 +117,7 @@ BOOK = national.book(
         "standard_clauses": "FADP Art. 16(2)(d)",
         "bcr": "FADP Art. 16(2)(e)",
         "ad_hoc": "FADP Art. 16(2)(b)",
+        "codes_certification": "FADP Art. 16(3); DPO Art. 12",
         "public_body": "FADP Art. 16(2)(a)",
         "derogations": "FADP Art. 17",
         "risk": "FDPIC guidance on transfers abroad",

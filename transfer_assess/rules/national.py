@@ -314,7 +314,10 @@ def book(
         approval=rule(
             "ART46.APPROVAL",
             "Ad hoc clauses, codes of conduct and certification",
-            (articles["ad_hoc"],),
+            (
+                articles["ad_hoc"],
+                articles.get("codes_certification", articles["safeguards"]),
+            ),
             "Lawful once approved, authorised or notified as the regime requires and "
             "backed by the importer's binding commitments, which the map cannot "
             "show: basis as declared, status attention.",
@@ -629,18 +632,20 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
     if mechanism is Mechanism.BCR:
         return _bcr(rules, context, trace, onward=onward)
     if mechanism in _ART46_BASIS:
+        article = _approved_tool_article(spec_of(context), mechanism)
         _add(
             context,
             trace,
             rules.approval,
             f"Flow {flow.id} relies on {mechanism.value.replace('_', ' ')}; its "
             "approval and the importer's binding commitments must be verified.",
+            article,
         )
         trace.ask(
             Action.LEGAL_REVIEW,
             f"Verify the approval of the {mechanism.value.replace('_', ' ')} for "
             f"flow {flow.id} by the {spec_of(context).authority}.",
-            spec_of(context).article("ad_hoc"),
+            article,
         )
         check_risk(rules, context, trace)
         return Outcome(
@@ -675,6 +680,21 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
         spec_of(context).article("safeguards"),
     )
     return gap(onward)
+
+
+def _approved_tool_article(spec: RegimeSpec, mechanism: Mechanism) -> str:
+    """
+    The provision of an approved tool: ad hoc clauses, a code or a certification.
+
+    Codes of conduct and certifications cite the regime's own provision for them
+    (``codes_certification``) where the reference data has one, else the
+    regime's safeguards in general, never the ad hoc clauses' provision.
+    """
+    if mechanism is Mechanism.AD_HOC_CLAUSES:
+        return spec.article("ad_hoc")
+    if "codes_certification" in spec.articles:
+        return spec.article("codes_certification")
+    return spec.article("safeguards")
 
 
 def gap(onward: bool, module: int | None = None) -> Outcome:
