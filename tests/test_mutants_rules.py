@@ -984,3 +984,15 @@ class TestUkAndSwissToolsAndClaims:
             ),
             ("UK GDPR Art. 46(1); ICO guidance on transfer risk assessments",),
         )
+
+
+def test_a_tool_of_another_regime_is_no_safeguard() -> None:
+    finding = scenario("221-uk-ch-approved-tools-and-claims", "f-ch-idta", "CH")
+    assert reason(finding, "CH.MECHANISM.FOREIGN_TOOL") == (
+        "Flow f-ch-idta relies on idta, which is not a safeguard under the FADP.",
+        ("FADP Art. 16(2)",),
+    )
+    assert request(finding, "fix_mechanism") == (
+        "Put one of the FADP's tools in place for flow f-ch-idta.",
+        ("FADP Art. 16(2)",),
+    )
