@@ -161,3 +161,71 @@ def test_a_tia_names_a_destination_without_researched_law() -> None:
             f": the reference data holds no researched access law of {destination}; "
             in text
         )
+
+
+#: What every conclusion of a TIA cites (EDPB and CJEU).
+TIA_CITED = (
+    "CJEU C-311/18 (Schrems II)",
+    "EDPB Recommendations 01/2020",
+    "EDPB Recommendations 02/2020",
+)
+#: The EDPB's use cases where no measure is effective, cited by "do not transfer".
+NO_MEASURE = "EDPB Recommendations 01/2020, Annex 2, use cases 6 and 7"
+#: The UK regime's own provision on the assessment, cited first (rules.uk).
+ICO_TRA = "ICO guidance on transfer risk assessments"
+
+
+class TestTiaConclusions:
+    """What a TIA with answers asks for, under the EU and the UK."""
+
+    STOP = (
+        "Stop flow f1, or change it so that the importer no longer sees the data in "
+        "clear (encryption with keys held in the EEA, pseudonymisation with the key "
+        "kept in the EEA)."
+    )
+
+    def test_residual_risk_asks_for_a_decision(self) -> None:
+        finding = scenario("304-tia-cn-residual", "f1")
+        assert request(finding, "supplementary_measures") == (
+            (
+                "Decide on the residual risk of flow f1 and document the decision: "
+                "make the data unintelligible to the importer (encryption with keys "
+                "held in the EEA, pseudonymisation), or confirm with the importer and "
+                "counsel that the laws listed do not reach it."
+            ),
+            TIA_CITED,
+        )
+
+    def test_do_not_transfer_under_the_eu(self) -> None:
+        finding = scenario("322-tia-ru-do-not-transfer", "f1")
+        assert request(finding, "stop_transfer") == (
+            self.STOP,
+            (*TIA_CITED, NO_MEASURE),
+        )
+
+    def test_do_not_transfer_under_the_uk(self) -> None:
+        finding = scenario("319-tia-uk-ru-do-not-transfer", "f1", "UK")
+        _, cited = request(finding, "stop_transfer")
+        assert cited == (ICO_TRA, *TIA_CITED, NO_MEASURE)
+        text, citations = reason(finding, "UK.TIA.DO_NOT_TRANSFER")
+        assert text.startswith(
+            "The transfer risk assessment (TRA) of flow f1 (2026-09-01) with the "
+            "answers for Processor OOO (ru-proc, RU): laws that may reach the "
+            "importer: "
+        )
+        assert text.endswith(
+            "; calculated probability of a lawful-access event over 5 years: 100%, "
+            "above the policy threshold of 10% (evidence, not the decision)."
+        )
+        assert citations == (ICO_TRA, *TIA_CITED, NO_MEASURE)
+
+    def test_a_probability_at_or_below_the_threshold(self) -> None:
+        finding = scenario("310-tia-in-effective", "f1")
+        text, _ = reason(finding, "EU.TIA.EFFECTIVE")
+        assert text.startswith(
+            "The transfer impact assessment of flow f1 (2026-09-01) with the answers "
+            "for "
+        )
+        assert text.endswith(
+            "%, at or below the policy threshold of 10% (evidence, not the decision)."
+        )
