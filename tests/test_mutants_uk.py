@@ -16,6 +16,8 @@ import shutil
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from tests.mapfactory import as_yaml, document, entity, flow
 from tests.test_mutants_rules import reason, request, scenario
 from transfer_assess import Finding, assess, parse_map
@@ -47,41 +49,41 @@ def uk_finding(
     return assess(datamap, as_of=day, refdata=refdata).finding("f", "UK")
 
 
-class TestOldClausesAfterTheirCutOff:
-    """Scenario 210, 2023-06-01: after 2022-09-21 and until 2024-03-21."""
-
-    def test_a_contract_made_by_the_cut_off(self) -> None:
-        finding = scenario(OLD_CLAUSES, "f-old", "UK")
-        assert reason(finding, "UK.TOOL") == (
+@pytest.mark.parametrize(
+    ("flow_id", "why", "action", "asked"),
+    [
+        (
+            "f-old",
             (
                 "EU SCCs alone serve flow f-old on 2023-06-01 only if they are the old "
                 "clauses kept by UK law, signed on or before 2022-09-21; they can be "
                 "relied on until 2024-03-21."
             ),
-            TOOL,
-        )
-        assert request(finding, "uk_addendum") == (
+            "uk_addendum",
             (
                 "Move flow f-old to the IDTA or the EU 2021 SCCs with the UK Addendum "
                 "before the old clauses end."
             ),
-            (CLAUSES,),
-        )
-
-    def test_a_contract_made_after_the_cut_off(self) -> None:
-        finding = scenario(OLD_CLAUSES, "f-new", "UK")
-        assert reason(finding, "UK.TOOL") == (
+        ),
+        (
+            "f-new",
             (
                 "Flow f-new started on 2022-10-01, after 2022-09-21, the last day a "
                 "contract on the old clauses could be made; EU SCCs alone cannot serve "
                 "it."
             ),
-            TOOL,
-        )
-        assert request(finding, "fix_mechanism") == (
+            "fix_mechanism",
             "Add the UK Addendum to the EU SCCs of flow f-new, or sign the IDTA.",
-            (CLAUSES,),
-        )
+        ),
+    ],
+)
+def test_old_clauses_after_their_cut_off(
+    flow_id: str, why: str, action: str, asked: str
+) -> None:
+    """Scenario 210, 2023-06-01: a contract made by 2022-09-21, and one made after."""
+    finding = scenario(OLD_CLAUSES, flow_id, "UK")
+    assert reason(finding, "UK.TOOL") == (why, TOOL)
+    assert request(finding, action) == (asked, (CLAUSES,))
 
 
 def test_between_the_addendum_and_the_cut_off() -> None:
