@@ -17,6 +17,19 @@ from tests.strategies import documents, mutated
 from transfer_assess import DataMap, DataMapError
 from transfer_assess.interchange.tables import write_csv_folder
 from transfer_assess.load import Limits, _load_map, _parse_map, fast
+from transfer_assess.load.yaml_reader import (
+    _FALSES,
+    _FLOAT,
+    _HEX,
+    _INF,
+    _INT,
+    _NAN,
+    _NON_TEXT_STARTS,
+    _NULLS,
+    _OCT,
+    _TRUES,
+    resolve_plain,
+)
 from transfer_assess.refdata import load_taxonomy
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -335,3 +348,26 @@ class TestStepsAside:
     def test_not_a_plain_json_map(self, text: str) -> None:
         assert fast.decode_json(text, TAXONOMY, Limits(), "map") is None
         assert _same_by_both_paths(text, "json")[0] == "refused"
+
+
+class TestPlainScalars:
+    """The YAML reader's shortcut: a plain scalar it does not look at is a string."""
+
+    @given(st.text(max_size=12))
+    def test_only_strings_skip_the_patterns(self, text: str) -> None:
+        patterns = (_INT, _OCT, _HEX, _FLOAT, _INF, _NAN)
+        words = _NULLS | _TRUES | _FALSES
+        special = text in words or any(item.fullmatch(text) for item in patterns)
+        if special:
+            assert text[:1] in _NON_TEXT_STARTS
+        if text[:1] not in _NON_TEXT_STARTS:
+            assert resolve_plain(text) is text
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [("~", None), ("Null", None), ("TRUE", True), ("false", False),
+         ("-12", -12), ("0o17", 15), ("0x1F", 31), (".5", 0.5), ("+.inf", float("inf")),
+         ("no", "no"), ("NO", "NO"), ("2026-11-28", "2026-11-28"), ("x1", "x1")],
+    )  # fmt: skip
+    def test_values(self, text: str, value: Any) -> None:
+        assert resolve_plain(text) == value
