@@ -5,17 +5,17 @@ Benchmark: reading a map on the fast path against the locating validator alone.
     python bench/load.py --flows 200000 --forms json
 
 It generates a synthetic map (bench/generate.py), writes it in each form (YAML and
-CSV with ``transfer-assess export``), then loads it in this process, alternating
-``load_map`` (the fast path) and the locating validator alone, and prints the
-medians of the CPU time of each as a Markdown table. The collector is off while
-loading, as in ``transfer-assess assess``; the first load of each form is not timed.
+CSV with ``transfer-assess export``, as bench/formats.py does), then loads it in this
+process, alternating ``load_map`` (the fast path) and the locating validator alone,
+and prints the medians of the CPU time of each as a Markdown table. The collector is
+off while loading, as in ``transfer-assess assess``; the first load of each form is
+not timed.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import sys
 import tempfile
@@ -25,8 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
-from run import CLI, measure  # noqa: E402
+from formats import prepare  # noqa: E402
 
 from transfer_assess.load import _load_map  # noqa: E402
 from transfer_assess.refdata import load_taxonomy  # noqa: E402
@@ -65,22 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     ]
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        source = work / "map.json"
-        source.write_text(json.dumps(generate(arguments.flows)), encoding="utf-8")
+        prepare(
+            arguments.flows,
+            work,
+            tuple(form for form in arguments.forms if form != "json"),
+        )
         for form in arguments.forms:
             target = work / TARGETS[form]
-            if form != "json":
-                measure(
-                    [
-                        *CLI,
-                        "export",
-                        str(source),
-                        "--format",
-                        form,
-                        "--output",
-                        str(target),
-                    ]
-                )
             cpu_seconds(target, fast=True)
             runs: dict[bool, list[float]] = {True: [], False: []}
             for index in range(arguments.runs):
