@@ -82,6 +82,8 @@ class _Strict(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class _Group(_Strict):
+    """A corporate group as the format writes it."""
+
     id: str
     name: str | None = None
     bcr: list[Role] | None = None
@@ -91,12 +93,16 @@ class _Group(_Strict):
 
 
 class _Category(_Strict):
+    """A declared category as the format writes it."""
+
     key: str
     description: str | None = None
     special: SpecialCategory | None = None
 
 
 class _Entity(_Strict):
+    """An entity as the format writes it."""
+
     id: str
     name: str
     kind: EntityKind
@@ -113,6 +119,8 @@ class _Entity(_Strict):
 
 
 class _Flow(_Strict):
+    """A flow as the format writes it (``from`` and ``to`` renamed)."""
+
     id: str
     exporter: str = msgspec.field(name="from")
     importer: str = msgspec.field(name="to")
@@ -142,6 +150,8 @@ class _Flow(_Strict):
 
 
 class _Map(_Strict):
+    """The top level of a map."""
+
     version: int
     organisation: str
     entities: list[_Entity]
