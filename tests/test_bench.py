@@ -119,3 +119,15 @@ def test_repeated_runs_and_their_classes(tmp_path: Path) -> None:
     # The example's three flows differ; runs of 50 share classes.
     assert [row[2:] for row in rows[3:]] == [["3", "3", "0.0% |"]] * 3
     assert all(int(row[3].replace(",", "")) < 200 for row in rows[:3])
+
+
+def test_load_compares_the_two_paths_in_every_form() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load.py"), "--flows", "200",
+         "--runs", "1"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert [row.split(" |")[0] for row in rows[1:]] == ["| JSON", "| YAML", "| CSV"]

@@ -17,6 +17,7 @@ from transfer_assess.errors import DataMapError, Problem
 from transfer_assess.load.answers import AnswerFiles
 from transfer_assess.load.csv_reader import read_csv_folder
 from transfer_assess.load.document import RawDocument, RawProblem
+from transfer_assess.load.fast import convert, decode_json
 from transfer_assess.load.files import UnreadableFileError, read_regular_file
 from transfer_assess.load.json_reader import read_json
 from transfer_assess.load.limits import Limits
@@ -64,10 +65,31 @@ def load_map(
         DataMapError: The file cannot be read or the map is invalid; its
             ``problems`` list every problem with file, line and path.
     """
+    return _load_map(path, limits=limits, taxonomy=taxonomy)
+
+
+def _load_map(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    taxonomy: Taxonomy | None = None,
+    fast: bool = True,
+) -> DataMap:
+    """`load_map`; with `fast` false, every map takes the locating validator."""
     limits = limits or Limits()
+    taxonomy = _taxonomy() if taxonomy is None else taxonomy
     label = os.fspath(path)
     location = Path(path)
-    document = _read_document(location, label, limits)
+    if fast and location.suffix.lower() in _JSON_SUFFIXES and not location.is_dir():
+        text = _read_text_or_raise(location, label, limits)
+        datamap = decode_json(text, taxonomy, limits, label)
+        if datamap is not None:
+            return datamap
+        document = read_json(text, label, limits)
+    else:
+        document = _read_document(location, label, limits)
+        if fast and (datamap := _converted(document, taxonomy, limits, label)):
+            return datamap
     folder, shown = (
         (location, label)
         if location.is_dir()
@@ -80,7 +102,16 @@ def load_map(
         document,
         lambda file, name, problems: read_text(file, name, limits, problems),
     )
-    return _validate(document, label, limits, taxonomy, answer_files)
+    return build_datamap(document, taxonomy, limits, label, answer_files)
+
+
+def _converted(
+    document: RawDocument, taxonomy: Taxonomy, limits: Limits, label: str
+) -> DataMap | None:
+    """A document read without problems, on the fast path (``None``: not there)."""
+    if document.fatal or document.problems:
+        return None
+    return convert(document.value, taxonomy, limits, label)
 
 
 def _read_document(location: Path, label: str, limits: Limits) -> RawDocument:
@@ -166,28 +197,41 @@ def parse_map(
         DataMapError: The map is invalid.
         ValueError: `format` is neither ``"yaml"`` nor ``"json"``.
     """
+    return _parse_map(text, file=file, format=format, limits=limits, taxonomy=taxonomy)
+
+
+def _parse_map(
+    text: str,
+    *,
+    file: str,
+    format: str,  # noqa: A002 - as in parse_map
+    limits: Limits | None,
+    taxonomy: Taxonomy | None,
+    fast: bool = True,
+) -> DataMap:
+    """`parse_map`; with `fast` false, every map takes the locating validator."""
     limits = limits or Limits()
+    taxonomy = _taxonomy() if taxonomy is None else taxonomy
     if format == "yaml":
         document = read_yaml(text, file, limits)
     elif format == "json":
+        if fast and (datamap := decode_json(text, taxonomy, limits, file)):
+            return datamap
         document = read_json(text, file, limits)
     else:
         raise ValueError(f"unknown format {format!r}; expected 'yaml' or 'json'")
-    return _validate(document, file, limits, taxonomy)
+    if fast and format == "yaml":
+        datamap = _converted(document, taxonomy, limits, file)
+        if datamap is not None:
+            return datamap
+    return build_datamap(document, taxonomy, limits, file)
 
 
-def _validate(
-    document: RawDocument,
-    label: str,
-    limits: Limits,
-    taxonomy: Taxonomy | None,
-    answer_files: AnswerFiles | None = None,
-) -> DataMap:
-    if taxonomy is None:
-        from transfer_assess.refdata import load_taxonomy  # noqa: PLC0415
+def _taxonomy() -> Taxonomy:
+    """The packaged taxonomy (imported when first needed)."""
+    from transfer_assess.refdata import load_taxonomy  # noqa: PLC0415
 
-        taxonomy = load_taxonomy()
-    return build_datamap(document, taxonomy, limits, label, answer_files)
+    return load_taxonomy()
 
 
 def _read_text_or_raise(path: Path, label: str, limits: Limits) -> str:

@@ -42,6 +42,9 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
 _NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+#: The first characters of every plain scalar that is not a string (and ``""``, the
+#: empty null): any other plain scalar is a string without a look at the patterns.
+_NON_TEXT_STARTS = frozenset(("", *"~nNtTfF0123456789+-."))
 
 
 def _line(event: yaml.Event) -> int:
@@ -62,6 +65,8 @@ def resolve_plain(text: str) -> Any:
         ValueError: The scalar is a number longer than `MAX_NUMBER_CHARS`.
     """
     result: Any = text
+    if text[:1] not in _NON_TEXT_STARTS:
+        return result
     if text in _NULLS:
         result = None
     elif text in _TRUES:
