@@ -159,9 +159,9 @@ def test_a_tia_names_a_destination_without_researched_law() -> None:
     assessment = assess(parse_map(as_yaml(value)), as_of=date(2026, 11, 28))
     for flow_id, destination in (("f-tr", "TR"), ("f-io", "the destination")):
         text, _ = reason(assessment.finding(flow_id), "EU.TIA.RESIDUAL")
-        assert (
+        assert text.endswith(
             f": the reference data holds no researched access law of {destination}; "
-            in text
+            "no probability is calculated without a researched law."
         )
 
 
@@ -231,3 +231,20 @@ class TestTiaConclusions:
         assert text.endswith(
             "%, at or below the policy threshold of 10% (evidence, not the decision)."
         )
+
+
+@pytest.mark.parametrize(
+    ("stem", "regime", "home"),
+    [
+        ("322-tia-ru-do-not-transfer", "EU", "the EEA"),
+        ("319-tia-uk-ru-do-not-transfer", "UK", "the United Kingdom"),
+    ],
+)
+def test_the_keys_stay_where_the_regime_protects_the_data(
+    stem: str, regime: str, home: str
+) -> None:
+    detail, _ = request(scenario(stem, "f1", regime), "stop_transfer")
+    assert detail.endswith(
+        f"(encryption with keys held in {home}, pseudonymisation with the key kept "
+        f"in {home})."
+    )

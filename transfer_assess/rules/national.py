@@ -955,8 +955,12 @@ def recommend(
     if outcome.status is Status.OK:
         return tuple(sorted(chosen.values(), key=lambda item: ACTION_RANK[item.action]))
     if outcome.status is Status.GAP:
+        # A gap the risk assessment concluded on is the destination's law, not the
+        # tool: another tool would not close it (only anonymising would).
+        concluded = trace.tia is not None
         for item in _alternatives(rules, context):
-            chosen.setdefault(item.action, item)
+            if not concluded or item.action is Action.ANONYMISE:
+                chosen.setdefault(item.action, item)
     return tuple(sorted(chosen.values(), key=lambda item: ACTION_RANK[item.action]))
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from transfer_assess.findings import Action, Status
 from transfer_assess.labels import STANDING_LABELS
+from transfer_assess.refdata import country_name
 from transfer_assess.rules.base import Rule, party
 from transfer_assess.tia import Conclusion, TiaResult, assess_tia, percent
 
@@ -171,18 +172,23 @@ def judge(
         f"calculated probability of a lawful-access event over {result.years:g} "
         f"years: {_percent(result.probability)}, {side} the policy threshold of "
         f"{_percent(result.threshold)} (evidence, not the decision)"
+        if result.researched
+        # With no law researched there is nothing to multiply: a 0 % would read
+        # as reassurance where nothing can be concluded.
+        else "no probability is calculated without a researched law"
     )
     trace.add(
         rule,
         f"The {what} of flow {flow.id} ({record.date.isoformat()}) with the answers "
         f"for {party(importer)}: {_law_phrase(result)}; {calculation}.",
     )
+    home = _home(context)
     if result.conclusion is Conclusion.RESIDUAL:
         trace.ask(
             Action.SUPPLEMENTARY_MEASURES,
             f"Decide on the residual risk of flow {flow.id} and document the "
             "decision: make the data unintelligible to the importer (encryption "
-            "with keys held in the EEA, pseudonymisation), or confirm with the "
+            f"with keys held in {home}, pseudonymisation), or confirm with the "
             "importer and counsel that the laws listed do not reach it.",
             *rule.articles,
         )
@@ -190,11 +196,23 @@ def judge(
         trace.ask(
             Action.STOP_TRANSFER,
             f"Stop flow {flow.id}, or change it so that the importer no longer sees "
-            "the data in clear (encryption with keys held in the EEA, "
-            "pseudonymisation with the key kept in the EEA).",
+            f"the data in clear (encryption with keys held in {home}, "
+            f"pseudonymisation with the key kept in {home}).",
             *rule.articles,
         )
     return STATUS[result.conclusion]
+
+
+def _home(context: Context) -> str:
+    """Where the regime's protection holds: the EEA, or the regime's countries."""
+    spec = context.law
+    if spec is None or spec.territory is None:
+        return "the EEA"
+    names = (country_name(code) for code in spec.territory)
+    # "the United Kingdom", but "Switzerland".
+    return " or ".join(
+        f"the {name}" if name.startswith("United ") else name for name in names
+    )
 
 
 __all__ = ["EU_RULES", "STATUS", "conclusion_rules", "judge"]
