@@ -996,3 +996,63 @@ def test_a_tool_of_another_regime_is_no_safeguard() -> None:
         "Put one of the FADP's tools in place for flow f-ch-idta.",
         ("FADP Art. 16(2)",),
     )
+
+
+class TestUkAndSwissScopeAndAdequacy:
+    """The UK and Swiss scope and adequacy reasons (scenario 222)."""
+
+    STEM = "222-uk-ch-scope-and-adequacy"
+    UK_ADEQUACY = TestUkAndSwissAlternatives.UK_ADEQUACY
+    SCHEDULE_21 = (
+        "Data Protection Act 2018, Schedule 21, paragraphs 4 and 5 (transitional "
+        "adequacy provision)"
+    )
+
+    def test_an_anonymised_flow(self) -> None:
+        finding = scenario(self.STEM, "f-anon", "UK")
+        assert reason(finding, "UK.SCOPE.ANONYMISED") == (
+            (
+                "Flow f-anon from UK Ltd (gb, GB) to US Inc (us, US) is marked "
+                "anonymised: no personal data moves, so the UK GDPR transfer rules do "
+                "not apply."
+            ),
+            ("UK GDPR Art. 44A",),
+        )
+
+    def test_data_coming_in(self) -> None:
+        finding = scenario(self.STEM, "f-back", "UK")
+        assert reason(finding, "UK.SCOPE.INBOUND") == (
+            (
+                "UK Two Ltd (gb2, GB) is in GB: data coming in from US Inc (us, US) is "
+                "not a restricted transfer under the UK GDPR."
+            ),
+            ("UK GDPR Art. 44A",),
+        )
+
+    def test_an_importer_outside_the_decision(self) -> None:
+        finding = scenario(self.STEM, "f-uk-jp", "UK")
+        assert reason(finding, "UK.ADEQUACY.OUT_OF_SCOPE") == (
+            (
+                f"{self.SCHEDULE_21} (uk-japan) covers JP on 2026-11-28, but Japan "
+                "Agency (jp, JP) is outside its scope: the decision covers only "
+                "private-sector importers and jp is in the public sector."
+            ),
+            (self.UK_ADEQUACY, self.SCHEDULE_21),
+        )
+
+    def test_employees_data_covered_in_part(self) -> None:
+        finding = scenario(self.STEM, "f-uk-ca-hr", "UK")
+        assert reason(finding, "UK.ADEQUACY.HR_DATA") == (
+            (
+                "Flow f-uk-ca-hr carries HR data to Canada Partner Inc (ca, CA); "
+                f"{self.SCHEDULE_21} covers employee data only in part."
+            ),
+            (self.UK_ADEQUACY, self.SCHEDULE_21),
+        )
+        assert request(finding, "legal_review") == (
+            (
+                f"Have counsel confirm that {self.SCHEDULE_21} covers the HR data of "
+                "flow f-uk-ca-hr; if in doubt, use the regime's contractual tool."
+            ),
+            (self.SCHEDULE_21,),
+        )
