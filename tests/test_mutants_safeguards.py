@@ -11,9 +11,17 @@ gives it and the reference data it quotes.
 
 from __future__ import annotations
 
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
 import pytest
 
+from tests.mapfactory import as_yaml, document, entity, flow
 from tests.test_mutants_rules import reason, request, scenario
+from transfer_assess import assess, parse_map
+from transfer_assess.refdata import data_dir, load_reference_data
 
 ONWARD = "230-onward-claims-and-foreign-tools"
 OLD_SETS = "231-scc-older-sets-by-module"
@@ -479,3 +487,88 @@ class TestDecisionApplied:
             ),
             ("GDPR Art. 46(2)(c)", SCC_2021),
         )
+
+    def test_both_failures_are_named(self) -> None:
+        finding = scenario(EDGES, "f7")
+        text, _ = reason(finding, "EU.ADEQUACY.OUT_OF_SCOPE")
+        assert text.endswith(
+            "is outside its scope: the decision covers only private-sector importers "
+            "and ca-crown is in the public sector; the decision leaves out employee "
+            "data used for non-commercial purposes and ca-crown, a group affiliate, "
+            "receives only staff data as controller (employment)."
+        )
+
+
+class TestUkExtension:
+    """The UK Extension needs two certifications, and two more for HR data."""
+
+    STEM = "234-uk-extension-certifications"
+
+    @pytest.mark.parametrize(
+        ("flow_id", "failure"),
+        [
+            (
+                "f1",
+                (
+                    "Uncertified Inc (us-none, US) is outside its scope: us-none "
+                    "does not hold the 'dpf' and 'dpf-uk' certifications the "
+                    "decision requires."
+                ),
+            ),
+            (
+                "f2",
+                (
+                    "Certified Inc (us-both, US) is outside its scope: the flow "
+                    "carries HR data (employees) and us-both's certification does "
+                    "not cover HR data ('dpf-hr' and 'dpf-uk-hr' are missing)."
+                ),
+            ),
+            (
+                "f3",
+                (
+                    "Example State Agency (us-gov, US) is outside its scope: the "
+                    "decision covers only organisations holding the 'dpf' and "
+                    "'dpf-uk' certifications, which a public authority such as "
+                    "us-gov cannot hold."
+                ),
+            ),
+        ],
+    )
+    def test_each_missing_certification_is_named(
+        self, flow_id: str, failure: str
+    ) -> None:
+        finding = scenario(self.STEM, flow_id, "UK")
+        text, _ = reason(finding, "UK.ADEQUACY.OUT_OF_SCOPE")
+        assert text == (
+            "The Data Protection (Adequacy) (United States of America) Regulations "
+            f"2023 (uk-us) covers US on 2026-11-28, but {failure}"
+        )
+
+
+def test_the_last_decision_to_end_is_named_whatever_the_order(
+    tmp_path: Path,
+) -> None:
+    """Privacy Shield, not Safe Harbor, ended last, in any order of the entries."""
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder, ignore=shutil.ignore_patterns("scc_templates"))
+    path = folder / "adequacy.json"
+    value = json.loads(path.read_text(encoding="utf-8"))
+    value["entries"].reverse()
+    path.write_text(json.dumps(value), encoding="utf-8")
+    datamap = parse_map(
+        as_yaml(
+            document(
+                [entity("hq-de"), entity("us-co", "US")],
+                [flow("f1", "hq-de", "us-co", mechanism="dpf")],
+            )
+        )
+    )
+    finding = assess(
+        datamap, as_of=date(2021, 1, 4), refdata=load_reference_data(folder)
+    ).finding("f1")
+    text, _ = reason(finding, "EU.MECHANISM.CLAIM")
+    assert text.startswith(
+        "Flow f1 relies on dpf, which does not apply: no adequacy decision covers US "
+        "on 2021-01-04; Commission Implementing Decision (EU) 2016/1250 stopped "
+        "applying on 2020-07-16 ("
+    )
