@@ -11,17 +11,9 @@ gives it and the reference data it quotes.
 
 from __future__ import annotations
 
-import json
-import shutil
-from datetime import date
-from pathlib import Path
-
 import pytest
 
-from tests.mapfactory import as_yaml, document, entity, flow
 from tests.test_mutants_rules import reason, request, scenario
-from transfer_assess import assess, parse_map
-from transfer_assess.refdata import data_dir, load_reference_data
 
 ONWARD = "230-onward-claims-and-foreign-tools"
 OLD_SETS = "231-scc-older-sets-by-module"
@@ -490,12 +482,17 @@ class TestDecisionApplied:
 
     def test_both_failures_are_named(self) -> None:
         finding = scenario(EDGES, "f7")
+        both = (
+            "the decision covers only private-sector importers and ca-crown is in "
+            "the public sector; the decision leaves out employee data used for "
+            "non-commercial purposes and ca-crown, a group affiliate, receives only "
+            "staff data as controller (employment)."
+        )
         text, _ = reason(finding, "EU.ADEQUACY.OUT_OF_SCOPE")
-        assert text.endswith(
-            "is outside its scope: the decision covers only private-sector importers "
-            "and ca-crown is in the public sector; the decision leaves out employee "
-            "data used for non-commercial purposes and ca-crown, a group affiliate, "
-            "receives only staff data as controller (employment)."
+        assert text.endswith(f" is outside its scope: {both}")
+        assert reason(finding, "EU.MECHANISM.CLAIM")[0] == (
+            f"Flow f7 relies on adequacy, which does not apply: {CANADA} is in force "
+            f"but {both}"
         )
 
 
@@ -543,32 +540,3 @@ class TestUkExtension:
             "The Data Protection (Adequacy) (United States of America) Regulations "
             f"2023 (uk-us) covers US on 2026-11-28, but {failure}"
         )
-
-
-def test_the_last_decision_to_end_is_named_whatever_the_order(
-    tmp_path: Path,
-) -> None:
-    """Privacy Shield, not Safe Harbor, ended last, in any order of the entries."""
-    folder = tmp_path / "data"
-    shutil.copytree(data_dir(), folder, ignore=shutil.ignore_patterns("scc_templates"))
-    path = folder / "adequacy.json"
-    value = json.loads(path.read_text(encoding="utf-8"))
-    value["entries"].reverse()
-    path.write_text(json.dumps(value), encoding="utf-8")
-    datamap = parse_map(
-        as_yaml(
-            document(
-                [entity("hq-de"), entity("us-co", "US")],
-                [flow("f1", "hq-de", "us-co", mechanism="dpf")],
-            )
-        )
-    )
-    finding = assess(
-        datamap, as_of=date(2021, 1, 4), refdata=load_reference_data(folder)
-    ).finding("f1")
-    text, _ = reason(finding, "EU.MECHANISM.CLAIM")
-    assert text.startswith(
-        "Flow f1 relies on dpf, which does not apply: no adequacy decision covers US "
-        "on 2021-01-04; Commission Implementing Decision (EU) 2016/1250 stopped "
-        "applying on 2020-07-16 ("
-    )
