@@ -540,3 +540,17 @@ class TestUkExtension:
             "The Data Protection (Adequacy) (United States of America) Regulations "
             f"2023 (uk-us) covers US on 2026-11-28, but {failure}"
         )
+
+
+def test_the_watch_fallback_is_advised_where_the_decision_needs_attention() -> None:
+    """With a status not ok, the watch note's own request is the SCC advice."""
+    finding = scenario("235-liechtenstein-exporter-under-a-watched-decision", "f1")
+    assert request(finding, "scc") == (
+        (
+            f"Keep a fallback ready for flow f1 in case {DPF} falls: SCCs with a "
+            "documented transfer impact assessment."
+        ),
+        ("GDPR Art. 46(2)(c)", SCC_2021),
+    )
+    watched = [item for item in finding.reasons if item.rule == "EU.ADEQUACY.WATCH"]
+    assert [item.citations for item in watched] == [(DPF,), (DPF,)]
