@@ -554,3 +554,29 @@ def test_the_watch_fallback_is_advised_where_the_decision_needs_attention() -> N
     )
     watched = [item for item in finding.reasons if item.rule == "EU.ADEQUACY.WATCH"]
     assert [item.citations for item in watched] == [(DPF,), (DPF,)]
+
+
+def test_an_ended_decision_is_named_with_why_it_ended() -> None:
+    finding = scenario("122-privacy-shield-2020-07-17", "f1")
+    why = (
+        "no adequacy decision covers US on 2020-07-17; Commission Implementing "
+        "Decision (EU) 2016/1250 stopped applying on 2020-07-16 (The Court of Justice "
+        "declared the Privacy Shield decision invalid on the day of the judgment, "
+        "with no grace period; it upheld SCCs subject to a case-by-case assessment.)"
+    )
+    assert reason(finding, "EU.MECHANISM.CLAIM")[0] == (
+        f"Flow f1 relies on adequacy, which does not apply: {why}."
+    )
+    assert reason(finding, "EU.ADEQUACY.NONE")[0] == (
+        f"N{why[1:]}, so flow f1 to Shield Cloud Inc (us-ps, US) needs an Art. 46 "
+        "tool or an Art. 49 derogation."
+    )
+
+
+def test_no_decision_names_only_the_destinations_own_decisions() -> None:
+    """Decisions still to come for other countries are not named."""
+    finding = scenario("101-tia-duty-schrems-ii-2020-07-16", "f1")
+    assert reason(finding, "EU.ADEQUACY.NONE")[0] == (
+        "No adequacy decision covers IN on 2020-07-16, so flow f1 to Processor Pvt "
+        "Ltd (in-proc, IN) needs an Art. 46 tool or an Art. 49 derogation."
+    )
