@@ -216,9 +216,10 @@ def scope_failures(decision: Decision, context: Context) -> list[str]:
     elif missing_hr:
         subjects = ", ".join(sorted(set(flow.data_subjects)))
         names = " and ".join(repr(name) for name in missing_hr)
+        verb = "are" if len(missing_hr) > 1 else "is"
         failures.append(
             f"the flow carries HR data ({subjects}) and {importer.id}'s certification "
-            f"does not cover HR data ({names} is missing)"
+            f"does not cover HR data ({names} {verb} missing)"
         )
     return failures
 
