@@ -609,20 +609,32 @@ def assess_command(
             except OSError as error:
                 _fail([f"cannot write {output}: {error.strerror or error}"])
     else:
-        from transfer_assess.console import assessment_table, make_console
+        from transfer_assess.console import (
+            assessment_table,
+            make_console,
+            print_report,
+        )
 
         table = assessment_table(
             result, statuses=statuses, limit=limit, show_all=show_all, codes=codes
         )
+        # Printed part by part, a long table in batches of lines; not cropped: a
+        # line wider than the terminal (an id longer than it) wraps in the
+        # terminal instead of losing its end.
         if output is None:
-            # Not cropped: a line wider than the terminal (an id longer than it)
-            # wraps in the terminal instead of losing its end.
-            make_console().print(table, crop=False)
+            print_report(make_console(), table)
         else:
-            console = make_console(width=100)
-            with console.capture() as captured:
-                console.print(table, crop=False)
-            _write(output, captured.get())
+            from transfer_assess.output import write_stream
+
+            try:
+                write_stream(
+                    output,
+                    lambda stream: print_report(
+                        make_console(width=100, file=stream), table
+                    ),
+                )
+            except OSError as error:
+                _fail([f"cannot write {output}: {error.strerror or error}"])
     if fail_on is not None:
         from transfer_assess.findings import Status
 
