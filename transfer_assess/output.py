@@ -208,14 +208,15 @@ def _write_file(target: Path, content: FileContent) -> None:
     buffer; `_flush` makes every file of the folder durable before the swap.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    with os.fdopen(os.open(target, flags, 0o666), "wb") as stream:
-        if isinstance(content, bytes):
-            stream.write(content)
-        elif isinstance(content, str):
-            stream.write(content.encode("utf-8"))
-        else:
-            for piece in content:
-                stream.write(piece.encode("utf-8"))
+    descriptor = os.open(target, flags, 0o666)
+    if isinstance(content, bytes | str):
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+        return
+    # Many small pieces: the text layer gathers them into large writes.
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as text:
+        text.writelines(content)
 
 
 def _flush(staging: Path, names: Iterable[str]) -> None:

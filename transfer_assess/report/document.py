@@ -153,6 +153,8 @@ def _environment() -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The packaged templates do not change during a run: no file check per page.
+        auto_reload=False,
     )
 
 
