@@ -85,15 +85,31 @@ def machine() -> str:
     )
 
 
+def map_file(work: Path, size: int) -> Path:
+    """The generated map of `size` flows in the work folder, written once."""
+    path = work / f"map-{size}.json"
+    if not path.is_file():
+        with path.open("w", encoding="utf-8") as stream:
+            json.dump(generate(size), stream, separators=(",", ":"))
+    return path
+
+
+def measured_by(runs: int) -> str:
+    """The sentence that says how and where a block's figures were measured."""
+    return (
+        f"Measured {datetime.now(UTC).date().isoformat()} by `python bench/run.py` "
+        f"(median of {runs} alternating run{'s' if runs > 1 else ''} of the "
+        f"whole command) on: {machine()}; load average {load_average()} at the "
+        "start."
+    )
+
+
 def run(sizes: list[int], runs: int, work: Path) -> list[dict[str, float]]:
     """Measure every size; return one row of medians per size."""
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     for size in sizes:
-        path = work / f"map-{size}.json"
-        if not path.is_file():
-            with path.open("w", encoding="utf-8") as stream:
-                json.dump(generate(size), stream, separators=(",", ":"))
+        path = map_file(work, size)
         load = [sys.executable, "-c", f"import json; json.load(open({str(path)!r}))"]
         assess = [*CLI, "assess", str(path), "--format", "json"]
         loads, assessments = [], []
@@ -134,12 +150,7 @@ def terminal(sizes: list[int], runs: int, work: Path) -> str:
     lines = [
         TABLE_BEGIN,
         "",
-        (
-            f"Measured {datetime.now(UTC).date().isoformat()} by `python bench/run.py` "
-            f"(median of {runs} alternating run{'s' if runs > 1 else ''} of the "
-            f"whole command, wall time / CPU time, and peak memory) on: "
-            f"{machine()}; load average {load_average()} at the start."
-        ),
+        measured_by(runs) + " Times are wall time / CPU time.",
         "",
         (
             "| flows | JSON report (s) | terminal table, every finding (s) | "
@@ -149,10 +160,7 @@ def terminal(sizes: list[int], runs: int, work: Path) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
-        path = work / f"map-{size}.json"
-        if not path.is_file():
-            with path.open("w", encoding="utf-8") as stream:
-                json.dump(generate(size), stream, separators=(",", ":"))
+        path = map_file(work, size)
         base = [*CLI, "assess", str(path)]
         timings: dict[str, list[tuple[float, int, float]]] = {
             "json": [],
@@ -197,21 +205,13 @@ def reports(sizes: list[int], runs: int, work: Path) -> str:
     lines = [
         REPORT_BEGIN,
         "",
-        (
-            f"Measured {datetime.now(UTC).date().isoformat()} by `python bench/run.py` "
-            f"(median of {runs} alternating run{'s' if runs > 1 else ''} of the "
-            f"whole command) on: {machine()}; load average {load_average()} at "
-            "the start."
-        ),
+        measured_by(runs),
         "",
         "| flows | format | pages | size (MiB) | wall (s) | CPU (s) | peak (MiB) |",
         "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
-        path = work / f"map-{size}.json"
-        if not path.is_file():
-            with path.open("w", encoding="utf-8") as stream:
-                json.dump(generate(size), stream, separators=(",", ":"))
+        path = map_file(work, size)
         formats = ("html", "markdown")
         timings: dict[str, list[tuple[float, int, float]]] = {
             name: [] for name in formats

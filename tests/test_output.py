@@ -194,6 +194,20 @@ class TestRace:
         assert leftovers(tmp_path) == []
 
 
+@pytest.fixture
+def flushed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The descriptors passed to os.fsync while the test runs."""
+    calls: list[int] = []
+    real = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        calls.append(descriptor)
+        real(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return calls
+
+
 class TestStreaming:
     """Files given one at a time are written one at a time, whole or not at all."""
 
@@ -287,17 +301,9 @@ class TestStreaming:
         assert list(tmp_path.iterdir()) == []
 
     def test_every_file_is_flushed_without_syncfs(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flushed: list[int]
     ) -> None:
-        flushed: list[int] = []
-        real = os.fsync
         monkeypatch.setattr(output, "_syncfs", lambda _descriptor: False)
-
-        def fsync(descriptor: int) -> None:
-            flushed.append(descriptor)
-            real(descriptor)
-
-        monkeypatch.setattr(os, "fsync", fsync)
         out = tmp_path / "report"
         write_folder(pages("new", 2), out)
         # Each of the three files, then the staging folder and the parent folder.
@@ -306,16 +312,8 @@ class TestStreaming:
 
     @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux call")
     def test_one_syncfs_instead_of_an_fsync_per_file(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, tmp_path: Path, flushed: list[int]
     ) -> None:
-        flushed: list[int] = []
-        real = os.fsync
-
-        def fsync(descriptor: int) -> None:
-            flushed.append(descriptor)
-            real(descriptor)
-
-        monkeypatch.setattr(os, "fsync", fsync)
         out = tmp_path / "report"
         write_folder(pages("new", 20), out)
         # The staging folder and the parent folder; no file on its own.

@@ -204,23 +204,12 @@ def render_report(
     provenance: Provenance | None = None,
 ) -> dict[str, str]:
     """
-    Render the report folder's pages in memory (`iter_report` renders them one by one).
+    Render the report folder's pages in memory: `iter_report`'s pages, joined.
 
-    Args:
-        datamap: The map.
-        assessment: Its assessment.
-        refdata: The reference data used.
-        format: ``html`` or ``markdown``.
-        profiles: Country profiles; the packaged ones when omitted.
-        provenance: The footer's record; made now (honouring ``SOURCE_DATE_EPOCH``)
-            when omitted.
+    Takes the arguments of `iter_report` and raises what it raises.
 
     Returns:
         File names (relative to the folder) and their text.
-
-    Raises:
-        ValueError: `format` is neither ``html`` nor ``markdown``.
-        InputError: ``SOURCE_DATE_EPOCH`` is malformed.
     """
     return {
         name: "".join(text)
