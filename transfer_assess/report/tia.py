@@ -668,8 +668,9 @@ def report_context(
     """
     Everything the index page and the transfer pages show, as plain values.
 
-    The findings (in the index's order, worst first) and the transfers (one per
-    transfer page) are `Rows`: each row is made when a template reads it.
+    The findings that are restricted transfers and those that are not (each in the
+    index's order, worst first) and the transfers (one per transfer page) are
+    `Rows`: each row is made when a template reads it.
 
     Args:
         datamap: The map.
@@ -718,11 +719,16 @@ def report_context(
         ),
     )
 
-    def findings() -> Iterator[dict[str, Any]]:
-        for finding in ranked:
-            yield _finding_row(
-                finding, datamap, pages.get((finding.flow, finding.regime))
-            )
+    def findings(transfer: bool) -> Rows:
+        """The index's rows of the findings that are (or are not) transfers."""
+
+        def make() -> Iterator[dict[str, Any]]:
+            for finding in ranked:
+                if bool(finding.transfer) is transfer:
+                    page = pages.get((finding.flow, finding.regime))
+                    yield _finding_row(finding, datamap, page)
+
+        return Rows(make)
 
     return {
         "organisation": datamap.organisation,
@@ -732,7 +738,8 @@ def report_context(
         "counts": _counts(assessment),
         "laws": _laws(assessment),
         "inactive": list(assessment.inactive),
-        "findings": Rows(findings),
+        "transfer_findings": findings(transfer=True),
+        "other_findings": findings(transfer=False),
         "transfers": Rows(transfers),
     }
 
