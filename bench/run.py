@@ -4,6 +4,7 @@ Benchmark: end-to-end assessment time and peak memory against a bare ``json.load
     python bench/run.py                      # 1k, 10k, 100k and 1M flows, 3 runs each
     python bench/run.py --sizes 1000 10000 --runs 1 --output /tmp/perf.md
     python bench/run.py --sizes --table-sizes 50000   # the terminal table only
+    python bench/run.py --sizes --table-sizes --report-sizes 10000   # report folders
 
 For every size it generates a synthetic map (bench/generate.py, cached in --work),
 then alternates, --runs times, ``python -c "import json; json.load(open(MAP))"`` and
@@ -11,7 +12,9 @@ then alternates, --runs times, ``python -c "import json; json.load(open(MAP))"``
 time and peak resident memory (``os.wait4``), and reports medians and their ratios. It
 also times ``import transfer_assess`` and ``transfer-assess --help``. The table, with a
 description of the machine, goes to standard output and to --output (by default
-docs/performance.md, between the markers on that page).
+docs/performance.md, between the markers on that page). The terminal table
+(--table-sizes) and the report folders (--report-sizes: ``report MAP --format html``
+and ``--format markdown``) have tables of their own.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
 TABLE_BEGIN = "<!-- bench:table:begin -->"
 TABLE_END = "<!-- bench:table:end -->"
+REPORT_BEGIN = "<!-- bench:report:begin -->"
+REPORT_END = "<!-- bench:report:end -->"
 CLI = [sys.executable, "-m", "transfer_assess"]
 
 
@@ -80,15 +85,31 @@ def machine() -> str:
     )
 
 
+def map_file(work: Path, size: int) -> Path:
+    """The generated map of `size` flows in the work folder, written once."""
+    path = work / f"map-{size}.json"
+    if not path.is_file():
+        with path.open("w", encoding="utf-8") as stream:
+            json.dump(generate(size), stream, separators=(",", ":"))
+    return path
+
+
+def measured_by(runs: int) -> str:
+    """The sentence that says how and where a block's figures were measured."""
+    return (
+        f"Measured {datetime.now(UTC).date().isoformat()} by `python bench/run.py` "
+        f"(median of {runs} alternating run{'s' if runs > 1 else ''} of the "
+        f"whole command) on: {machine()}; load average {load_average()} at the "
+        "start."
+    )
+
+
 def run(sizes: list[int], runs: int, work: Path) -> list[dict[str, float]]:
     """Measure every size; return one row of medians per size."""
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     for size in sizes:
-        path = work / f"map-{size}.json"
-        if not path.is_file():
-            with path.open("w", encoding="utf-8") as stream:
-                json.dump(generate(size), stream, separators=(",", ":"))
+        path = map_file(work, size)
         load = [sys.executable, "-c", f"import json; json.load(open({str(path)!r}))"]
         assess = [*CLI, "assess", str(path), "--format", "json"]
         loads, assessments = [], []
@@ -129,23 +150,17 @@ def terminal(sizes: list[int], runs: int, work: Path) -> str:
     lines = [
         TABLE_BEGIN,
         "",
-        (
-            f"Measured {datetime.now(UTC).date().isoformat()} by `python bench/run.py` "
-            f"(median of {runs} run{'s' if runs > 1 else ''} of the whole command, "
-            f"wall time / CPU time) on: {machine()}."
-        ),
+        measured_by(runs) + " Times are wall time / CPU time.",
         "",
         (
             "| flows | JSON report (s) | terminal table, every finding (s) | "
-            "table lines | summary only (s) |"
+            "table lines | summary only (s) | JSON peak (MiB) | table peak (MiB) | "
+            "summary peak (MiB) |"
         ),
-        "|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
-        path = work / f"map-{size}.json"
-        if not path.is_file():
-            with path.open("w", encoding="utf-8") as stream:
-                json.dump(generate(size), stream, separators=(",", ":"))
+        path = map_file(work, size)
         base = [*CLI, "assess", str(path)]
         timings: dict[str, list[tuple[float, int, float]]] = {
             "json": [],
@@ -164,12 +179,61 @@ def terminal(sizes: list[int], runs: int, work: Path) -> str:
             f"{statistics.median(item[2] for item in items):.2f}"
             for name, items in timings.items()
         }
+        peaks = {
+            name: f"{statistics.median(item[1] for item in items) / 1024:.0f}"
+            for name, items in timings.items()
+        }
         lines.append(
             f"| {size:,} | {cells['json']} | {cells['table']} | {shown:,} | "
-            f"{cells['summary']} |"
+            f"{cells['summary']} | {peaks['json']} | {peaks['table']} | "
+            f"{peaks['summary']} |"
         )
         print(lines[-1], flush=True)
-    lines += ["", TABLE_END]
+    lines += ["", f"Load average at the end: {load_average()}.", "", TABLE_END]
+    return "\n".join(lines)
+
+
+def reports(sizes: list[int], runs: int, work: Path) -> str:
+    """
+    ``report MAP --format html`` and ``--format markdown`` at the sizes given.
+
+    Each writes a folder of one page per restricted transfer and an index; the
+    folder is written again over the last run's (the replacement is part of the
+    cost, as when a report is refreshed). Wall time, CPU time and peak memory.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    lines = [
+        REPORT_BEGIN,
+        "",
+        measured_by(runs),
+        "",
+        "| flows | format | pages | size (MiB) | wall (s) | CPU (s) | peak (MiB) |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        path = map_file(work, size)
+        formats = ("html", "markdown")
+        timings: dict[str, list[tuple[float, int, float]]] = {
+            name: [] for name in formats
+        }
+        for _ in range(runs):
+            for name in formats:
+                folder = work / f"report-{size}-{name}"
+                command = [*CLI, "report", str(path), "--format", name]
+                timings[name].append(measure([*command, "--output", str(folder)]))
+        for name in formats:
+            folder = work / f"report-{size}-{name}"
+            files = list(folder.iterdir())
+            mib = sum(item.stat().st_size for item in files) / 1024 / 1024
+            items = timings[name]
+            lines.append(
+                f"| {size:,} | {name} | {len(files):,} | {mib:.0f} | "
+                f"{statistics.median(item[0] for item in items):.2f} | "
+                f"{statistics.median(item[2] for item in items):.2f} | "
+                f"{statistics.median(item[1] for item in items) / 1024:.0f} |"
+            )
+            print(lines[-1], flush=True)
+    lines += ["", f"Load average at the end: {load_average()}.", "", REPORT_END]
     return "\n".join(lines)
 
 
@@ -275,6 +339,13 @@ def main(argv: list[str] | None = None) -> int:
         default=[50_000],
         help="sizes at which to time the terminal table (none: skip)",
     )
+    parser.add_argument(
+        "--report-sizes",
+        type=int,
+        nargs="*",
+        default=[10_000],
+        help="sizes at which to time the HTML and Markdown report folders (none: skip)",
+    )
     arguments = parser.parse_args(argv)
     block = ""
     if arguments.sizes:
@@ -287,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.table_sizes:
         tables = terminal(arguments.table_sizes, arguments.runs, arguments.work)
         print(tables)
+    folders = ""
+    if arguments.report_sizes:
+        folders = reports(arguments.report_sizes, arguments.runs, arguments.work)
+        print(folders)
     output: Path = arguments.output
     page = output.read_text(encoding="utf-8") if output.is_file() else ""
     if block:
@@ -297,6 +372,14 @@ def main(argv: list[str] | None = None) -> int:
             # First run with the table: it goes right after the main block.
             head, tail = page.split(END, 1) if END in page else (page, "")
             replaced = f"{head}{END}\n\n{tables}{tail}" if tail else page + tables
+        page = replaced
+    if folders:
+        replaced = _replace(page, REPORT_BEGIN, REPORT_END, folders)
+        if replaced is None:
+            # First run with the folders: they go right after the terminal table.
+            anchor = TABLE_END if TABLE_END in page else END
+            head, tail = page.split(anchor, 1) if anchor in page else (page, "")
+            replaced = f"{head}{anchor}\n\n{folders}{tail}" if tail else page + folders
         page = replaced
     output.write_text(page, encoding="utf-8")
     return 0

@@ -41,7 +41,7 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100", "400",
          "--runs", "1", "--work", str(tmp_path / "work"), "--output", str(output),
-         "--table-sizes", "300"],
+         "--table-sizes", "300", "--report-sizes", "200"],
         check=True,
         capture_output=True,
     )  # fmt: skip
@@ -57,6 +57,15 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     # The terminal table's own block, after the main one.
     assert page.index("<!-- bench:end -->") < page.index("<!-- bench:table:begin -->")
     assert "| 300 |" in page
+    assert "| table peak (MiB) |" in page
+    # The report folders' block, after the terminal table: HTML and Markdown.
+    assert (
+        page.index("<!-- bench:table:end -->")
+        < page.index("<!-- bench:report:begin -->")
+        < page.index("<!-- bench:report:end -->")
+    )
+    assert "| 200 | html |" in page
+    assert "| 200 | markdown |" in page
 
 
 def test_bounds_writes_a_table(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -23,11 +24,13 @@ from transfer_assess.cli import app
 from transfer_assess.console import (
     SUMMARY_FROM,
     THEME,
+    Lines,
     Trimmed,
     _wrap,
     assessment_table,
     column_widths,
     countries_table,
+    print_report,
 )
 from transfer_assess.findings import Status
 
@@ -414,3 +417,49 @@ class TestWrapping:
         for renderable in (text, padded):
             for line in rendered(Trimmed(renderable), 40).splitlines():
                 assert line == line.rstrip(" ")
+
+
+class TestStreaming:
+    """A long table is laid out and printed a batch of lines at a time."""
+
+    @pytest.mark.parametrize("width", [60, 100, 300])
+    @pytest.mark.parametrize("batch", [1, 7, 2000])
+    def test_same_output_as_printed_whole(  # type: ignore[no-untyped-def]
+        self, example, width: int, batch: int
+    ) -> None:
+        table = assessment_table(example, show_all=True)
+        console = Console(
+            file=io.StringIO(), width=width, color_system="truecolor", theme=THEME
+        )
+        print_report(console, table, batch=batch)
+        assert isinstance(console.file, io.StringIO)
+        whole = Console(
+            file=io.StringIO(), width=width, color_system="truecolor", theme=THEME
+        )
+        whole.print(table, crop=False)
+        assert isinstance(whole.file, io.StringIO)
+        assert console.file.getvalue() == whole.file.getvalue()
+        assert "\x1b[" in console.file.getvalue()
+
+    def test_lines_are_laid_out_a_batch_at_a_time(self) -> None:
+        made: list[int] = []
+
+        def build(width: int) -> Iterator[list[tuple[str, str]]]:
+            for number in range(25):
+                made.append(number)
+                yield [(f"line {number} of {width}", "")]
+
+        batches = Lines(build).batches(80, 10)
+        first = next(batches)
+        assert len(made) == 10
+        assert rendered(first, 80).splitlines()[-1] == "line 9 of 80"
+        assert [len(rendered(item, 80).splitlines()) for item in batches] == [10, 5]
+        assert len(made) == 25
+
+    def test_file_output_is_the_table_at_100_columns(self, tmp_path: Path) -> None:
+        target = tmp_path / "report.txt"
+        result = runner.invoke(app, ["assess", EXAMPLE, "--output", str(target)])
+        assert result.exit_code == 0, result.stdout
+        datamap = load_map(EXAMPLES / "global-group.yaml")
+        expected = rendered(assessment_table(assess(datamap)), 100)
+        assert target.read_text(encoding="utf-8") == expected

@@ -16,7 +16,9 @@ from tests.mapfactory import as_yaml, document, entity, flow
 from transfer_assess import InputError, assess, load_map, load_reference_data, parse_map
 from transfer_assess.cli import app
 from transfer_assess.console import THEME, assessment_table, explanation
+from transfer_assess.report import tia
 from transfer_assess.report.document import (
+    iter_report,
     markdown_text,
     page_name,
     render_report,
@@ -195,6 +197,44 @@ class TestFiles:
         with pytest.raises(ValueError, match="outside"):
             write_report({"../escape.html": "x"}, tmp_path / "out")
         assert not (tmp_path / "escape.html").exists()
+
+    @pytest.mark.parametrize("fmt", ["html", "markdown"])
+    def test_pages_are_made_one_at_a_time(  # type: ignore[no-untyped-def]
+        self, example, fmt: str, monkeypatch
+    ) -> None:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+        datamap, result, refdata = example
+        made: list[str] = []
+        real = tia.transfer_context
+
+        def counted(finding, *args, **kwargs):  # type: ignore[no-untyped-def]
+            made.append(finding.flow)
+            return real(finding, *args, **kwargs)
+
+        monkeypatch.setattr(tia, "transfer_context", counted)
+        pages = iter_report(datamap, result, refdata, format=fmt)
+        name, index = next(pages)
+        assert name.startswith("index.")
+        "".join(index)
+        assert made == []
+        next(pages)
+        next(pages)
+        assert len(made) == 2
+
+    @pytest.mark.parametrize("fmt", ["html", "markdown"])
+    def test_streamed_folder_holds_the_rendered_pages(  # type: ignore[no-untyped-def]
+        self, example, fmt: str, monkeypatch, tmp_path: Path
+    ) -> None:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+        datamap, result, refdata = example
+        files = render_report(datamap, result, refdata, format=fmt)
+        written = write_report(
+            iter_report(datamap, result, refdata, format=fmt), tmp_path / "out"
+        )
+        assert [path.name for path in written] == sorted(files)
+        assert {
+            path.name: path.read_text(encoding="utf-8") for path in written
+        } == files
 
     def test_unknown_format(self, example) -> None:  # type: ignore[no-untyped-def]
         datamap, result, refdata = example

@@ -12,12 +12,18 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from transfer_assess import output
-from transfer_assess.output import OutputError, is_report_folder, write_folder
+from transfer_assess.output import (
+    FileContent,
+    OutputError,
+    is_report_folder,
+    write_folder,
+)
 
 
 def pages(tag: str, count: int) -> dict[str, str]:
@@ -186,3 +192,130 @@ class TestRace:
         assert len(set(written.values())) == 1
         assert len(written) == (30 if written["index.html"] == "a" else 12)
         assert leftovers(tmp_path) == []
+
+
+@pytest.fixture
+def flushed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The descriptors passed to os.fsync while the test runs."""
+    calls: list[int] = []
+    real = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        calls.append(descriptor)
+        real(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return calls
+
+
+class TestStreaming:
+    """Files given one at a time are written one at a time, whole or not at all."""
+
+    def test_pairs_and_pieces(self, tmp_path: Path) -> None:
+        out = tmp_path / "report"
+
+        def produce() -> Iterator[tuple[str, FileContent]]:
+            yield "transfer-0002-b.html", iter(["<p>", "two", "</p>"])
+            yield "index.html", "<p>index</p>"
+            yield "transfer-0001-a.html", "<p>\u00e9</p>".encode()
+
+        written = write_folder(produce(), out)
+        assert contents(out) == {
+            "index.html": "<p>index</p>",
+            "transfer-0001-a.html": "<p>\u00e9</p>",
+            "transfer-0002-b.html": "<p>two</p>",
+        }
+        assert written == [out / name for name in sorted(contents(out))]
+        assert leftovers(tmp_path) == []
+
+    def test_each_file_is_written_before_the_next_is_made(self, tmp_path: Path) -> None:
+        out = tmp_path / "report"
+        seen: list[list[str]] = []
+
+        def produce() -> Iterator[tuple[str, FileContent]]:
+            for number in range(3):
+                (staging,) = [p for p in tmp_path.iterdir() if ".new-" in p.name]
+                seen.append(sorted(path.name for path in staging.iterdir()))
+                yield f"transfer-{number:04d}-f.html", str(number)
+            yield "index.html", "i"
+
+        write_folder(produce(), out)
+        assert seen == [
+            [],
+            ["transfer-0000-f.html"],
+            ["transfer-0000-f.html", "transfer-0001-f.html"],
+        ]
+
+    def test_error_half_way_keeps_the_earlier_folder(self, tmp_path: Path) -> None:
+        out = tmp_path / "report"
+        write_folder(pages("old", 3), out)
+
+        def produce() -> Iterator[tuple[str, FileContent]]:
+            yield "index.html", "new index"
+            yield "transfer-0001-flow-1.html", "new 1"
+            raise RuntimeError("the template failed")
+
+        with pytest.raises(RuntimeError, match="template failed"):
+            write_folder(produce(), out)
+        assert contents(out) == pages("old", 3)
+        assert leftovers(tmp_path) == []
+
+    def test_error_inside_a_page_keeps_the_earlier_folder(self, tmp_path: Path) -> None:
+        out = tmp_path / "report"
+        write_folder(pages("old", 2), out)
+
+        def pieces() -> Iterator[str]:
+            yield "<p>half"
+            raise ValueError("a value the page could not show")
+
+        with pytest.raises(ValueError, match="could not show"):
+            write_folder([("index.html", "x"), ("transfer-0001-a.html", pieces())], out)
+        assert contents(out) == pages("old", 2)
+        assert leftovers(tmp_path) == []
+
+    def test_error_with_no_earlier_folder_leaves_nothing(self, tmp_path: Path) -> None:
+        out = tmp_path / "report"
+
+        def produce() -> Iterator[tuple[str, FileContent]]:
+            yield "index.html", "x"
+            raise RuntimeError("stop")
+
+        with pytest.raises(RuntimeError):
+            write_folder(produce(), out)
+        assert list(tmp_path.iterdir()) == []
+
+    @pytest.mark.parametrize("name", ["../up.html", "a/b.html", ".."])
+    def test_a_bad_name_half_way_is_refused(self, tmp_path: Path, name: str) -> None:
+        out = tmp_path / "report"
+        write_folder(pages("old", 1), out)
+        with pytest.raises(OutputError, match="outside"):
+            write_folder([("index.html", "new"), (name, "x")], out)
+        assert contents(out) == pages("old", 1)
+        assert not (tmp_path / "up.html").exists()
+        assert leftovers(tmp_path) == []
+
+    def test_a_name_twice_is_refused(self, tmp_path: Path) -> None:
+        out = tmp_path / "report"
+        with pytest.raises(OutputError, match="twice"):
+            write_folder([("index.html", "a"), ("index.html", "b")], out)
+        assert list(tmp_path.iterdir()) == []
+
+    def test_every_file_is_flushed_without_syncfs(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flushed: list[int]
+    ) -> None:
+        monkeypatch.setattr(output, "_syncfs", lambda _descriptor: False)
+        out = tmp_path / "report"
+        write_folder(pages("new", 2), out)
+        # Each of the three files, then the staging folder and the parent folder.
+        assert len(flushed) == 5
+        assert contents(out) == pages("new", 2)
+
+    @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux call")
+    def test_one_syncfs_instead_of_an_fsync_per_file(
+        self, tmp_path: Path, flushed: list[int]
+    ) -> None:
+        out = tmp_path / "report"
+        write_folder(pages("new", 20), out)
+        # The staging folder and the parent folder; no file on its own.
+        assert len(flushed) == 2
+        assert contents(out) == pages("new", 20)

@@ -25,7 +25,7 @@ import typer.core
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from transfer_assess.findings import Assessment, Status
     from transfer_assess.governance import Comparison
@@ -609,20 +609,32 @@ def assess_command(
             except OSError as error:
                 _fail([f"cannot write {output}: {error.strerror or error}"])
     else:
-        from transfer_assess.console import assessment_table, make_console
+        from transfer_assess.console import (
+            assessment_table,
+            make_console,
+            print_report,
+        )
 
         table = assessment_table(
             result, statuses=statuses, limit=limit, show_all=show_all, codes=codes
         )
+        # Printed part by part, a long table in batches of lines; not cropped: a
+        # line wider than the terminal (an id longer than it) wraps in the
+        # terminal instead of losing its end.
         if output is None:
-            # Not cropped: a line wider than the terminal (an id longer than it)
-            # wraps in the terminal instead of losing its end.
-            make_console().print(table, crop=False)
+            print_report(make_console(), table)
         else:
-            console = make_console(width=100)
-            with console.capture() as captured:
-                console.print(table, crop=False)
-            _write(output, captured.get())
+            from transfer_assess.output import write_stream
+
+            try:
+                write_stream(
+                    output,
+                    lambda stream: print_report(
+                        make_console(width=100, file=stream), table
+                    ),
+                )
+            except OSError as error:
+                _fail([f"cannot write {output}: {error.strerror or error}"])
     if fail_on is not None:
         from transfer_assess.findings import Status
 
@@ -713,43 +725,52 @@ def report(
 ) -> None:
     """Write the report folder: findings, flow graph, transfer impact assessments."""
     from transfer_assess.console import make_console, print_plain
+    from transfer_assess.output import FileContent, OutputError
     from transfer_assess.profiles import load_country_profiles
-    from transfer_assess.report.document import render_report, write_report
+    from transfer_assess.report.document import iter_report, write_report
 
     datamap = _load(path)
     refdata = _refdata(refdata_dir)
     result = _assess(datamap, as_of, refdata)
-    files: dict[str, str | bytes]
+    files: Iterable[tuple[str, FileContent]]
     try:
         if report_format == ReportFormat.DOCX:
             from transfer_assess.report.docx import render_report_docx
 
-            files = {
-                "report.docx": render_report_docx(
-                    datamap,
-                    result,
-                    refdata,
-                    profiles=load_country_profiles(refdata_dir),
+            files = [
+                (
+                    "report.docx",
+                    render_report_docx(
+                        datamap,
+                        result,
+                        refdata,
+                        profiles=load_country_profiles(refdata_dir),
+                    ),
                 )
-            }
+            ]
         else:
-            files = dict(
-                render_report(
-                    datamap,
-                    result,
-                    refdata,
-                    format=report_format,
-                    profiles=load_country_profiles(refdata_dir),
-                )
+            # Rendered while written, one page at a time.
+            files = iter_report(
+                datamap,
+                result,
+                refdata,
+                format=report_format,
+                profiles=load_country_profiles(refdata_dir),
             )
     except TransferAssessError as error:
         _fail([str(error)])
-    targets = {(output / name).resolve() for name in files}
-    clash = targets & set(_inputs(path))
-    if clash:
-        _fail([f"--output {output} would overwrite the map ({min(clash)})"])
+    inputs = set(_inputs(path))
+
+    def checked() -> Iterator[tuple[str, FileContent]]:
+        for name, content in files:
+            target = (output / name).resolve()
+            if target in inputs:
+                message = f"--output {output} would overwrite the map ({target})"
+                raise OutputError(message)
+            yield name, content
+
     try:
-        written = write_report(files, output)
+        written = write_report(checked(), output)
     except TransferAssessError as error:
         _fail([str(error)])
     except (OSError, ValueError) as error:

@@ -9,7 +9,10 @@ markup, so that brackets in names are printed as they are.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+import functools
+import heapq
+import itertools
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.markup import escape
@@ -93,15 +96,29 @@ def _assemble(*parts: str | Text | tuple[str, str]) -> Text:
     return Text.assemble(*cleaned)
 
 
-def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
+def make_console(
+    *, stderr: bool = False, width: int | None = None, file: IO[str] | None = None
+) -> Console:
     """
     Create a console with the project's theme.
 
     Args:
         stderr: Write to standard error instead of standard output.
         width: Fixed width (tests); the terminal's width when omitted.
+        file: Write to this file instead, with the colours the console of standard
+            output would use (none when that is not a terminal, or with
+            ``NO_COLOR``), as if its output were captured.
     """
-    return Console(theme=THEME, stderr=stderr, width=width, highlight=False)
+    if file is None:
+        return Console(theme=THEME, stderr=stderr, width=width, highlight=False)
+    terminal = Console(theme=THEME, width=width, highlight=False).is_terminal
+    return Console(
+        theme=THEME,
+        file=file,
+        width=width,
+        highlight=False,
+        force_terminal=terminal,
+    )
 
 
 def print_problems(
@@ -191,9 +208,20 @@ class Lines:
         build: Lays the text out for a width and returns its lines.
     """
 
-    def __init__(self, build: Callable[[int], list[list[Piece]]]) -> None:
+    def __init__(self, build: Callable[[int], Iterable[list[Piece]]]) -> None:
         """Keep the layout function; it runs when the console knows its width."""
         self._build = build
+
+    def batches(self, width: int, size: int = 2000) -> Iterator[Lines]:
+        """
+        The text laid out for `width`, as `Lines` of at most `size` lines each.
+
+        Printed one after the other they give the same output as the whole, while
+        only one batch is laid out at a time (see `print_report`).
+        """
+        lines = iter(self._build(width))
+        while batch := list(itertools.islice(lines, size)):
+            yield Lines(functools.partial(_same, batch))
 
     def __rich_console__(
         self, console: Console, options: ConsoleOptions
@@ -214,6 +242,36 @@ class Lines:
                     styles[style] = console.get_style(style, default="none")
                 yield Segment(text, styles[style])
             yield newline
+
+
+def _same(lines: list[list[Piece]], _width: int) -> list[list[Piece]]:
+    """Lines already laid out, whatever the width."""
+    return lines
+
+
+def print_report(
+    console: Console, report: RenderableType, *, batch: int = 2000
+) -> None:
+    """
+    Print a report of `assessment_table` part by part, never whole in memory.
+
+    Rich gathers everything one ``print`` renders before writing it; a table of
+    every finding of a large map is printed in batches of lines instead, each
+    written before the next is laid out. The output is the same as printing the
+    report at once, lines wider than the terminal not cropped.
+
+    Args:
+        console: Where to print.
+        report: What `assessment_table` returned (or any renderable).
+        batch: How many lines of a table to lay out and print at a time.
+    """
+    parts = report.renderables if isinstance(report, Group) else [report]
+    for part in parts:
+        if isinstance(part, Lines):
+            for lines in part.batches(console.options.max_width, batch):
+                console.print(lines, crop=False)
+        else:
+            console.print(part, crop=False)
 
 
 class Trimmed:
@@ -294,22 +352,38 @@ def column_widths(
         width: The width available.
         fixed: Indexes of the columns that keep their natural width.
     """
-    count = len(rows[0])
-    natural = [0] * count
-    minimum = [0] * count
-    for row in rows:
+    return _column_widths(rows, len(rows), width, fixed=fixed)
+
+
+def _column_widths(
+    rows: Iterable[list[str]],
+    total: int,
+    width: int,
+    *,
+    fixed: frozenset[int] = frozenset(),
+) -> list[int]:
+    """`column_widths` of `total` rows read once, one at a time."""
+    step = max(1, total // _SAMPLE)
+    sample: list[list[str]] = []
+    natural: list[int] = []
+    minimum: list[int] = []
+    for number, row in enumerate(rows):
+        if not number:
+            natural = [0] * len(row)
+            minimum = [0] * len(row)
+        if not number % step:
+            sample.append(row)
         for index, cell in enumerate(row):
             size = max(len(part) for part in cell.split("\n"))
             natural[index] = max(natural[index], size)
             if size > minimum[index]:
                 minimum[index] = max(minimum[index], _longest_word(cell))
+    count = len(natural)
     available = width - len(_GAP) * (count - 1)
     if sum(natural) <= available:
         return natural
     widths = [natural[i] if i in fixed else minimum[i] for i in range(count)]
     spare = available - sum(widths)
-    step = max(1, len(rows) // _SAMPLE)
-    sample = rows[::step]
     cache: dict[tuple[int, int], int] = {}
 
     def lines(column: int, size: int) -> int:
@@ -349,7 +423,13 @@ def table_lines(
         widths: From `column_widths`.
         header: Whether the first row is a header (bold, with a rule below).
     """
-    lines: list[list[Piece]] = []
+    return list(_table_lines(rows, widths, header=header))
+
+
+def _table_lines(
+    rows: Iterable[list[str]], widths: list[int], *, header: bool = True
+) -> Iterator[list[Piece]]:
+    """`table_lines`, one line at a time."""
     for number, row in enumerate(rows):
         wrapped = [_wrap(cell, widths[i]) for i, cell in enumerate(row)]
         height = max(len(cell) for cell in wrapped)
@@ -359,10 +439,9 @@ def table_lines(
                 (cell[depth] if depth < len(cell) else "").ljust(size)
                 for cell, size in zip(wrapped, widths, strict=True)
             )
-            lines.append([(text.replace(_NBSP, " ").rstrip(" "), style)])
+            yield [(text.replace(_NBSP, " ").rstrip(" "), style)]
         if header and number == 0:
-            lines.append([(_GAP.join("─" * size for size in widths), "ta.muted")])
-    return lines
+            yield [(_GAP.join("─" * size for size in widths), "ta.muted")]
 
 
 def _place(decision: Decision) -> str:
@@ -658,34 +737,41 @@ def _actions_lines(findings: list[Finding], *, codes: bool) -> Lines:
 
 
 def _findings_lines(findings: list[Finding], *, codes: bool) -> Lines:
-    """One table per status, worst first, all with the same column widths."""
-    header = ["Flow", "From → to", "Basis", "First action"]
-    groups = [
-        (
-            status,
-            [
-                _row(finding, codes=codes)
-                for finding in findings
-                if finding.status is status
-            ],
-        )
-        for status in (Status.GAP, Status.ATTENTION, Status.OK)
-    ]
-    groups = [(status, rows) for status, rows in groups if rows]
-    everything = [header, ["", "", "", "Advice"]]
-    for _, rows in groups:
-        everything.extend(rows)
+    """
+    One table per status, worst first, all with the same column widths.
 
-    def build(width: int) -> list[list[Piece]]:
-        widths = column_widths(everything, width, fixed=frozenset({0}))
-        lines: list[list[Piece]] = []
-        for status, rows in groups:
-            title = f"{status_label(status)} ({_number(len(rows))})"
-            lines.append([])
-            lines.append([(title, _STATUS_STYLE[status.value])])
+    The rows are made twice, once to size the columns and once to lay them out,
+    and never kept: the table of a large map is printed in constant memory.
+    """
+    header = ["Flow", "From → to", "Basis", "First action"]
+    counts = dict.fromkeys(Status, 0)
+    for finding in findings:
+        counts[finding.status] += 1
+    groups = [
+        status for status in (Status.GAP, Status.ATTENTION, Status.OK) if counts[status]
+    ]
+
+    def rows(status: Status) -> Iterator[list[str]]:
+        for finding in findings:
+            if finding.status is status:
+                yield _row(finding, codes=codes)
+
+    def everything() -> Iterator[list[str]]:
+        yield header
+        yield ["", "", "", "Advice"]
+        for status in groups:
+            yield from rows(status)
+
+    total = 2 + sum(counts[status] for status in groups)
+
+    def build(width: int) -> Iterator[list[Piece]]:
+        widths = _column_widths(everything(), total, width, fixed=frozenset({0}))
+        for status in groups:
+            title = f"{status_label(status)} ({_number(counts[status])})"
+            yield []
+            yield [(title, _STATUS_STYLE[status.value])]
             heading = header if status is not Status.OK else [*header[:3], "Advice"]
-            lines.extend(table_lines([heading, *rows], widths))
-        return lines
+            yield from _table_lines(itertools.chain([heading], rows(status)), widths)
 
     return Lines(build)
 
@@ -696,26 +782,23 @@ TREE_CHAINS = 200
 
 def _chain_lines(findings: list[Finding]) -> Lines | None:
     """Onward chains as a tree merged by their common starts (`TREE_CHAINS` at most)."""
-    shown = {
-        (finding.flow, finding.regime): chain_display(
-            finding.chain, finding.chain_omitted
-        )
-        for finding in findings
-        if finding.onward
-    }
-    onward = sorted(
-        (finding for finding in findings if finding.onward),
-        key=lambda item: shown[item.flow, item.regime],
-    )
-    if not onward:
+
+    def shown(finding: Finding) -> tuple[str, ...]:
+        return chain_display(finding.chain, finding.chain_omitted)
+
+    # The first chains in order, without sorting (or keeping) all of them.
+    total = sum(finding.onward for finding in findings)
+    if not total:
         return None
-    left_out = max(0, len(onward) - TREE_CHAINS)
-    onward = onward[:TREE_CHAINS]
+    onward = heapq.nsmallest(
+        TREE_CHAINS, (finding for finding in findings if finding.onward), key=shown
+    )
+    left_out = max(0, total - TREE_CHAINS)
     tree: dict[str, Any] = {}
     ends: dict[tuple[str, ...], Finding] = {}
     for finding in onward:
         node = tree
-        chain = shown[finding.flow, finding.regime]
+        chain = shown(finding)
         for entity in chain:
             node = node.setdefault(entity, {})
         ends[chain] = finding

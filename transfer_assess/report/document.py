@@ -26,14 +26,14 @@ from markupsafe import Markup
 
 from transfer_assess.findings import Status
 from transfer_assess.labels import status_label
-from transfer_assess.output import write_folder
+from transfer_assess.output import FileContent, write_folder
 from transfer_assess.report.graph import graph_view, to_mermaid, to_svg
 from transfer_assess.report.json import DISCLAIMER
 from transfer_assess.report.provenance import provenance as make_provenance
-from transfer_assess.report.tia import MEASURE_LABELS, report_context
+from transfer_assess.report.tia import MEASURE_LABELS, Rows, report_context
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     from transfer_assess.findings import Assessment
     from transfer_assess.model import DataMap
@@ -45,6 +45,7 @@ __all__ = [
     "MEASURE_LABELS",
     "SIGN_OFF",
     "escape_markdown_values",
+    "iter_report",
     "markdown_text",
     "page_name",
     "page_names",
@@ -90,6 +91,8 @@ def escape_markdown_values(value: Any) -> Any:
         }
     if isinstance(value, list | tuple):
         return [escape_markdown_values(item) for item in value]
+    if isinstance(value, Rows):
+        return value.map(escape_markdown_values)
     return value
 
 
@@ -150,6 +153,8 @@ def _environment() -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The packaged templates do not change during a run: no file check per page.
+        auto_reload=False,
     )
 
 
@@ -161,9 +166,12 @@ def document_context(
     suffix: str,
     profiles: Mapping[str, CountryProfile] | None = None,
     provenance: Provenance | None = None,
+    names: Mapping[tuple[str, str], str] | None = None,
 ) -> dict[str, Any]:
     """
     The values every page of the report shows, unescaped (shared with the Word writer).
+
+    `names` are the transfer pages' names (`page_names`), made here when omitted.
 
     Raises:
         InputError: ``SOURCE_DATE_EPOCH`` is malformed (when `provenance` is omitted).
@@ -173,7 +181,7 @@ def document_context(
         datamap,
         assessment,
         refdata,
-        page_names=page_names(assessment, suffix),
+        page_names=page_names(assessment, suffix) if names is None else names,
         profiles=profiles,
     )
     return {
@@ -196,7 +204,41 @@ def render_report(
     provenance: Provenance | None = None,
 ) -> dict[str, str]:
     """
-    Render the report folder's pages in memory.
+    Render the report folder's pages in memory: `iter_report`'s pages, joined.
+
+    Takes the arguments of `iter_report` and raises what it raises.
+
+    Returns:
+        File names (relative to the folder) and their text.
+    """
+    return {
+        name: "".join(text)
+        for name, text in iter_report(
+            datamap,
+            assessment,
+            refdata,
+            format=format,
+            profiles=profiles,
+            provenance=provenance,
+        )
+    }
+
+
+def iter_report(
+    datamap: DataMap,
+    assessment: Assessment,
+    refdata: ReferenceData,
+    *,
+    format: str = "html",  # noqa: A002 - the natural name, as on the command line
+    profiles: Mapping[str, CountryProfile] | None = None,
+    provenance: Provenance | None = None,
+) -> Iterator[tuple[str, Iterable[str]]]:
+    """
+    Render the report folder's pages one at a time, for `write_report`.
+
+    The index page comes first, as an iterator over pieces of its text (it lists
+    every finding, and is written while it is rendered); then each transfer page,
+    rendered when it is asked for. No page is kept once the next one is made.
 
     Args:
         datamap: The map.
@@ -207,8 +249,8 @@ def render_report(
         provenance: The footer's record; made now (honouring ``SOURCE_DATE_EPOCH``)
             when omitted.
 
-    Returns:
-        File names (relative to the folder) and their text.
+    Yields:
+        A file name (relative to the folder) and its text, whole or in pieces.
 
     Raises:
         ValueError: `format` is neither ``html`` nor ``markdown``.
@@ -217,6 +259,7 @@ def render_report(
     if format not in {"html", "markdown"}:
         raise ValueError(f"unknown report format {format!r}")
     suffix = "html" if format == "html" else "md"
+    names = page_names(assessment, suffix)
     context = document_context(
         datamap,
         assessment,
@@ -224,14 +267,28 @@ def render_report(
         suffix=suffix,
         profiles=profiles,
         provenance=provenance,
+        names=names,
     )
+    return _pages(datamap, assessment, refdata, format, context, names)
+
+
+def _pages(
+    datamap: DataMap,
+    assessment: Assessment,
+    refdata: ReferenceData,
+    format: str,  # noqa: A002 - as in `iter_report`
+    context: dict[str, Any],
+    names: Mapping[tuple[str, str], str],
+) -> Iterator[tuple[str, Iterable[str]]]:
+    """The pages of `iter_report`, made when asked for."""
     # The graph links each flow to its EU page (the first of its findings).
     pages: dict[str, str] = {}
-    for item in context["transfers"]:
-        pages.setdefault(item["flow"], item["page"])
+    for (flow, _regime), name in names.items():
+        pages.setdefault(flow, name)
     view = graph_view(datamap, assessment, refdata)
     environment = _environment()
-    files: dict[str, str] = {}
+    # Step 3's country profile, rendered once per country: many transfers share one.
+    profile_pages: dict[str | None, str] = {}
     if format == "html":
         style = environment.loader.get_source(environment, "report.css")[0]  # type: ignore[union-attr]
         shared = {
@@ -241,48 +298,51 @@ def render_report(
         values = {key: item for key, item in context.items() if key != "print_footer"}
         index = environment.get_template("index.html.j2")
         svg = Markup(to_svg(view, links=pages))  # noqa: S704 - our own escaped SVG
-        files["index.html"] = index.render(**values, **shared, svg=svg)
+        del view, pages
+        yield "index.html", index.generate(**values, **shared, svg=svg)
         page = environment.get_template("transfer.html.j2")
-        # Rendered once per country: many transfers share a destination's profile.
-        profiles_html = {
-            key: Markup(text)  # noqa: S704 - rendered with autoescape on
-            for key, text in _profiles(environment, "html", context).items()
-        }
-        for transfer in context["transfers"]:
-            files[transfer["page"]] = page.render(
-                report=values,
-                transfer=transfer,
-                profile_pages=profiles_html,
-                **shared,
-                **_common(values),
+        profile = environment.get_template("_profile.html.j2")
+        for transfer in values["transfers"]:
+            country = transfer["importer"]["country"]
+            if transfer["profile"] is not None and country not in profile_pages:
+                profile_pages[country] = Markup(  # noqa: S704 - autoescaped
+                    profile.render(profile=transfer["profile"])
+                )
+            yield (
+                transfer["page"],
+                (
+                    page.render(
+                        report=values,
+                        transfer=transfer,
+                        profile_pages=profile_pages,
+                        **shared,
+                        **_common(values),
+                    ),
+                ),
             )
     else:
         escaped = escape_markdown_values(context)
         index = environment.get_template("index.md.j2")
-        files["index.md"] = index.render(**escaped, raw_mermaid=to_mermaid(view))
+        mermaid = to_mermaid(view)
+        del view, pages
+        yield "index.md", index.generate(**escaped, raw_mermaid=mermaid)
         page = environment.get_template("transfer.md.j2")
-        profiles_md = _profiles(environment, "md", escaped)
+        profile = environment.get_template("_profile.md.j2")
         for transfer in escaped["transfers"]:
-            files[transfer["page"]] = page.render(
-                report=escaped,
-                transfer=transfer,
-                profile_pages=profiles_md,
-                **_common(escaped),
+            country = transfer["importer"]["country"]
+            if transfer["profile"] is not None and country not in profile_pages:
+                profile_pages[country] = profile.render(profile=transfer["profile"])
+            yield (
+                transfer["page"],
+                (
+                    page.render(
+                        report=escaped,
+                        transfer=transfer,
+                        profile_pages=profile_pages,
+                        **_common(escaped),
+                    ),
+                ),
             )
-    return files
-
-
-def _profiles(
-    environment: SandboxedEnvironment, suffix: str, context: Mapping[str, Any]
-) -> dict[str | None, str]:
-    """Step 3's country profile of each destination, rendered once per country."""
-    template = environment.get_template(f"_profile.{suffix}.j2")
-    rendered: dict[str | None, str] = {}
-    for transfer in context["transfers"]:
-        country = transfer["importer"]["country"]
-        if transfer["profile"] is not None and country not in rendered:
-            rendered[country] = template.render(profile=transfer["profile"])
-    return rendered
 
 
 def _common(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -290,11 +350,15 @@ def _common(context: Mapping[str, Any]) -> dict[str, Any]:
     return {"disclaimer": context["disclaimer"], "provenance": context["provenance"]}
 
 
-def write_report(files: Mapping[str, str | bytes], folder: Path) -> list[Path]:
+def write_report(
+    files: Mapping[str, FileContent] | Iterable[tuple[str, FileContent]],
+    folder: Path,
+) -> list[Path]:
     """
     Write rendered files as one folder, replacing an earlier report whole.
 
-    See `transfer_assess.output.write_folder`: written beside, swapped in, locked.
+    See `transfer_assess.output.write_folder`: written beside, swapped in, locked;
+    files given as an iterator (`iter_report`) are written one at a time.
 
     Returns:
         The paths written, in name order.

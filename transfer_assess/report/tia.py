@@ -42,7 +42,7 @@ from transfer_assess.refdata import country_name
 from transfer_assess.tia import percent
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from transfer_assess.access_laws import AccessLaw
     from transfer_assess.findings import Assessment, Finding
@@ -632,6 +632,31 @@ def _counts(assessment: Assessment) -> dict[str, Any]:
     return counts
 
 
+class Rows:
+    """
+    Rows of a report made when they are read, anew each time: never all in memory.
+
+    A report of a million flows has millions of rows of findings and transfer pages;
+    templates loop over a `Rows` like a list, and the report folder is written one
+    page at a time while the rows are made.
+
+    Args:
+        make: Returns an iterator over the rows.
+    """
+
+    def __init__(self, make: Callable[[], Iterator[Any]]) -> None:
+        """Keep the function that makes the rows."""
+        self._make = make
+
+    def __iter__(self) -> Iterator[Any]:
+        """Make the rows, one at a time."""
+        return self._make()
+
+    def map(self, function: Callable[[Any], Any]) -> Rows:
+        """The same rows, each passed through `function` when it is read."""
+        return Rows(lambda: map(function, self._make()))
+
+
 def report_context(
     datamap: DataMap,
     assessment: Assessment,
@@ -642,6 +667,10 @@ def report_context(
 ) -> dict[str, Any]:
     """
     Everything the index page and the transfer pages show, as plain values.
+
+    The findings that are restricted transfers and those that are not (each in the
+    index's order, worst first) and the transfers (one per transfer page) are
+    `Rows`: each row is made when a template reads it.
 
     Args:
         datamap: The map.
@@ -661,13 +690,12 @@ def report_context(
         for regime in assessment.regimes
     }
     pages = dict(page_names)
-    transfers: list[dict[str, Any]] = []
-    findings: list[dict[str, Any]] = []
-    for finding in assessment.findings:
-        page = pages.get((finding.flow, finding.regime))
-        if finding.transfer and page is not None:
-            transfers.append(
-                {
+
+    def transfers() -> Iterator[dict[str, Any]]:
+        for finding in assessment.findings:
+            page = pages.get((finding.flow, finding.regime))
+            if finding.transfer and page is not None:
+                yield {
                     "page": page,
                     **transfer_context(
                         finding,
@@ -679,54 +707,29 @@ def report_context(
                         pages=pages,
                     ),
                 }
-            )
-        first = next(
-            (
-                item
-                for item in finding.recommendations
-                if item.action is not Action.NONE
-            ),
-            None,
-        )
-        findings.append(
-            {
-                "flow": finding.flow,
-                "regime": finding.regime,
-                "law": REGIME_NAMES[finding.regime],
-                "page": page,
-                "route": (
-                    f"{datamap.entity(finding.exporter).name} "
-                    f"({finding.exporter_country or '?'}) → "
-                    f"{datamap.entity(finding.importer).name} "
-                    f"({finding.importer_country or finding.importer_organisation})"
-                ),
-                "transfer": finding.transfer,
-                "onward": finding.onward,
-                "status": finding.status.value,
-                "status_label": status_label(finding.status),
-                "basis_label": basis_label(finding.basis),
-                "basis_is_scc": finding.basis.value == "scc",
-                "scc_module": finding.scc_module,
-                "first": (
-                    f"{action_label(first.action)}: {first.detail}" if first else ""
-                ),
-                "chain": " → ".join(
-                    chain_display(
-                        finding.chain,
-                        finding.chain_omitted,
-                        lambda item: datamap.entity(item).name,
-                    )
-                ),
-            }
-        )
-    findings.sort(
+
+    order = list(REGIMES)
+    ranked = sorted(
+        assessment.findings,
         key=lambda item: (
-            not item["transfer"],
-            -Status(item["status"]).rank,
-            item["flow"],
-            list(REGIMES).index(item["regime"]),
-        )
+            not item.transfer,
+            -item.status.rank,
+            item.flow,
+            order.index(item.regime),
+        ),
     )
+
+    def findings(transfer: bool) -> Rows:
+        """The index's rows of the findings that are (or are not) transfers."""
+
+        def make() -> Iterator[dict[str, Any]]:
+            for finding in ranked:
+                if bool(finding.transfer) is transfer:
+                    page = pages.get((finding.flow, finding.regime))
+                    yield _finding_row(finding, datamap, page)
+
+        return Rows(make)
+
     return {
         "organisation": datamap.organisation,
         "as_of": assessment.as_of.isoformat(),
@@ -735,6 +738,44 @@ def report_context(
         "counts": _counts(assessment),
         "laws": _laws(assessment),
         "inactive": list(assessment.inactive),
-        "findings": findings,
-        "transfers": transfers,
+        "transfer_findings": findings(transfer=True),
+        "other_findings": findings(transfer=False),
+        "transfers": Rows(transfers),
+    }
+
+
+def _finding_row(
+    finding: Finding, datamap: DataMap, page: str | None
+) -> dict[str, Any]:
+    """One row of the index's tables of findings."""
+    first = next(
+        (item for item in finding.recommendations if item.action is not Action.NONE),
+        None,
+    )
+    return {
+        "flow": finding.flow,
+        "regime": finding.regime,
+        "law": REGIME_NAMES[finding.regime],
+        "page": page,
+        "route": (
+            f"{datamap.entity(finding.exporter).name} "
+            f"({finding.exporter_country or '?'}) → "
+            f"{datamap.entity(finding.importer).name} "
+            f"({finding.importer_country or finding.importer_organisation})"
+        ),
+        "transfer": finding.transfer,
+        "onward": finding.onward,
+        "status": finding.status.value,
+        "status_label": status_label(finding.status),
+        "basis_label": basis_label(finding.basis),
+        "basis_is_scc": finding.basis.value == "scc",
+        "scc_module": finding.scc_module,
+        "first": f"{action_label(first.action)}: {first.detail}" if first else "",
+        "chain": " → ".join(
+            chain_display(
+                finding.chain,
+                finding.chain_omitted,
+                lambda item: datamap.entity(item).name,
+            )
+        ),
     }
