@@ -1056,3 +1056,27 @@ class TestUkAndSwissScopeAndAdequacy:
             ),
             (self.SCHEDULE_21,),
         )
+
+
+@pytest.mark.parametrize(
+    ("flow_id", "ending"), [("f-none", " and names no transfer tool."), ("f-scc", ".")]
+)
+def test_before_the_revised_fadp(flow_id: str, ending: str) -> None:
+    finding = scenario("223-ch-former-law", flow_id, "CH")
+    former = ("FADP of 19 June 1992 Art. 6",)
+    assert reason(finding, "CH.FORMER_FADP") == (
+        (
+            "On 2023-08-31 former FADP (1992) applied (the FADP as modelled applies "
+            "from 2023-09-01); its transfer rules are not modelled, so flow "
+            f"{flow_id} cannot be judged here{ending}"
+        ),
+        former,
+    )
+    # Counsel is pointed to the former law's provision, not to the revised FADP.
+    assert request(finding, "legal_review") == (
+        (
+            f"Have counsel assess flow {flow_id} under former FADP (1992) as it stood "
+            "on 2023-08-31."
+        ),
+        former,
+    )

@@ -505,7 +505,7 @@ def _former_law(
         Action.LEGAL_REVIEW,
         f"Have counsel assess flow {flow.id} under {spec.former_law or 'the law'} "
         f"as it stood on {day.isoformat()}.",
-        spec.law,
+        *rules.former_law.articles,
     )
     return Outcome(transfer=True, basis=Basis.NONE, status=status, onward=onward)
 
