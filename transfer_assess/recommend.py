@@ -281,7 +281,14 @@ def _alternatives(context: Context) -> list[Recommendation]:
         )
         # The dpf action is certification under the EU-US DPF; earlier frameworks'
         # certifications had no action of their own and are not recommended.
-        if failures and sector_ok and certification == "dpf":
+        # A public authority cannot certify (the decision's own scope failure says
+        # so), so it is never advised to.
+        if (
+            failures
+            and sector_ok
+            and certification == "dpf"
+            and importer.kind is not EntityKind.PUBLIC_AUTHORITY
+        ):
             missing = decision.scope.missing(importer, hr_data=flow.is_hr_data)
             result.append(
                 Recommendation(
