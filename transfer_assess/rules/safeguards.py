@@ -334,9 +334,8 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     expected = context.expected_module
     roles = f"{flow.exporter_role.value} to {flow.importer_role.value}"
     if flow.scc_module != expected:
-        signed = (
-            f"module {flow.scc_module}" if flow.scc_module is not None else "no module"
-        )
+        # The loader requires a module for every tool built on the EU SCCs.
+        signed = f"module {flow.scc_module}"
         trace.add(
             SCC_MODULE,
             f"Flow {flow.id} is {roles}, which needs SCC module {expected}; the map "
@@ -481,7 +480,7 @@ def _bcr(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     group = context.group_of(exporter)
     failure = None
     late = [
-        entity
+        (entity, entity.bcr_accession)
         for entity in (exporter, importer)
         if entity.bcr_accession is not None and entity.bcr_accession > day
     ]
@@ -498,8 +497,8 @@ def _bcr(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     elif late:
         failure = "; ".join(
             f"{party(entity)} acceded to the group's BCRs only on "
-            f"{entity.bcr_accession.isoformat() if entity.bcr_accession else ''}"
-            for entity in late
+            f"{accession.isoformat()}"
+            for entity, accession in late
         )
     elif flow.exporter_role not in group.bcr and not internal_processor:
         kind = "BCR-C" if flow.exporter_role is Role.CONTROLLER else "BCR-P"
