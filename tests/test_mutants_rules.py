@@ -1080,3 +1080,53 @@ def test_before_the_revised_fadp(flow_id: str, ending: str) -> None:
         ),
         former,
     )
+
+
+class TestUkOwnTools:
+    """The IDTA and the Addendum before their first day; an Addendum module unfit."""
+
+    IDTA = (
+        "International Data Transfer Agreement (IDTA), version A1.0, issued by the "
+        "Information Commissioner under DPA 2018 s.119A"
+    )
+
+    def finding(self, flow_id: str, day: date) -> Finding:
+        value = document(
+            entities=[entity("gb", "GB"), entity("in", "IN", kind="service_provider")],
+            flows=[
+                flow("f-idta", "gb", "in", mechanism="idta", tia="2022-01-01"),
+                flow(
+                    "f-add",
+                    "gb",
+                    "in",
+                    mechanism="uk_addendum",
+                    scc_module=3,
+                    tia="2022-01-01",
+                ),
+            ],
+        )
+        return assess(parse_map(as_yaml(value)), as_of=day).finding(flow_id, "UK")
+
+    def test_the_day_before_the_idta(self) -> None:
+        finding = self.finding("f-idta", date(2022, 3, 20))
+        assert reason(finding, "UK.TOOL") == (
+            (
+                f"Flow f-idta relies on the {self.IDTA}, which applies only from "
+                "2022-03-21."
+            ),
+            (self.IDTA,),
+        )
+        assert request(finding, "fix_mechanism") == (
+            (
+                "On 2022-03-20 flow f-idta needed another tool: the standard "
+                "contractual clauses as UK law kept them."
+            ),
+            (TestUkEuSccsAlone.CLAUSES,),
+        )
+
+    def test_a_module_of_the_addendum_that_does_not_fit(self) -> None:
+        finding = self.finding("f-add", date(2022, 3, 21))
+        assert reason(finding, "UK.SCC.MODULE")[0] == (
+            "Flow f-add is controller to processor, which needs module 2; the map "
+            "names module 3 for the Addendum's SCCs."
+        )
