@@ -1130,3 +1130,33 @@ class TestUkOwnTools:
             "Flow f-add is controller to processor, which needs module 2; the map "
             "names module 3 for the Addendum's SCCs."
         )
+
+
+def test_why_a_uk_transfer_is_restricted() -> None:
+    # An exporter outside the UK that the map declares subject to the UK GDPR, and
+    # an international organisation as the destination, are named as such.
+    value = document(
+        entities=[
+            entity("de", "DE", subject_to=["UK"]),
+            entity("gb", "GB"),
+            entity("in", "IN", kind="service_provider"),
+            {
+                "id": "io",
+                "name": "Org",
+                "kind": "other",
+                "international_organisation": "some-org",
+            },
+        ],
+        flows=[flow("f-de", "de", "in"), flow("f-io", "gb", "io")],
+    )
+    assessment = assess(parse_map(as_yaml(value)), as_of=DAY)
+    assert reason(assessment.finding("f-de", "UK"), "UK.SCOPE.TRANSFER")[0] == (
+        "de Ltd (de, DE) is declared subject to the UK GDPR and discloses personal "
+        "data to in Ltd (in, IN) in IN on 2026-11-28: a restricted transfer under the "
+        "UK GDPR."
+    )
+    assert reason(assessment.finding("f-io", "UK"), "UK.SCOPE.TRANSFER")[0] == (
+        "gb Ltd (gb, GB) is established in GB and discloses personal data to Org (io, "
+        "some-org) in the international organisation some-org on 2026-11-28: a "
+        "restricted transfer under the UK GDPR."
+    )
