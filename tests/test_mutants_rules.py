@@ -176,31 +176,8 @@ class TestUkBcr:
         )
 
     def test_no_recorded_approval_names_the_field(self) -> None:
-        source = entity("gb-ltd", "GB", group="acme")
-        target = entity("in-aff", "IN", group="acme")
-        value = document(
-            entities=[source, target],
-            flows=[
-                flow(
-                    "f",
-                    "gb-ltd",
-                    "in-aff",
-                    importer_role="controller",
-                    mechanism="bcr",
-                    tia="2026-06-01",
-                )
-            ],
-            groups=[
-                {
-                    "id": "acme",
-                    "name": "Acme",
-                    "bcr": ["controller"],
-                    "bcr_approved": "2020-01-01",
-                }
-            ],
-        )
-        finding = assess(parse_map(as_yaml(value)), as_of=DAY).finding("f", "UK")
-        text, _ = reason(finding, "UK.BCR.GROUP")
+        # The group has an EU approval only.
+        text = _uk_bcr_reason(approval={"bcr_approved": "2020-01-01"})
         assert text == (
             "Flow f relies on BCRs, but the group's BCRs were not approved under the "
             "UK GDPR by 2026-11-28 (no recorded date; the map's bcr_approved_uk)."
@@ -554,7 +531,10 @@ def test_a_continuous_flow_of_a_uk_authority_is_refused_for_its_frequency() -> N
 
 
 def _uk_bcr_reason(
-    *, approved: str, exporter_accession: str | None, importer_accession: str | None
+    *,
+    approval: dict[str, str],
+    exporter_accession: str | None = None,
+    importer_accession: str | None = None,
 ) -> str:
     """The UK BCR reason for one flow between two members of a group."""
     source = entity("gb-ltd", "GB", group="acme")
@@ -582,7 +562,7 @@ def _uk_bcr_reason(
                 "id": "acme",
                 "name": "Acme",
                 "bcr": ["controller"],
-                "bcr_approved_uk": approved,
+                **approval,
             }
         ],
     )
@@ -594,7 +574,7 @@ def test_both_late_accessions_are_named() -> None:
     # Each party that acceded after the assessment day is named, the two joined by
     # a semicolon.
     assert _uk_bcr_reason(
-        approved="2020-01-01",
+        approval={"bcr_approved_uk": "2020-01-01"},
         exporter_accession="2026-11-29",
         importer_accession="2026-11-30",
     ) == (
@@ -605,9 +585,7 @@ def test_both_late_accessions_are_named() -> None:
 
 
 def test_an_approval_after_the_day_names_its_date() -> None:
-    assert _uk_bcr_reason(
-        approved="2026-11-29", exporter_accession=None, importer_accession=None
-    ) == (
+    assert _uk_bcr_reason(approval={"bcr_approved_uk": "2026-11-29"}) == (
         "Flow f relies on BCRs, but the group's BCRs were not approved under the "
         "UK GDPR by 2026-11-28 (2026-11-29; the map's bcr_approved_uk)."
     )
