@@ -1138,3 +1138,37 @@ def test_why_a_uk_transfer_is_restricted() -> None:
         "some-org) in the international organisation some-org on 2026-11-28: a "
         "restricted transfer under the UK GDPR."
     )
+
+
+def test_the_addendum_advice_names_who_already_has_eu_sccs_with_the_importer() -> None:
+    # gb signed EU SCCs with the importer itself; gb2 did not, but another member
+    # of its group (de) did; gb3 has neither, and is advised the IDTA.
+    value = document(
+        entities=[
+            entity("gb", "GB"),
+            entity("gb2", "GB", group="acme"),
+            entity("gb3", "GB"),
+            entity("de", "DE", group="acme"),
+            entity("in", "IN", kind="service_provider"),
+        ],
+        flows=[
+            flow("f-scc", "gb", "in", mechanism="scc", scc_module=2),
+            flow("f-de", "de", "in", mechanism="scc", scc_module=2),
+            flow("f-gb", "gb", "in", data_categories=["user.name"]),
+            flow("f-gb2", "gb2", "in"),
+            flow("f-gb3", "gb3", "in"),
+        ],
+        groups=[{"id": "acme", "name": "Acme"}],
+    )
+    assessment = assess(parse_map(as_yaml(value)), as_of=DAY)
+    for flow_id, partner in (("f-gb", "gb"), ("f-gb2", "gb2's group (acme)")):
+        detail, _ = request(assessment.finding(flow_id, "UK"), "uk_addendum")
+        assert detail == (
+            f"in already has EU SCCs with {partner}: add the ICO's UK Addendum to "
+            f"them for flow {flow_id} (module 2, controller to processor)."
+        )
+    actions = [
+        item.action.value for item in assessment.finding("f-gb3", "UK").recommendations
+    ]
+    assert "uk_addendum" not in actions
+    assert "idta" in actions

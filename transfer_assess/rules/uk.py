@@ -181,12 +181,7 @@ def _ask_for_the_addendum(trace: Trace, context: Context) -> None:
 
 
 def _recommend_tool(context: Context) -> Recommendation:
-    flow, exporter, importer, day = (
-        context.flow,
-        context.exporter,
-        context.importer,
-        context.day,
-    )
+    flow, importer, day = context.flow, context.importer, context.day
     spec = national.spec_of(context)
     module = context.expected_module
     roles = f"{flow.exporter_role.value} to {flow.importer_role.value}"
@@ -198,10 +193,11 @@ def _recommend_tool(context: Context) -> Recommendation:
             f"{flow.id} ({roles}).",
             (spec.article("standard_clauses"),),
         )
-    if _has_eu_sccs(context):
+    partner = _eu_scc_partner(context)
+    if partner is not None:
         return Recommendation(
             Action.UK_ADDENDUM,
-            f"{importer.id} already has EU SCCs with {exporter.id}'s group: add the "
+            f"{importer.id} already has EU SCCs with {partner}: add the "
             f"ICO's UK Addendum to them for flow {flow.id} (module {module}, {roles}).",
             (
                 spec.article("standard_clauses"),
@@ -216,13 +212,20 @@ def _recommend_tool(context: Context) -> Recommendation:
     )
 
 
-def _has_eu_sccs(context: Context) -> bool:
-    """Whether the importer already has EU SCCs with the exporter or its group."""
+def _eu_scc_partner(context: Context) -> str | None:
+    """
+    With whom the importer already has EU SCCs: the exporter, or its group.
+
+    ``None`` when the importer receives no flow under a tool built on the EU SCCs
+    from the exporter or from another member of the exporter's group.
+    """
     exporter = context.exporter
     senders, groups = context.datamap.scc_senders(context.importer.id)
-    return exporter.id in senders or (
-        exporter.group is not None and exporter.group in groups
-    )
+    if exporter.id in senders:
+        return exporter.id
+    if exporter.group is not None and exporter.group in groups:
+        return f"{exporter.id}'s group ({exporter.group})"
+    return None
 
 
 BOOK = national.book(
