@@ -13,14 +13,21 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 
+def bench(script: str, *arguments: str) -> str:
+    """Run a script of bench/ with these arguments; its standard output."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
 def test_generate_is_deterministic_and_valid(tmp_path: Path) -> None:
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     for path in (first, second):
-        subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "generate.py"), "--flows", "300",
-             "--output", str(path)],
-            check=True,
-        )  # fmt: skip
+        bench("generate.py", "--flows", "300", "--output", str(path))
     assert first.read_bytes() == second.read_bytes()
     value = json.loads(first.read_text(encoding="utf-8"))
     assert len(value["flows"]) == 300
@@ -38,12 +45,10 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     output.write_text(
         "# Perf\n\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n\nEnd.\n"
     )
-    subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100", "400",
-         "--runs", "1", "--work", str(tmp_path / "work"), "--output", str(output),
-         "--table-sizes", "300", "--report-sizes", "200"],
-        check=True,
-        capture_output=True,
+    bench(
+        "run.py", "--sizes", "100", "400", "--runs", "1",
+        "--work", str(tmp_path / "work"), "--output", str(output),
+        "--table-sizes", "300", "--report-sizes", "200",
     )  # fmt: skip
     page = output.read_text(encoding="utf-8")
     assert page.startswith("# Perf\n")
@@ -71,12 +76,9 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
 def test_bounds_writes_a_table(tmp_path: Path) -> None:
     output = tmp_path / "security.md"
     output.write_text("# S\n\n<!-- bounds:begin -->\nold\n<!-- bounds:end -->\n")
-    subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bounds.py"), "--sizes", "0.02",
-         "--cases", "problem-lines", "empty-mappings", "--work", str(tmp_path / "w"),
-         "--output", str(output)],
-        check=True,
-        capture_output=True,
+    bench(
+        "bounds.py", "--sizes", "0.02", "--cases", "problem-lines",
+        "empty-mappings", "--work", str(tmp_path / "w"), "--output", str(output),
     )  # fmt: skip
     page = output.read_text(encoding="utf-8")
     assert "old" not in page
@@ -86,14 +88,7 @@ def test_bounds_writes_a_table(tmp_path: Path) -> None:
 
 
 def test_formats_measures_every_form() -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "formats.py"), "--flows", "60",
-         "--runs", "1"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )  # fmt: skip
-    rows = result.stdout.splitlines()
+    rows = bench("formats.py", "--flows", "60", "--runs", "1").splitlines()
     assert rows[0] == "| form (60 flows) | validate, s | peak memory, MiB |"
     assert [row.split(" |")[0] for row in rows[2:]] == [
         "| JSON",
@@ -105,25 +100,15 @@ def test_formats_measures_every_form() -> None:
 
 def test_repeated_runs_and_their_classes(tmp_path: Path) -> None:
     path = tmp_path / "runs.json"
-    subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "generate.py"), "--flows", "200",
-         "--repeat", "50", "--output", str(path)],
-        check=True,
-    )  # fmt: skip
+    bench("generate.py", "--flows", "200", "--repeat", "50", "--output", str(path))
     flows = json.loads(path.read_text(encoding="utf-8"))["flows"]
     # Each run of 50 repeats its first flow from other exporters, ids aside.
     for index, flow in enumerate(flows):
         first = flows[index - index % 50]
         assert {**flow, "id": "", "from": ""} == {**first, "id": "", "from": ""}
     assert len({flow["from"] for flow in flows[:50]}) > 1
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "classes.py"), str(path),
-         str(ROOT / "examples" / "small.yaml")],
-        check=True,
-        capture_output=True,
-        text=True,
-    )  # fmt: skip
-    rows = [row.split(" | ") for row in result.stdout.splitlines()[2:]]
+    output = bench("classes.py", str(path), str(ROOT / "examples" / "small.yaml"))
+    rows = [row.split(" | ") for row in output.splitlines()[2:]]
     assert [row[1] for row in rows] == ["EU", "UK", "CH"] * 2
     # The example's three flows differ; runs of 50 share classes.
     assert [row[2:] for row in rows[3:]] == [["3", "3", "0.0% |"]] * 3
@@ -131,12 +116,6 @@ def test_repeated_runs_and_their_classes(tmp_path: Path) -> None:
 
 
 def test_load_compares_the_two_paths_in_every_form() -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py"), "--flows", "200",
-         "--runs", "1"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )  # fmt: skip
-    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    output = bench("load.py", "--flows", "200", "--runs", "1")
+    rows = [line for line in output.splitlines() if line.startswith("| ")]
     assert [row.split(" |")[0] for row in rows[1:]] == ["| JSON", "| YAML", "| CSV"]
