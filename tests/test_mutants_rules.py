@@ -31,6 +31,19 @@ RECOGNITION = (
 )
 
 
+#: The citations of the rule UK.TOOL.
+UK_TOOL = ("UK GDPR Art. 46(2)(d)", "DPA 2018 s.119A")
+#: The UK regime's citation for standard clauses (reference data).
+UK_CLAUSES = (
+    "UK GDPR Art. 46(2)(d) (clauses issued by the Commissioner under DPA 2018 s.119A)"
+)
+#: The UK regime's citation for adequacy (reference data, from 2026-02-05).
+UK_ADEQUACY = (
+    "UK GDPR Art. 45A (transfers approved by regulations); DPA 2018 Sch. 21 paras "
+    "4-5 for the list kept from 2020"
+)
+
+
 def scenario(stem: str, flow_id: str, regime: str = "EU") -> Finding:
     """The finding of one flow of a scenario file, under one regime."""
     value: dict[str, Any] = yaml.safe_load(
@@ -647,12 +660,6 @@ def test_the_party_that_is_not_public_is_named(
 class TestUkEuSccsAlone:
     """What a UK exporter relying on EU SCCs alone is told, from 2021 to 2022."""
 
-    TOOL_CITATIONS = ("UK GDPR Art. 46(2)(d)", "DPA 2018 s.119A")
-    CLAUSES = (
-        "UK GDPR Art. 46(2)(d) (clauses issued by the Commissioner under DPA 2018 "
-        "s.119A)"
-    )
-
     def finding(self, day: date) -> Finding:
         value = document(
             entities=[entity("gb", "GB"), entity("in", "IN", kind="service_provider")],
@@ -677,14 +684,14 @@ class TestUkEuSccsAlone:
                 "On 2021-06-26 EU SCCs could only be the old clauses, which UK law "
                 "kept for UK transfers."
             ),
-            self.TOOL_CITATIONS,
+            UK_TOOL,
         )
         assert request(finding, "legal_review") == (
             (
                 "Check which contract covered flow f: the old clauses had no set for "
                 "processor exporters."
             ),
-            (self.CLAUSES,),
+            (UK_CLAUSES,),
         )
 
     def test_the_day_before_the_addendum(self) -> None:
@@ -694,7 +701,7 @@ class TestUkEuSccsAlone:
                 "2021 clauses alone do not serve a UK transfer, and the ICO's Addendum "
                 "applies only from 2022-03-21."
             ),
-            (self.CLAUSES,),
+            (UK_CLAUSES,),
         )
 
     def test_the_last_day_for_new_contracts_on_the_old_clauses(self) -> None:
@@ -704,7 +711,7 @@ class TestUkEuSccsAlone:
                 "clauses kept by UK law (new contracts on them until 2022-09-21); the "
                 "EU 2021 clauses alone did not."
             ),
-            self.TOOL_CITATIONS,
+            UK_TOOL,
         )
 
 
@@ -762,7 +769,7 @@ def test_a_module_that_does_not_fit_under_the_uk_gdpr() -> None:
     )
     assert request(finding, "fix_mechanism") == (
         "Sign module 2 (controller to processor) for flow f instead of module 3.",
-        (TestUkEuSccsAlone.CLAUSES,),
+        (UK_CLAUSES,),
     )
 
 
@@ -779,10 +786,6 @@ class TestUkAndSwissAlternatives:
     )
     UK_REGULATIONS = (
         "The Data Protection (Adequacy) (United States of America) Regulations 2023"
-    )
-    UK_ADEQUACY = (
-        "UK GDPR Art. 45A (transfers approved by regulations); DPA 2018 Sch. 21 paras "
-        "4-5 for the list kept from 2020"
     )
     SWISS_ANNEX = (
         "Annex 1 DPO as amended by the Federal Council decision of 14 August 2024"
@@ -820,7 +823,7 @@ class TestUkAndSwissAlternatives:
                     "flow f-uk under the UK GDPR."
                 ),
                 (
-                    self.UK_ADEQUACY,
+                    UK_ADEQUACY,
                     self.UK_REGULATIONS,
                 ),
             ),
@@ -980,7 +983,6 @@ class TestUkAndSwissScopeAndAdequacy:
     """The UK and Swiss scope and adequacy reasons (scenario 222)."""
 
     STEM = "222-uk-ch-scope-and-adequacy"
-    UK_ADEQUACY = TestUkAndSwissAlternatives.UK_ADEQUACY
     SCHEDULE_21 = (
         "Data Protection Act 2018, Schedule 21, paragraphs 4 and 5 (transitional "
         "adequacy provision)"
@@ -1015,7 +1017,7 @@ class TestUkAndSwissScopeAndAdequacy:
                 "Agency (jp, JP) is outside its scope: the decision covers only "
                 "private-sector importers and jp is in the public sector."
             ),
-            (self.UK_ADEQUACY, self.SCHEDULE_21),
+            (UK_ADEQUACY, self.SCHEDULE_21),
         )
 
     def test_employees_data_covered_in_part(self) -> None:
@@ -1025,7 +1027,7 @@ class TestUkAndSwissScopeAndAdequacy:
                 "Flow f-uk-ca-hr carries HR data to Canada Partner Inc (ca, CA); "
                 f"{self.SCHEDULE_21} covers employee data only in part."
             ),
-            (self.UK_ADEQUACY, self.SCHEDULE_21),
+            (UK_ADEQUACY, self.SCHEDULE_21),
         )
         assert request(finding, "legal_review") == (
             (
@@ -1099,7 +1101,7 @@ class TestUkOwnTools:
                 "On 2022-03-20 flow f-idta needed another tool: the standard "
                 "contractual clauses as UK law kept them."
             ),
-            (TestUkEuSccsAlone.CLAUSES,),
+            (UK_CLAUSES,),
         )
 
     def test_a_module_of_the_addendum_that_does_not_fit(self) -> None:

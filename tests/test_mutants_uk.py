@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.mapfactory import as_yaml, document, entity, flow
+from tests.test_mutants_rules import UK_CLAUSES as CLAUSES
+from tests.test_mutants_rules import UK_TOOL as TOOL
 from tests.test_mutants_rules import reason, request, scenario
 from transfer_assess import Finding, assess, parse_map
 from transfer_assess.refdata import data_dir, load_reference_data
@@ -29,12 +31,6 @@ if TYPE_CHECKING:
     from transfer_assess.refdata import ReferenceData
 
 OLD_CLAUSES = "210-uk-old-clauses-onward-and-addendum-order"
-#: The citations of the rule UK.TOOL.
-TOOL = ("UK GDPR Art. 46(2)(d)", "DPA 2018 s.119A")
-#: The UK regime's citation for standard clauses (reference data).
-CLAUSES = (
-    "UK GDPR Art. 46(2)(d) (clauses issued by the Commissioner under DPA 2018 s.119A)"
-)
 
 
 def uk_finding(

@@ -632,7 +632,8 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
     if mechanism is Mechanism.BCR:
         return _bcr(rules, context, trace, onward=onward)
     if mechanism in _ART46_BASIS:
-        article = _approved_tool_article(spec_of(context), mechanism)
+        spec = spec_of(context)
+        article = _approved_tool_article(spec, mechanism)
         _add(
             context,
             trace,
@@ -644,7 +645,7 @@ def _mechanism(rules: Book, context: Context, trace: Trace, *, onward: bool) -> 
         trace.ask(
             Action.LEGAL_REVIEW,
             f"Verify the approval of the {mechanism.value.replace('_', ' ')} for "
-            f"flow {flow.id} by the {spec_of(context).authority}.",
+            f"flow {flow.id} by the {spec.authority}.",
             article,
         )
         check_risk(rules, context, trace)
