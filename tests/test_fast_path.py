@@ -333,13 +333,30 @@ class TestStepsAside:
         assert fast.decode_json(text, TAXONOMY, Limits(), "map") is None
         assert _same_by_both_paths(text, "json")[0] == "refused"
 
-    def test_escaped_colon(self) -> None:
-        # An escaped colon in a kept string would hide a dropped key's colon.
-        text = as_json(_with_flow(description="a\\u003ab")).replace("\\\\", "\\")
-        assert "\\u003ab" in text
-        assert fast.decode_json(text, TAXONOMY, Limits(), "map") is None
+    @pytest.mark.parametrize("escape", ["\\u003a", "\\u003A", "\\\\\\u003a"])
+    def test_escaped_colon(self, escape: str) -> None:
+        # An escaped colon is one colon more when written back, not a dropped key.
+        text = as_json(_with_flow(description="a:b")).replace("a:b", f"a{escape}b")
         outcome = _same_by_both_paths(text, "json")
-        assert outcome[1].flows[0].description == "a:b"
+        description = outcome[1].flows[0].description
+        assert description == ("a\\:b" if escape.startswith("\\\\") else "a:b")
+        assert fast.decode_json(text, TAXONOMY, Limits(), "map") == outcome[1]
+
+    @pytest.mark.parametrize("escape", ["\\u003a", "\\\\\\u003A"])
+    def test_escaped_colon_beside_a_duplicate_key(self, escape: str) -> None:
+        # The escape must not hide the colon the dropped key took with it.
+        text = as_json(_with_flow(description="a:b")).replace("a:b", f"a{escape}b")
+        text = text.replace('"to":', '"to": "a", "to":', 1)
+        assert fast.decode_json(text, TAXONOMY, Limits(), "map") is None
+        assert _same_by_both_paths(text, "json")[0] == "refused"
+
+    def test_escaped_backslash_before_u003a(self) -> None:
+        # "\\u003a" in the text is a backslash and the letters u003a: no colon.
+        text = as_json(_with_flow(description="a\\u003ab"))
+        assert "\\\\u003ab" in text
+        outcome = _same_by_both_paths(text, "json")
+        assert outcome[1].flows[0].description == "a\\u003ab"
+        assert fast.decode_json(text, TAXONOMY, Limits(), "map") == outcome[1]
 
     @pytest.mark.parametrize(
         "text",

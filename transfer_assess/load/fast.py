@@ -20,6 +20,7 @@ for reading.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -166,6 +167,11 @@ class _Map(_Strict):
 _JSON_DECODER = msgspec.json.Decoder(_Map)
 
 
+#: A colon written as a JSON escape (``\u003a``): a backslash not itself escaped,
+#: that is one after an even number of backslashes.
+_ESCAPED_COLON = re.compile(r"(?<!\\)(?:\\\\)*\\u003[aA]")
+
+
 class _GiveUpError(Exception):
     """The map is not plainly valid: the locating validator must read it."""
 
@@ -189,15 +195,14 @@ def decode_json(
     # A duplicate key would be decoded as its last value; JSON's reader refuses it.
     # Every key ends with a colon outside strings, so when the text has as many
     # colons as the values decoded from it written back (where each key kept has
-    # one and the strings keep theirs), no key was dropped. An escaped colon would
-    # hide one, so such a text takes the locating validator.
-    if "\\u003a" in text or "\\u003A" in text:
-        return None
+    # one and the strings keep theirs, an escaped colon written plainly), no key
+    # was dropped.
     try:
         parsed = _JSON_DECODER.decode(text)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
-    if msgspec.json.encode(parsed).count(b":") != text.count(":"):
+    colons = text.count(":") + len(_ESCAPED_COLON.findall(text))
+    if msgspec.json.encode(parsed).count(b":") != colons:
         return None
     return _build(parsed, taxonomy, limits, source)
 
