@@ -4,7 +4,9 @@ The house rule: each date is tested on the day before, the day itself and the da
 after. This test enumerates the dates from the sources that hold them, so that a
 date added later fails here until scenarios sit around it:
 
-- every ISO date in ``data/regimes.json``, ``data/adequacy.json`` and ``data/eea.json``;
+- every ISO date in ``data/regimes.json``, ``data/adequacy.json``, ``data/eea.json``
+  and ``data/access_laws.json`` (a law's ``in_force`` days decide which laws a
+  transfer impact assessment weighs on the assessment date);
 - every module-level ``date(Y, M, D)`` constant in the ``transfer_assess`` package;
 - every field of the rules' `Settings` (thresholds counted in days);
 - every date field of the data map (``start``, ``tia``, ``bcr_approved``, ...),
@@ -31,6 +33,7 @@ import attrs
 import pytest
 import yaml
 
+from tests.mapfactory import document, entity, flow
 from transfer_assess import InputError, assess, model, parse_map
 from transfer_assess.model import Frequency, Mechanism
 from transfer_assess.rules.base import Settings
@@ -118,11 +121,12 @@ def data_dates() -> dict[str, date]:
         ("regimes", "regimes"),
         ("adequacy", "entries"),
         ("eea", "entries"),
+        ("access_laws", "entries"),
     ):
         content = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
         for key in ("as_of", "version", "gdpr_applies_from"):
-            if key in content:
-                found[f"{name}/{key}"] = date.fromisoformat(content[key])
+            # access_laws.json numbers its editions (2026-11-30.1): not a date.
+            found.update(_walk(content.get(key), f"{name}/{key}"))
         for path, day in _walk(content[top], name):
             assert path not in found, f"two dates are named {path}"
             found[path] = day
@@ -164,6 +168,8 @@ def exemptions(dates: dict[str, date]) -> dict[str, str]:
                 "before 2018-05-25: the GDPR did not apply and the engine refuses "
                 "earlier assessment dates"
             )
+        elif parts[0] == "access_laws" and (why := _access_law_exempt(parts[1], day)):
+            result[name] = why
         elif "/instruments/" in name and name not in rule_instruments:
             result[name] = _CITATION_ONLY
         elif parts[0] == "adequacy" and _entry(parts[1])["regime"] == "EU-LED":
@@ -200,6 +206,106 @@ def _entry(entry_id: str) -> dict[str, Any]:
 def _applies_from(entry_id: str) -> str | None:
     value: str | None = _entry(entry_id)["applies_from"]
     return value
+
+
+def _access_laws() -> dict[str, dict[str, Any]]:
+    content = json.loads((DATA / "access_laws.json").read_text(encoding="utf-8"))
+    return {law["id"]: law for law in content["entries"]}
+
+
+def _standing(law: dict[str, Any]) -> str:
+    """A law against the four guarantees, as docs/tia.md states it."""
+    standings = {item["standing"] for item in law["guarantees"].values()}
+    if "not_met" in standings:
+        return "fails"
+    return "meets" if standings == {"met"} else "unclear"
+
+
+def _researched(law: dict[str, Any]) -> bool:
+    """Whether the law makes its country researched (docs/tia.md)."""
+    return (
+        bool(law["reaches"])
+        or law["access_in_transit"]
+        or any(item["standing"] != "unconfirmed" for item in law["guarantees"].values())
+    )
+
+
+def _in_force_around(law: dict[str, Any], day: date) -> bool:
+    """Whether the law is in force on the day before, the day and the day after."""
+    until = law["in_force"]["until"]
+    return date.fromisoformat(law["in_force"]["from"]) <= day - DAY and (
+        until is None or day + DAY <= date.fromisoformat(until)
+    )
+
+
+def _first_tia_day() -> date:
+    """The first day any regime concludes a transfer impact assessment."""
+    content = json.loads((DATA / "regimes.json").read_text(encoding="utf-8"))
+    days = [
+        date.fromisoformat(regime["applies_from"])
+        for regime in content["regimes"]
+        if regime["id"] != "EU"
+    ]
+    days.extend(
+        date.fromisoformat(item["from"])
+        for regime in content["regimes"]
+        for item in regime.get("instruments", [])
+        if item["citation"] == SCHREMS_II
+    )
+    return min(days)
+
+
+def _access_law_exempt(law_id: str, day: date) -> str | None:
+    """
+    Why the first or last day of an access law cannot change a verdict, if so.
+
+    A law's days change a verdict only through the conclusion of a transfer
+    impact assessment with answers: before the first day a regime draws one, a
+    law that meets the guarantees (never problematic) while another law keeps the
+    country researched, and a law that reaches every organisation beside a twin of
+    the same standing, change at most the laws a reason lists and the calculation
+    shown as evidence.
+    """
+    laws = _access_laws()
+    law = laws[law_id]
+    others = [
+        other
+        for other in laws.values()
+        if other["country"] == law["country"]
+        and other["id"] != law_id
+        and _in_force_around(other, day)
+    ]
+    first = _first_tia_day()
+    if day + DAY < first:
+        return (
+            f"its three days fall before {first.isoformat()}: the EU rules conclude "
+            "no transfer impact assessment before Schrems II, and the UK and Swiss "
+            "regimes apply later"
+        )
+    keeper = next((other["id"] for other in others if _researched(other)), None)
+    if _standing(law) == "meets" and keeper:
+        return (
+            "it meets the four guarantees, so it is never a problematic law, and "
+            f"{keeper} keeps the destination researched on the three days: at most "
+            "the calculation shown as evidence changes"
+        )
+    twin = next(
+        (
+            other["id"]
+            for other in others
+            if "any_organisation" in other["reaches"]
+            and _standing(other) == _standing(law)
+            and other["access_in_transit"] == law["access_in_transit"]
+        ),
+        None,
+    )
+    if "any_organisation" in law["reaches"] and twin:
+        return (
+            f"it reaches every organisation, as {twin} does on the three days with "
+            "the same standing: the conclusion is the same with or without it; only "
+            "the laws a reason lists and the calculation (evidence) change"
+        )
+    return None
 
 
 def _rule_instruments() -> set[str]:
@@ -346,6 +452,7 @@ def test_the_enumeration_finds_the_dates() -> None:
     )
     assert DATES["adequacy/us-dpf/watch/0/since"] == date(2025, 10, 31)
     assert DATES["eea/GB/periods/2/until"] == date(2021, 6, 27)
+    assert DATES["access_laws/in-telegraph-act-s5/in_force/until"] == date(2024, 6, 25)
     assert len(DATES) > 60
 
 
@@ -437,3 +544,92 @@ def test_every_derogation_meets_every_frequency() -> None:
     }
     missing = {(m, f) for m in derogations for f in Frequency} - seen
     assert not missing, sorted((m.value, f.value) for m, f in missing)
+
+
+#: Exempt access-law days whose reason is a rule of `_access_law_exempt`.
+ACCESS_LAW_EXEMPT = sorted(
+    name
+    for name, day in DATES.items()
+    if name.startswith("access_laws/")
+    and name.count("/") == 3
+    and name in EXEMPTIONS
+    and EXEMPTIONS[name] == _access_law_exempt(name.split("/")[1], day)
+)
+
+
+def _probe_map(law_id: str, tia: date) -> model.DataMap:
+    """
+    Flows from each regime to an importer in the law's country, under many answers.
+
+    The answers cover what the conclusion reads: data in clear or protected, and
+    the law's reach answered yes, no, unknown or not at all.
+    """
+    country = _access_laws()[law_id]["country"]
+    laws = [law for law in _access_laws().values() if law["country"] == country]
+    answer_sets: list[dict[str, Any]] = [
+        {"data_form": "clear"},
+        {"data_form": "encrypted", "keys_held_by": "exporter"},
+        {"data_form": "clear", "reached": {law["id"]: "no" for law in laws}},
+        {"data_form": "clear", "reached": {law["id"]: "yes" for law in laws}},
+        {
+            "data_form": "clear",
+            "reached": {
+                law["id"]: "yes" if law["id"] == law_id else "no" for law in laws
+            },
+        },
+        {"data_form": "clear", "reached": {law_id: "unknown"}},
+    ]
+    exporters = {"DE": ("scc", 2), "GB": ("idta", None), "CH": ("scc", 2)}
+    flows = [
+        flow(
+            f"f-{code}-{index}",
+            code,
+            "imp",
+            mechanism=mechanism,
+            tia={"date": tia.isoformat(), "answers": answers},
+            **({"scc_module": module} if module else {}),
+        )
+        for code, (mechanism, module) in exporters.items()
+        for index, answers in enumerate(answer_sets)
+    ]
+    entities = [entity(code, code) for code in exporters]
+    entities.append(entity("imp", country, kind="service_provider"))
+    raw = document(entities, flows)
+    return parse_map(json.dumps(raw), format="json")
+
+
+def _conclusions(name: str, when: date) -> dict[tuple[str, str], Any]:
+    """The TIA conclusion (or None) of every finding of the probe map on `when`."""
+    day = DATES[name]
+    datamap = _probe_map(name.split("/")[1], day - timedelta(days=30))
+    result = assess(datamap, as_of=when)
+    return {
+        (item.flow, item.regime): item.tia and item.tia.conclusion
+        for item in result.findings
+    }
+
+
+@pytest.mark.parametrize("name", ACCESS_LAW_EXEMPT)
+def test_exempt_access_law_days_change_no_conclusion(name: str) -> None:
+    # The exemption's claim, tried: on the day before, the day and the day after,
+    # every regime draws the same conclusion (or none) for every answer set.
+    day = DATES[name]
+    before, on, after = (
+        _conclusions(name, when) for when in (day - DAY, day, day + DAY)
+    )
+    assert before == on == after, name
+
+
+def test_access_law_days_that_decide_are_not_exempt() -> None:
+    # The exemption rules are not blanket, and the probe above can fail: laws whose
+    # reach the importer answers for keep their three days, and the probe tells
+    # the day before the Anti-Terrorism Act s. 16 from its first day.
+    for name in (
+        "access_laws/ph-anti-terrorism-act-s16/in_force/from",
+        "access_laws/in-telecom-act-s20/in_force/from",
+        "access_laws/in-telegraph-act-s5/in_force/until",
+    ):
+        assert name not in EXEMPTIONS, name
+    name = "access_laws/ph-anti-terrorism-act-s16/in_force/from"
+    assert _conclusions(name, DATES[name] - DAY) != _conclusions(name, DATES[name])
+    assert len(ACCESS_LAW_EXEMPT) >= 4
