@@ -298,3 +298,54 @@ def test_the_packaged_index_ignores_a_downloaded_set(
     packaged = load_reference_data(data_dir()).version
     assert packaged != "2026-12-01"
     assert packaged_index() == index_for(data_dir(), packaged)
+
+
+class TestPointerNames:
+    """``current.json`` may name only a folder directly under ``versions/``."""
+
+    @pytest.mark.parametrize("name", ["", ".", "..", "a/b", "/etc", "a\\b", "..\\x"])
+    def test_a_name_that_leaves_versions_is_refused(
+        self, tmp_path: Path, name: str
+    ) -> None:
+        path = tmp_path / "current.json"
+        path.write_text(json.dumps({"current": name}), encoding="utf-8")
+        with pytest.raises(StoreError) as caught:
+            store.read_pointer(tmp_path)
+        assert str(caught.value) == (
+            f"{path} does not name the reference data in use; run 'transfer-assess "
+            f"data update --force' to download a fresh set, or remove {path} to use "
+            "the packaged data"
+        )
+
+    @pytest.mark.parametrize("name", ["", ".", "..", "a/b", "a\\b"])
+    def test_such_a_previous_set_is_forgotten(self, tmp_path: Path, name: str) -> None:
+        pointer = {"current": f"2026-12-01-{SHA}", "previous": name}
+        (tmp_path / "current.json").write_text(json.dumps(pointer), encoding="utf-8")
+        assert store.read_pointer(tmp_path) == store.Pointer(f"2026-12-01-{SHA}", None)
+
+    def test_a_plain_name_with_dots_is_a_name(self, tmp_path: Path) -> None:
+        pointer = {"current": "...", "previous": "a..b"}
+        (tmp_path / "current.json").write_text(json.dumps(pointer), encoding="utf-8")
+        assert store.read_pointer(tmp_path) == store.Pointer("...", "a..b")
+
+
+def test_a_set_without_a_readable_index_is_named(tmp_path: Path) -> None:
+    assert store.check_set(tmp_path) == [
+        f"{tmp_path / 'index.json'}: missing or unreadable"
+    ]
+
+
+def test_stale_staging_folders_go_and_nothing_else(tmp_path: Path) -> None:
+    (tmp_path / ".staging-1" / "sub").mkdir(parents=True)
+    (tmp_path / ".staging-2").mkdir()
+    (tmp_path / "versions").mkdir()
+    (tmp_path / "staging-3").mkdir()
+    # A file of that name is not an update's folder and cannot be removed as one:
+    # cleaning up must not fail on it.
+    (tmp_path / ".staging-file").write_text("x", encoding="utf-8")
+    store.clean_stale(tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".staging-file",
+        "staging-3",
+        "versions",
+    ]
