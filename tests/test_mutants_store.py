@@ -20,7 +20,7 @@ import pytest
 
 from transfer_assess import store
 from transfer_assess.fetch import index_for, packaged_index
-from transfer_assess.refdata import data_dir, load_reference_data
+from transfer_assess.refdata import REFERENCE_FILES, data_dir, load_reference_data
 from transfer_assess.store import StoreError
 
 SHA = "0123456789ab"
@@ -349,3 +349,35 @@ def test_stale_staging_folders_go_and_nothing_else(tmp_path: Path) -> None:
         "staging-3",
         "versions",
     ]
+
+
+class TestCheckSet:
+    """Every file of a set that does not match its index is named, in file order."""
+
+    def test_files_left_out_of_the_index(self, tmp_path: Path) -> None:
+        folder = store.versions_dir(tmp_path) / complete(tmp_path, "2026-12-01")
+        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        first, second = REFERENCE_FILES[0], REFERENCE_FILES[1]
+        del index["files"][first], index["files"][second]
+        (folder / "index.json").write_text(json.dumps(index), encoding="utf-8")
+        assert store.check_set(folder) == [
+            f"{first}: not in {folder / 'index.json'}",
+            f"{second}: not in {folder / 'index.json'}",
+        ]
+
+    def test_an_index_whose_files_are_not_a_mapping(self, tmp_path: Path) -> None:
+        folder = store.versions_dir(tmp_path) / complete(tmp_path, "2026-12-01")
+        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        index["files"] = list(index["files"])
+        (folder / "index.json").write_text(json.dumps(index), encoding="utf-8")
+        assert store.check_set(folder) == [
+            f"{name}: not in {folder / 'index.json'}" for name in REFERENCE_FILES
+        ]
+
+    def test_two_missing_files(self, tmp_path: Path) -> None:
+        folder = store.versions_dir(tmp_path) / complete(tmp_path, "2026-12-01")
+        for name in REFERENCE_FILES[:2]:
+            (folder / name).unlink()
+        assert store.check_set(folder) == [
+            f"{folder / name}: missing" for name in REFERENCE_FILES[:2]
+        ]
