@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -381,3 +382,66 @@ class TestCheckSet:
         assert store.check_set(folder) == [
             f"{folder / name}: missing" for name in REFERENCE_FILES[:2]
         ]
+
+
+class TestPointerProblems:
+    """What the user reads when the pointer or the set it names is not usable."""
+
+    def test_a_pointer_that_is_a_folder(self, tmp_path: Path) -> None:
+        (tmp_path / "current.json").mkdir()
+        with pytest.raises(StoreError) as caught:
+            store.read_pointer(tmp_path)
+        assert str(caught.value).startswith(
+            f"{tmp_path / 'current.json'} cannot be read (Is a directory), so the "
+            "reference data in use is unknown; run 'transfer-assess data update"
+        )
+
+    def test_a_pointer_that_is_not_utf8(self, tmp_path: Path) -> None:
+        (tmp_path / "current.json").write_bytes(b'{"current": "\xff"}')
+        with pytest.raises(StoreError) as caught:
+            store.read_pointer(tmp_path)
+        assert str(caught.value).startswith(
+            f"{tmp_path / 'current.json'} cannot be read ('utf-8' codec can't decode "
+            "byte 0xff in position 13: invalid start byte), so the reference data"
+        )
+
+    def test_the_set_in_use_is_gone_with_a_previous_one(self, tmp_path: Path) -> None:
+        point(tmp_path, "2026-12-02", "2026-12-01")
+        with pytest.raises(StoreError) as caught:
+            store.current_folder(tmp_path)
+        assert str(caught.value) == (
+            f"the reference data in use, 2026-12-02-{SHA}, is missing from "
+            f"{store.versions_dir(tmp_path)}; run 'transfer-assess data rollback' to "
+            f"go back to 2026-12-01-{SHA}, or 'transfer-assess data update --force' "
+            "to download a fresh set"
+        )
+
+    def test_the_set_in_use_is_gone_alone(self, tmp_path: Path) -> None:
+        point(tmp_path, "2026-12-02")
+        with pytest.raises(StoreError) as caught:
+            store.current_folder(tmp_path)
+        assert str(caught.value) == (
+            f"the reference data in use, 2026-12-02-{SHA}, is missing from "
+            f"{store.versions_dir(tmp_path)}; run 'transfer-assess data update "
+            "--force' to download a fresh set"
+        )
+
+    def test_the_folder_given_is_read_not_the_environment(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv(store.DATA_DIR_VARIABLE, str(tmp_path / "elsewhere"))
+        home = tmp_path / "home"
+        name = complete(home, "2026-12-01")
+        point(home, "2026-12-01")
+        assert store.current_folder(home) == store.versions_dir(home) / name
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the XDG layout is Linux's"
+)
+def test_the_default_data_folder_is_the_users_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(store.DATA_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert store.data_home() == tmp_path / "transfer-assess"
