@@ -304,9 +304,11 @@ def test_the_packaged_index_ignores_a_downloaded_set(
 class TestPointerNames:
     """``current.json`` may name only a folder directly under ``versions/``."""
 
-    @pytest.mark.parametrize("name", ["", ".", "..", "a/b", "/etc", "a\\b", "..\\x"])
+    @pytest.mark.parametrize(
+        "name", ["", ".", "..", "a/b", "/etc", "a\\b", "..\\x", 5, None, ["a"]]
+    )
     def test_a_name_that_leaves_versions_is_refused(
-        self, tmp_path: Path, name: str
+        self, tmp_path: Path, name: object
     ) -> None:
         path = tmp_path / "current.json"
         path.write_text(json.dumps({"current": name}), encoding="utf-8")
@@ -318,8 +320,10 @@ class TestPointerNames:
             "the packaged data"
         )
 
-    @pytest.mark.parametrize("name", ["", ".", "..", "a/b", "a\\b"])
-    def test_such_a_previous_set_is_forgotten(self, tmp_path: Path, name: str) -> None:
+    @pytest.mark.parametrize("name", ["", ".", "..", "a/b", "a\\b", 5, None])
+    def test_such_a_previous_set_is_forgotten(
+        self, tmp_path: Path, name: object
+    ) -> None:
         pointer = {"current": f"2026-12-01-{SHA}", "previous": name}
         (tmp_path / "current.json").write_text(json.dumps(pointer), encoding="utf-8")
         assert store.read_pointer(tmp_path) == store.Pointer(f"2026-12-01-{SHA}", None)
@@ -391,9 +395,11 @@ class TestPointerProblems:
         (tmp_path / "current.json").mkdir()
         with pytest.raises(StoreError) as caught:
             store.read_pointer(tmp_path)
-        assert str(caught.value).startswith(
-            f"{tmp_path / 'current.json'} cannot be read (Is a directory), so the "
-            "reference data in use is unknown; run 'transfer-assess data update"
+        path = tmp_path / "current.json"
+        assert str(caught.value) == (
+            f"{path} cannot be read (Is a directory), so the reference data in use "
+            "is unknown; run 'transfer-assess data update --force' to download a "
+            f"fresh set, or remove {path} to use the packaged data"
         )
 
     def test_a_pointer_that_is_not_utf8(self, tmp_path: Path) -> None:
