@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 
 from transfer_assess import store
 from transfer_assess.fetch import index_for, packaged_index
-from transfer_assess.refdata import data_dir, load_reference_data
+from transfer_assess.refdata import REFERENCE_FILES, data_dir, load_reference_data
 from transfer_assess.store import StoreError
 
 SHA = "0123456789ab"
@@ -298,3 +299,155 @@ def test_the_packaged_index_ignores_a_downloaded_set(
     packaged = load_reference_data(data_dir()).version
     assert packaged != "2026-12-01"
     assert packaged_index() == index_for(data_dir(), packaged)
+
+
+class TestPointerNames:
+    """``current.json`` may name only a folder directly under ``versions/``."""
+
+    @pytest.mark.parametrize(
+        "name", ["", ".", "..", "a/b", "/etc", "a\\b", "..\\x", 5, None, ["a"]]
+    )
+    def test_a_name_that_leaves_versions_is_refused(
+        self, tmp_path: Path, name: object
+    ) -> None:
+        path = tmp_path / "current.json"
+        path.write_text(json.dumps({"current": name}), encoding="utf-8")
+        with pytest.raises(StoreError) as caught:
+            store.read_pointer(tmp_path)
+        assert str(caught.value) == (
+            f"{path} does not name the reference data in use; run 'transfer-assess "
+            f"data update --force' to download a fresh set, or remove {path} to use "
+            "the packaged data"
+        )
+
+    @pytest.mark.parametrize("name", ["", ".", "..", "a/b", "a\\b", 5, None])
+    def test_such_a_previous_set_is_forgotten(
+        self, tmp_path: Path, name: object
+    ) -> None:
+        pointer = {"current": f"2026-12-01-{SHA}", "previous": name}
+        (tmp_path / "current.json").write_text(json.dumps(pointer), encoding="utf-8")
+        assert store.read_pointer(tmp_path) == store.Pointer(f"2026-12-01-{SHA}", None)
+
+    def test_a_plain_name_with_dots_is_a_name(self, tmp_path: Path) -> None:
+        pointer = {"current": "...", "previous": "a..b"}
+        (tmp_path / "current.json").write_text(json.dumps(pointer), encoding="utf-8")
+        assert store.read_pointer(tmp_path) == store.Pointer("...", "a..b")
+
+
+def test_a_set_without_a_readable_index_is_named(tmp_path: Path) -> None:
+    assert store.check_set(tmp_path) == [
+        f"{tmp_path / 'index.json'}: missing or unreadable"
+    ]
+
+
+def test_stale_staging_folders_go_and_nothing_else(tmp_path: Path) -> None:
+    (tmp_path / ".staging-1" / "sub").mkdir(parents=True)
+    (tmp_path / ".staging-2").mkdir()
+    (tmp_path / "versions").mkdir()
+    (tmp_path / "staging-3").mkdir()
+    # A file of that name is not an update's folder and cannot be removed as one:
+    # cleaning up must not fail on it.
+    (tmp_path / ".staging-file").write_text("x", encoding="utf-8")
+    store.clean_stale(tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".staging-file",
+        "staging-3",
+        "versions",
+    ]
+
+
+class TestCheckSet:
+    """Every file of a set that does not match its index is named, in file order."""
+
+    def test_files_left_out_of_the_index(self, tmp_path: Path) -> None:
+        folder = store.versions_dir(tmp_path) / complete(tmp_path, "2026-12-01")
+        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        first, second = REFERENCE_FILES[0], REFERENCE_FILES[1]
+        del index["files"][first], index["files"][second]
+        (folder / "index.json").write_text(json.dumps(index), encoding="utf-8")
+        assert store.check_set(folder) == [
+            f"{first}: not in {folder / 'index.json'}",
+            f"{second}: not in {folder / 'index.json'}",
+        ]
+
+    def test_an_index_whose_files_are_not_a_mapping(self, tmp_path: Path) -> None:
+        folder = store.versions_dir(tmp_path) / complete(tmp_path, "2026-12-01")
+        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        index["files"] = list(index["files"])
+        (folder / "index.json").write_text(json.dumps(index), encoding="utf-8")
+        assert store.check_set(folder) == [
+            f"{name}: not in {folder / 'index.json'}" for name in REFERENCE_FILES
+        ]
+
+    def test_two_missing_files(self, tmp_path: Path) -> None:
+        folder = store.versions_dir(tmp_path) / complete(tmp_path, "2026-12-01")
+        for name in REFERENCE_FILES[:2]:
+            (folder / name).unlink()
+        assert store.check_set(folder) == [
+            f"{folder / name}: missing" for name in REFERENCE_FILES[:2]
+        ]
+
+
+class TestPointerProblems:
+    """What the user reads when the pointer or the set it names is not usable."""
+
+    def test_a_pointer_that_is_a_folder(self, tmp_path: Path) -> None:
+        (tmp_path / "current.json").mkdir()
+        with pytest.raises(StoreError) as caught:
+            store.read_pointer(tmp_path)
+        path = tmp_path / "current.json"
+        assert str(caught.value) == (
+            f"{path} cannot be read (Is a directory), so the reference data in use "
+            "is unknown; run 'transfer-assess data update --force' to download a "
+            f"fresh set, or remove {path} to use the packaged data"
+        )
+
+    def test_a_pointer_that_is_not_utf8(self, tmp_path: Path) -> None:
+        (tmp_path / "current.json").write_bytes(b'{"current": "\xff"}')
+        with pytest.raises(StoreError) as caught:
+            store.read_pointer(tmp_path)
+        assert str(caught.value).startswith(
+            f"{tmp_path / 'current.json'} cannot be read ('utf-8' codec can't decode "
+            "byte 0xff in position 13: invalid start byte), so the reference data"
+        )
+
+    def test_the_set_in_use_is_gone_with_a_previous_one(self, tmp_path: Path) -> None:
+        point(tmp_path, "2026-12-02", "2026-12-01")
+        with pytest.raises(StoreError) as caught:
+            store.current_folder(tmp_path)
+        assert str(caught.value) == (
+            f"the reference data in use, 2026-12-02-{SHA}, is missing from "
+            f"{store.versions_dir(tmp_path)}; run 'transfer-assess data rollback' to "
+            f"go back to 2026-12-01-{SHA}, or 'transfer-assess data update --force' "
+            "to download a fresh set"
+        )
+
+    def test_the_set_in_use_is_gone_alone(self, tmp_path: Path) -> None:
+        point(tmp_path, "2026-12-02")
+        with pytest.raises(StoreError) as caught:
+            store.current_folder(tmp_path)
+        assert str(caught.value) == (
+            f"the reference data in use, 2026-12-02-{SHA}, is missing from "
+            f"{store.versions_dir(tmp_path)}; run 'transfer-assess data update "
+            "--force' to download a fresh set"
+        )
+
+    def test_the_folder_given_is_read_not_the_environment(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv(store.DATA_DIR_VARIABLE, str(tmp_path / "elsewhere"))
+        home = tmp_path / "home"
+        name = complete(home, "2026-12-01")
+        point(home, "2026-12-01")
+        assert store.current_folder(home) == store.versions_dir(home) / name
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the XDG layout is Linux's"
+)
+def test_the_default_data_folder_is_the_users_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(store.DATA_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert store.data_home() == tmp_path / "transfer-assess"
