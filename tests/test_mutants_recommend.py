@@ -423,7 +423,7 @@ def _onward_from(country: str) -> tuple[str, tuple[str, ...]]:
 
 def test_onward_from_a_country_without_named_onward_rules() -> None:
     decision = "Commission Decision 2011/61/EU"
-    rules = "the onward-transfer rules of the law of IL"
+    rules = "the onward-transfer rules of the law of Israel"
     assert _onward_from("IL") == (
         (
             f"Flow b is an onward transfer of data that reached mid under {decision}, "

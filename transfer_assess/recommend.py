@@ -20,6 +20,7 @@ from transfer_assess.model import (
     Mechanism,
     Role,
 )
+from transfer_assess.refdata import country_name
 from transfer_assess.rules import Context, Hint, Outcome, Trace
 from transfer_assess.rules.adequacy import scope_failures
 from transfer_assess.rules.safeguards import (
@@ -439,7 +440,7 @@ def _framework(context: Context) -> tuple[str, str] | None:
             return decision.onward_rules.reference, decision.reference
         if decision.scope.certification is None:
             # A framework's own principles (the DPF's) are named elsewhere.
-            country = context.exporter.jurisdiction
+            country = country_name(context.exporter.jurisdiction)
             law = f"the onward-transfer rules of the law of {country}"
             return law, decision.reference
     return None
