@@ -151,6 +151,10 @@ ADEQUACY_CASES: list[tuple[dict[str, Any], list[str]]] = [
             f"{SOURCE} @ {A6}.validity[0].sources",
         ],
     ),
+    # One field of a sunset left out: the others are still read, nothing is kept.
+    ({"entries.6.validity.0.until": DELETE}, [f"{DAY} @ {A6}.validity[0].until"]),
+    ({"entries.6.validity.0.set_by": DELETE}, [f"{TEXT} @ {A6}.validity[0].set_by"]),
+    ({"entries.6.validity.0.adopted": DELETE}, [f"{DAY} @ {A6}.validity[0].adopted"]),
     ({"entries.0.scope": DELETE}, [f"expected an object @ {A0}.scope"]),
     (
         {"entries.0.scope.kind": "most"},
@@ -313,6 +317,9 @@ EEA_CASES: list[tuple[dict[str, Any], list[str]]] = [
     ({"entries.0.periods.0.status": DELETE}, [f"{TEXT} @ {PERIOD}.status"]),
     ({"entries.0.periods.0.from": DELETE}, [f"{DAY} @ {PERIOD}.from"]),
     ({"entries.0.periods.0.until": "bad"}, [f"{DAY} @ {PERIOD}.until"]),
+    # A period without its start is left out; the others still sort and compare.
+    ({"entries.11.periods.1.from": DELETE}, [f"{DAY} @ {E11}.periods[1].from"]),
+    ({"entries.11.periods.1.status": DELETE}, [f"{TEXT} @ {E11}.periods[1].status"]),
     (
         {"entries.0.periods.0.until": "1994-12-31"},
         [f"until before from @ {PERIOD}.until"],
@@ -387,10 +394,73 @@ def test_regimes_file(tmp_path: Path, regimes: object, expected: list[str]) -> N
     assert list(caught.value.problems) == expected
 
 
-def test_regimes_schema_is_checked(tmp_path: Path) -> None:
-    assert problems(tmp_path, "regimes.json", {"schema": "x"}) == [
-        "expected schema 'transfer-assess/regimes@1' @ regimes.json:$.schema"
-    ]
+R0 = "regimes.json:$.regimes[0]"  # EU: territory "eea"
+R1 = "regimes.json:$.regimes[1]"  # UK: territory by countries
+R2 = "regimes.json:$.regimes[2]"  # CH: a former law
+TERRITORY = "expected kind 'eea' or 'countries'"
+
+REGIME_CASES: list[tuple[dict[str, Any], list[str]]] = [
+    (
+        {"schema": "x"},
+        ["expected schema 'transfer-assess/regimes@1' @ regimes.json:$.schema"],
+    ),
+    (
+        # A broken regime is skipped and the next one still checked.
+        {"regimes.0": "x", "regimes.1.name": DELETE},
+        [f"expected an object @ {R0}", f"{TEXT} @ {R1}.name"],
+    ),
+    ({"regimes.0.decisions": "EU-XX"}, [f"unknown decision regime @ {R0}.decisions"]),
+    ({"regimes.0.decisions": DELETE}, [f"{TEXT} @ {R0}.decisions"]),
+    ({"regimes.0.applies_from": DELETE}, [f"{DAY} @ {R0}.applies_from"]),
+    ({"regimes.0.territory": DELETE}, [f"{TERRITORY} @ {R0}.territory"]),
+    ({"regimes.0.territory.kind": "x"}, [f"{TERRITORY} @ {R0}.territory"]),
+    (
+        {"regimes.1.territory.countries": []},
+        [f"expected countries @ {R1}.territory.countries"],
+    ),
+    (
+        {"regimes.1.territory.countries": [1]},
+        [
+            f"expected a list of strings @ {R1}.territory.countries",
+            f"expected countries @ {R1}.territory.countries",
+        ],
+    ),
+    ({"regimes.2.former_law": "x"}, [f"expected an object or null @ {R2}.former_law"]),
+    ({"regimes.2.former_law.name": DELETE}, [f"{TEXT} @ {R2}.former_law.name"]),
+    ({"regimes.2.former_law.until": DELETE}, [f"{DAY} @ {R2}.former_law.until"]),
+    ({"regimes.2.former_law.sources": []}, [f"{SOURCE} @ {R2}.former_law.sources"]),
+    ({"regimes.1.id": "EU"}, [f"duplicate regime 'EU' @ {R1}.id"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    REGIME_CASES,
+    ids=[" ".join(changes) for changes, _ in REGIME_CASES],
+)
+def test_regime_field(
+    tmp_path: Path, changes: dict[str, Any], expected: list[str]
+) -> None:
+    assert problems(tmp_path, "regimes.json", changes) == expected
+
+
+def test_every_regime_is_loaded_as_written() -> None:
+    regimes = load_reference_data().regimes
+    raw = json.loads((data_dir() / "regimes.json").read_text(encoding="utf-8"))
+    for entry in raw["regimes"]:
+        spec = regimes[entry["id"]]
+        assert spec.decisions == entry["decisions"]
+        assert spec.applies_from == date.fromisoformat(entry["applies_from"])
+        territory = entry["territory"]
+        assert spec.territory == (
+            tuple(territory["countries"]) if territory["kind"] == "countries" else None
+        )
+        former = entry.get("former_law")
+        assert spec.former_law == (former["name"] if former else None)
+        assert spec.former_law_until == (
+            date.fromisoformat(former["until"]) if former else None
+        )
+    assert regimes["CH"].former_law is not None
 
 
 def note_fields(raw: dict[str, Any], date_key: str) -> tuple[object, ...]:
@@ -562,6 +632,8 @@ def test_every_period_and_practice_is_loaded_as_written() -> None:
         ("adequacy.json", {"entries.6.applies_from": "2021-06-28"}),
         ("adequacy.json", {"entries.6.validity.0.until": "2021-06-28"}),
         ("eea.json", {"entries.11.periods.0.until": "2020-01-31"}),
+        # A period of a single day.
+        ("eea.json", {"entries.0.periods.0.until": "1995-01-01"}),
         # An EEA country is only refused for EU decisions.
         ("adequacy.json", {"entries.25.country": "FR"}),
     ],
@@ -615,3 +687,16 @@ def test_regime_lookups_fall_back() -> None:
     spec = load_reference_data().regimes["EU"]
     assert spec.tool("no-such-mechanism") is None
     assert spec.article("no-such-topic") == spec.law
+
+
+def test_duplicate_id_names_the_file_and_the_id(tmp_path: Path) -> None:
+    helper = base.TestValidation()
+    folder = helper.copy(tmp_path)
+    helper.edit(
+        folder,
+        "adequacy.json",
+        lambda value: value["entries"].append(value["entries"][0]),
+    )
+    with pytest.raises(ReferenceDataError) as caught:
+        load_reference_data(folder)
+    assert list(caught.value.problems) == ["duplicate id @ adequacy.json:andorra"]
