@@ -9,6 +9,7 @@ loader is documented to give.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -19,8 +20,10 @@ import pytest
 from tests import test_refdata as base
 from transfer_assess import ReferenceDataError, Sector
 from transfer_assess.refdata import (
+    REFERENCE_FILES,
     ReferenceData,
     data_dir,
+    digest,
     load_reference_data,
 )
 
@@ -294,7 +297,14 @@ FLAGS = "expected booleans inside_as_exporter/importer"
 PRACTICE = "expected 'follows_eu' or 'needs_incorporation'"
 
 EEA_CASES: list[tuple[dict[str, Any], list[str]]] = [
-    ({"entries.0": "x"}, [f"expected an object @ {E0}"]),
+    (
+        # An entry that is no object is skipped, and the next one still checked.
+        {"entries.0": "x", "entries.1.country": "ZZ"},
+        [
+            f"expected an object @ {E0}",
+            "unknown ISO country 'ZZ' @ eea.json:$.entries[1].country",
+        ],
+    ),
     (
         # A country-less entry is skipped, and the next one still checked.
         {"entries.0.country": DELETE, "entries.1.country": "ZZ"},
@@ -700,3 +710,35 @@ def test_duplicate_id_names_the_file_and_the_id(tmp_path: Path) -> None:
     with pytest.raises(ReferenceDataError) as caught:
         load_reference_data(folder)
     assert list(caught.value.problems) == ["duplicate id @ adequacy.json:andorra"]
+
+
+def test_a_dated_regime_is_built_once_per_day() -> None:
+    """`on` keeps its answer: the rules ask for every flow of a run."""
+    spec = load_reference_data().regimes["UK"]
+    day = date(2025, 1, 1)  # inside the UK's articles_history
+    dated = spec.on(day)
+    assert dated is not spec
+    assert spec.on(day) is dated
+
+
+def test_digest_follows_its_documented_format() -> None:
+    """Each file's name, a NUL, its bytes and a NUL, in `REFERENCE_FILES` order."""
+    total = hashlib.sha256()
+    for name in REFERENCE_FILES:
+        total.update(name.encode() + b"\0" + (data_dir() / name).read_bytes() + b"\0")
+    assert digest(data_dir()) == total.hexdigest()
+    assert load_reference_data().sha256 == total.hexdigest()
+
+
+def test_a_sunset_without_extension_ends_the_decision(tmp_path: Path) -> None:
+    """gb-gdpr-2021 without its 2025 extension lapses after 2025-06-27."""
+    refdata = loaded(tmp_path, "adequacy.json", {"entries.6.validity.1": DELETE})
+    decision = refdata.decision("gb-gdpr-2021")
+    assert decision.in_force(date(2025, 6, 27))
+    assert not decision.in_force(date(2025, 6, 28))
+
+
+def test_covering_asks_for_the_regime_given() -> None:
+    refdata = load_reference_data()
+    covered = refdata.covering(base.importer("GB"), date(2026, 11, 28), regime="EU-LED")
+    assert [decision.id for decision in covered] == ["gb-led-2025"]
