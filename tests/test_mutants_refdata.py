@@ -234,6 +234,10 @@ ADEQUACY_CASES: list[tuple[dict[str, Any], list[str]]] = [
     ({"entries.0.sources": []}, [f"{SOURCE} @ {A0}.sources"]),
     ({"entries.0.sources": DELETE}, [f"{SOURCE} @ {A0}.sources"]),
     (
+        {"entries.0.sources": [1]},
+        [f"expected a list of strings @ {A0}.sources", f"{SOURCE} @ {A0}.sources"],
+    ),
+    (
         {"entries.0.unconfirmed": [1]},
         [f"expected a list of strings @ {A0}.unconfirmed"],
     ),
