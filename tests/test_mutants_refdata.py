@@ -1,0 +1,748 @@
+"""
+The reference-data loader, field by field: each broken field gives its exact problem.
+
+A copy of the packaged data with one field (or a few) changed is loaded; the test
+asserts the full list of problems, so a wrong file name, a lost location or a check
+turned off shows. Valid optional fields left out must still load, with the value the
+loader is documented to give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import test_refdata as base
+from transfer_assess import ReferenceDataError, Sector
+from transfer_assess.refdata import (
+    REFERENCE_FILES,
+    ReferenceData,
+    data_dir,
+    digest,
+    load_reference_data,
+)
+
+#: Marks a field to delete in place of a value to set.
+DELETE = object()
+
+A0 = "adequacy.json:$.entries[0]"  # andorra: a review note with a reference
+A6 = "adequacy.json:$.entries[6]"  # gb-gdpr-2021: ended, end_reason, validity
+A13 = "adequacy.json:$.entries[13]"  # japan: onward rules
+A19 = "adequacy.json:$.entries[19]"  # us-dpf: watch notes
+E0 = "eea.json:$.entries[0]"  # AT: one period
+E11 = "eea.json:$.entries[11]"  # GB: three consecutive periods
+E16 = "eea.json:$.entries[16]"  # IS: adequacy_practice
+
+
+def changed(tmp_path: Path, name: str, changes: dict[str, Any]) -> Path:
+    """A copy of the packaged data with `changes` (dotted path: value) in `name`."""
+    helper = base.TestValidation()
+    folder = helper.copy(tmp_path)
+
+    def apply(value: Any) -> None:
+        for path, new in changes.items():
+            *parents, last = (
+                int(part) if part.isdigit() else part for part in path.split(".")
+            )
+            target = value
+            for key in parents:
+                target = target[key]
+            if new is DELETE:
+                del target[last]
+            else:
+                target[last] = new
+
+    helper.edit(folder, name, apply)
+    return folder
+
+
+def problems(tmp_path: Path, name: str, changes: dict[str, Any]) -> list[str]:
+    """The problems the loader lists for the changed copy."""
+    folder = changed(tmp_path, name, changes)
+    with pytest.raises(ReferenceDataError) as caught:
+        load_reference_data(folder)
+    return list(caught.value.problems)
+
+
+def loaded(tmp_path: Path, name: str, changes: dict[str, Any]) -> ReferenceData:
+    """The changed copy, which must load."""
+    return load_reference_data(changed(tmp_path, name, changes))
+
+
+EXACTLY_ONE = "exactly one of country, countries and international_organisation"
+TEXT = "expected a non-empty string"
+DAY = "expected an ISO date"
+SOURCE = "every fact needs a source"
+STATUS = "expected status 'incorporated', 'unknown' or 'not_applicable'"
+INSIDE = "is inside the EEA when the decision starts"
+
+ADEQUACY_CASES: list[tuple[dict[str, Any], list[str]]] = [
+    ({"entries.0": "x"}, [f"expected an object @ {A0}"]),
+    ({"entries.0.id": DELETE}, [f"{TEXT} @ {A0}.id"]),
+    ({"entries.0.regime": DELETE}, [f"{TEXT} @ {A0}.regime"]),
+    ({"entries.0.regime": "EU-XX"}, [f"unknown regime 'EU-XX' @ {A0}.regime"]),
+    ({"entries.0.country": 42}, [f"{TEXT} @ {A0}.country", f"{EXACTLY_ONE} @ {A0}"]),
+    ({"entries.0.country": DELETE}, [f"{EXACTLY_ONE} @ {A0}"]),
+    ({"entries.0.country": "XX"}, [f"unknown ISO country 'XX' @ {A0}.country"]),
+    ({"entries.0.international_organisation": "x"}, [f"{EXACTLY_ONE} @ {A0}"]),
+    (
+        {"entries.0.international_organisation": 5},
+        [f"{TEXT} @ {A0}.international_organisation"],
+    ),
+    ({"entries.0.countries": ["AD"]}, [f"{EXACTLY_ONE} @ {A0}"]),
+    (
+        {"entries.0.country": None, "entries.0.countries": ["AD", "XX"]},
+        [f"unknown ISO country 'XX' @ {A0}.country"],
+    ),
+    ({"entries.0.countries": [1]}, [f"expected a list of strings @ {A0}.countries"]),
+    ({"entries.0.adopted": DELETE}, [f"{DAY} @ {A0}.adopted"]),
+    ({"entries.0.adopted": "2003-13-01"}, [f"{DAY} @ {A0}.adopted"]),
+    ({"entries.0.adopted": "20030101"}, [f"{DAY} @ {A0}.adopted"]),
+    ({"entries.0.adopted": 2003}, [f"{DAY} @ {A0}.adopted"]),
+    (
+        {"entries.6.ended": "bad"},
+        [f"{DAY} @ {A6}.ended", f"ended and end_reason go together @ {A6}.end_reason"],
+    ),
+    (
+        {"entries.0.ended": "2020-01-01"},
+        [f"ended and end_reason go together @ {A0}.end_reason"],
+    ),
+    (
+        {"entries.6.ended": DELETE},
+        [f"ended and end_reason go together @ {A6}.end_reason"],
+    ),
+    (
+        {"entries.6.end_reason": "gone"},
+        [
+            f"expected an object @ {A6}.end_reason",
+            f"ended and end_reason go together @ {A6}.end_reason",
+        ],
+    ),
+    (
+        {"entries.6.end_reason.kind": "magic"},
+        [f"unknown kind 'magic' @ {A6}.end_reason.kind"],
+    ),
+    (
+        {"entries.6.end_reason.kind": DELETE},
+        [
+            f"{TEXT} @ {A6}.end_reason.kind",
+            f"ended and end_reason go together @ {A6}.end_reason",
+        ],
+    ),
+    (
+        {"entries.6.end_reason.text": DELETE},
+        [
+            f"{TEXT} @ {A6}.end_reason.text",
+            f"ended and end_reason go together @ {A6}.end_reason",
+        ],
+    ),
+    ({"entries.6.end_reason.reference": 5}, [f"{TEXT} @ {A6}.end_reason.reference"]),
+    ({"entries.6.end_reason.sources": []}, [f"{SOURCE} @ {A6}.end_reason.sources"]),
+    ({"entries.6.validity": "x"}, [f"expected a list @ {A6}.validity"]),
+    ({"entries.6.validity.0": "x"}, [f"expected an object @ {A6}.validity[0]"]),
+    (
+        {"entries.6.validity.0": {}},
+        [
+            f"{DAY} @ {A6}.validity[0].until",
+            f"{TEXT} @ {A6}.validity[0].set_by",
+            f"{DAY} @ {A6}.validity[0].adopted",
+            f"{SOURCE} @ {A6}.validity[0].sources",
+        ],
+    ),
+    # One field of a sunset left out: the others are still read, nothing is kept.
+    ({"entries.6.validity.0.until": DELETE}, [f"{DAY} @ {A6}.validity[0].until"]),
+    ({"entries.6.validity.0.set_by": DELETE}, [f"{TEXT} @ {A6}.validity[0].set_by"]),
+    ({"entries.6.validity.0.adopted": DELETE}, [f"{DAY} @ {A6}.validity[0].adopted"]),
+    ({"entries.0.scope": DELETE}, [f"expected an object @ {A0}.scope"]),
+    (
+        {"entries.0.scope.kind": "most"},
+        [f"expected 'whole' or 'partial' @ {A0}.scope.kind"],
+    ),
+    ({"entries.0.scope.kind": DELETE}, [f"{TEXT} @ {A0}.scope.kind"]),
+    ({"entries.0.scope.summary": DELETE}, [f"{TEXT} @ {A0}.scope.summary"]),
+    (
+        {"entries.0.scope.sectors": ["guild"]},
+        [f"expected a list of sectors @ {A0}.scope.sectors"],
+    ),
+    (
+        {"entries.0.scope.sectors": 5},
+        [f"expected a list of sectors @ {A0}.scope.sectors"],
+    ),
+    (
+        {"entries.0.scope.certification": "gold"},
+        [f"unknown certification 'gold' @ {A0}.scope.certification"],
+    ),
+    (
+        {"entries.0.scope.certification": ["dpf", 1]},
+        [f"expected a name or a list of names @ {A0}.scope.certification"],
+    ),
+    (
+        {"entries.0.scope.hr_certification": 1},
+        [f"expected a name or a list of names @ {A0}.scope.hr_certification"],
+    ),
+    (
+        {"entries.0.scope.hr_data": "maybe"},
+        [f"expected 'legal_review' or null @ {A0}.scope.hr_data"],
+    ),
+    ({"entries.0.scope.hr_data": 5}, [f"{TEXT} @ {A0}.scope.hr_data"]),
+    (
+        {"entries.0.scope.conditions": [1]},
+        [f"expected a list of strings @ {A0}.scope.conditions"],
+    ),
+    (
+        {"entries.0.eea_efta": DELETE},
+        [f"{STATUS} @ {A0}.eea_efta.status"],
+    ),
+    (
+        {"entries.0.eea_efta.status": "perhaps"},
+        [f"{STATUS} @ {A0}.eea_efta.status"],
+    ),
+    ({"entries.0.eea_efta.from": "bad"}, [f"{DAY} @ {A0}.eea_efta.from"]),
+    ({"entries.0.eea_efta.sources": []}, [f"{SOURCE} @ {A0}.eea_efta.sources"]),
+    ({"entries.0.reviews": "x"}, [f"expected a list @ {A0}.reviews"]),
+    ({"entries.0.reviews.0": "x"}, [f"expected an object @ {A0}.reviews[0]"]),
+    ({"entries.0.reviews.0.date": DELETE}, [f"{DAY} @ {A0}.reviews[0].date"]),
+    ({"entries.0.reviews.0.date": "bad"}, [f"{DAY} @ {A0}.reviews[0].date"]),
+    ({"entries.0.reviews.0.text": DELETE}, [f"{TEXT} @ {A0}.reviews[0].text"]),
+    ({"entries.0.reviews.0.reference": 5}, [f"{TEXT} @ {A0}.reviews[0].reference"]),
+    ({"entries.0.reviews.0.sources": []}, [f"{SOURCE} @ {A0}.reviews[0].sources"]),
+    ({"entries.19.watch": "x"}, [f"expected a list @ {A19}.watch"]),
+    ({"entries.19.watch.1": "x"}, [f"expected an object @ {A19}.watch[1]"]),
+    ({"entries.19.watch.0.since": DELETE}, [f"{DAY} @ {A19}.watch[0].since"]),
+    ({"entries.19.watch.0.text": ""}, [f"{TEXT} @ {A19}.watch[0].text"]),
+    (
+        {"entries.13.onward_rules": "x"},
+        [f"expected an object or null @ {A13}.onward_rules"],
+    ),
+    (
+        {"entries.13.onward_rules.reference": DELETE},
+        [f"{TEXT} @ {A13}.onward_rules.reference"],
+    ),
+    ({"entries.13.onward_rules.text": DELETE}, [f"{TEXT} @ {A13}.onward_rules.text"]),
+    (
+        {"entries.13.onward_rules.sources": []},
+        [f"{SOURCE} @ {A13}.onward_rules.sources"],
+    ),
+    ({"entries.0.title": DELETE}, [f"{TEXT} @ {A0}.title"]),
+    ({"entries.0.reference": DELETE}, [f"{TEXT} @ {A0}.reference"]),
+    ({"entries.0.legal_basis": DELETE}, [f"{TEXT} @ {A0}.legal_basis"]),
+    ({"entries.0.sources": []}, [f"{SOURCE} @ {A0}.sources"]),
+    ({"entries.0.sources": DELETE}, [f"{SOURCE} @ {A0}.sources"]),
+    (
+        {"entries.0.sources": [1]},
+        [f"expected a list of strings @ {A0}.sources", f"{SOURCE} @ {A0}.sources"],
+    ),
+    (
+        {"entries.0.unconfirmed": [1]},
+        [f"expected a list of strings @ {A0}.unconfirmed"],
+    ),
+    ({"entries.0.document": 5}, [f"{TEXT} @ {A0}.document"]),
+    ({"entries.0.celex": 5}, [f"{TEXT} @ {A0}.celex"]),
+    ({"entries.0.applies_from": "bad"}, [f"{DAY} @ {A0}.applies_from"]),
+    ({"entries.0.successor": 5}, [f"{TEXT} @ {A0}.successor"]),
+    (
+        {"entries.0.successor": "nobody"},
+        ["unknown successor 'nobody' @ adequacy.json:andorra"],
+    ),
+    (
+        {"entries.6.ended": "2021-06-28"},
+        ["ended not after adopted @ adequacy.json:gb-gdpr-2021.ended"],
+    ),
+    (
+        {"entries.6.applies_from": "2021-06-27"},
+        [
+            "applies_from before adopted @ adequacy.json:gb-gdpr-2021.applies_from",
+            # Starting a day early, it starts while GB was still inside the EEA.
+            f"GB {INSIDE} @ adequacy.json:gb-gdpr-2021.country",
+        ],
+    ),
+    (
+        {"entries.6.validity.0.until": "2021-06-27"},
+        ["validity ends before adoption @ adequacy.json:gb-gdpr-2021.validity"],
+    ),
+    (
+        {"entries.8.country": "FR"},
+        [f"FR {INSIDE} @ adequacy.json:gb-led-2021.country"],
+    ),
+    (
+        {"entries.1": "x", "entries.2.id": DELETE},
+        [
+            "expected an object @ adequacy.json:$.entries[1]",
+            f"{TEXT} @ adequacy.json:$.entries[2].id",
+        ],
+    ),
+    ({"as_of": DELETE}, [f"{DAY} @ adequacy.json:$.as_of"]),
+    ({"version": 1}, ["missing version @ adequacy.json:$.version"]),
+    (
+        {"schema": "x"},
+        ["expected schema 'transfer-assess/adequacy@1' @ adequacy.json:$.schema"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    ADEQUACY_CASES,
+    ids=[" ".join(changes) for changes, _ in ADEQUACY_CASES],
+)
+def test_adequacy_field(
+    tmp_path: Path, changes: dict[str, Any], expected: list[str]
+) -> None:
+    assert problems(tmp_path, "adequacy.json", changes) == expected
+
+
+PERIOD = f"{E0}.periods[0]"
+FLAGS = "expected booleans inside_as_exporter/importer"
+PRACTICE = "expected 'follows_eu' or 'needs_incorporation'"
+
+EEA_CASES: list[tuple[dict[str, Any], list[str]]] = [
+    (
+        # An entry that is no object is skipped, and the next one still checked.
+        {"entries.0": "x", "entries.1.country": "ZZ"},
+        [
+            f"expected an object @ {E0}",
+            "unknown ISO country 'ZZ' @ eea.json:$.entries[1].country",
+        ],
+    ),
+    (
+        # A country-less entry is skipped, and the next one still checked.
+        {"entries.0.country": DELETE, "entries.1.country": "ZZ"},
+        [
+            f"{TEXT} @ {E0}.country",
+            "unknown ISO country 'ZZ' @ eea.json:$.entries[1].country",
+        ],
+    ),
+    (
+        {"entries.0.country": "BE"},
+        ["duplicate country 'BE' @ eea.json:$.entries[1].country"],
+    ),
+    ({"entries.0.sources": []}, [f"{SOURCE} @ {E0}.sources"]),
+    ({"entries.0.periods": "x"}, [f"expected a list @ {E0}.periods"]),
+    ({"entries.0.periods.0": "x"}, [f"expected an object @ {PERIOD}"]),
+    (
+        {"entries.0.periods.0.status": "odd"},
+        [f"unknown status 'odd' @ {PERIOD}.status"],
+    ),
+    ({"entries.0.periods.0.status": DELETE}, [f"{TEXT} @ {PERIOD}.status"]),
+    ({"entries.0.periods.0.from": DELETE}, [f"{DAY} @ {PERIOD}.from"]),
+    ({"entries.0.periods.0.until": "bad"}, [f"{DAY} @ {PERIOD}.until"]),
+    # A period without its start is left out; the others still sort and compare.
+    ({"entries.11.periods.1.from": DELETE}, [f"{DAY} @ {E11}.periods[1].from"]),
+    ({"entries.11.periods.1.status": DELETE}, [f"{TEXT} @ {E11}.periods[1].status"]),
+    (
+        {"entries.0.periods.0.until": "1994-12-31"},
+        [f"until before from @ {PERIOD}.until"],
+    ),
+    ({"entries.0.periods.0.citation": DELETE}, [f"{TEXT} @ {PERIOD}.citation"]),
+    ({"entries.0.periods.0.inside_as_exporter": "yes"}, [f"{FLAGS} @ {PERIOD}"]),
+    ({"entries.0.periods.0.inside_as_importer": DELETE}, [f"{FLAGS} @ {PERIOD}"]),
+    (
+        # The first period ends on the day the next one starts.
+        {"entries.11.periods.0.until": "2020-02-01"},
+        [f"overlapping periods @ {E11}.periods"],
+    ),
+    (
+        # A bad practice is reported and the later entries are still checked.
+        {"entries.16.adequacy_practice": "odd", "entries.24.adequacy_practice": 1},
+        [
+            f"{PRACTICE} @ {E16}.adequacy_practice",
+            f"{PRACTICE} @ eea.json:$.entries[24].adequacy_practice",
+        ],
+    ),
+    (
+        {"entries.16.adequacy_practice_sources": []},
+        [f"{SOURCE} @ {E16}.adequacy_practice_sources"],
+    ),
+    (
+        {"entries.16.adequacy_practice_sources": [1]},
+        [
+            f"expected a list of strings @ {E16}.adequacy_practice_sources",
+            f"{SOURCE} @ {E16}.adequacy_practice_sources",
+        ],
+    ),
+    ({"as_of": "2026-11-28T00:00"}, [f"{DAY} @ eea.json:$.as_of"]),
+    ({"entries": {}}, ["expected a list @ eea.json:$.entries"] * 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    EEA_CASES,
+    ids=[" ".join(changes) for changes, _ in EEA_CASES],
+)
+def test_eea_field(
+    tmp_path: Path, changes: dict[str, Any], expected: list[str]
+) -> None:
+    assert problems(tmp_path, "eea.json", changes) == expected
+
+
+@pytest.mark.parametrize(
+    ("regimes", "expected"),
+    [
+        (
+            [],
+            [
+                "expected an object @ regimes.json:$",
+                "expected a list @ regimes.json:$.regimes",
+            ],
+        ),
+        (
+            {"schema": "transfer-assess/regimes@1", "as_of": "2026-11-28"},
+            [
+                "missing version @ regimes.json:$.version",
+                "expected a list @ regimes.json:$.regimes",
+            ],
+        ),
+    ],
+)
+def test_regimes_file(tmp_path: Path, regimes: object, expected: list[str]) -> None:
+    folder = base.TestValidation().copy(tmp_path)
+    (folder / "regimes.json").write_text(json.dumps(regimes), encoding="utf-8")
+    with pytest.raises(ReferenceDataError) as caught:
+        load_reference_data(folder)
+    assert list(caught.value.problems) == expected
+
+
+R0 = "regimes.json:$.regimes[0]"  # EU: territory "eea"
+R1 = "regimes.json:$.regimes[1]"  # UK: territory by countries
+R2 = "regimes.json:$.regimes[2]"  # CH: a former law
+TERRITORY = "expected kind 'eea' or 'countries'"
+
+REGIME_CASES: list[tuple[dict[str, Any], list[str]]] = [
+    (
+        {"schema": "x"},
+        ["expected schema 'transfer-assess/regimes@1' @ regimes.json:$.schema"],
+    ),
+    (
+        # A broken regime is skipped and the next one still checked.
+        {"regimes.0": "x", "regimes.1.name": DELETE},
+        [f"expected an object @ {R0}", f"{TEXT} @ {R1}.name"],
+    ),
+    ({"regimes.0.decisions": "EU-XX"}, [f"unknown decision regime @ {R0}.decisions"]),
+    ({"regimes.0.decisions": DELETE}, [f"{TEXT} @ {R0}.decisions"]),
+    ({"regimes.0.applies_from": DELETE}, [f"{DAY} @ {R0}.applies_from"]),
+    ({"regimes.0.territory": DELETE}, [f"{TERRITORY} @ {R0}.territory"]),
+    ({"regimes.0.territory.kind": "x"}, [f"{TERRITORY} @ {R0}.territory"]),
+    (
+        {"regimes.1.territory.countries": []},
+        [f"expected countries @ {R1}.territory.countries"],
+    ),
+    (
+        {"regimes.1.territory.countries": [1]},
+        [
+            f"expected a list of strings @ {R1}.territory.countries",
+            f"expected countries @ {R1}.territory.countries",
+        ],
+    ),
+    ({"regimes.2.former_law": "x"}, [f"expected an object or null @ {R2}.former_law"]),
+    ({"regimes.2.former_law.name": DELETE}, [f"{TEXT} @ {R2}.former_law.name"]),
+    ({"regimes.2.former_law.until": DELETE}, [f"{DAY} @ {R2}.former_law.until"]),
+    ({"regimes.2.former_law.sources": []}, [f"{SOURCE} @ {R2}.former_law.sources"]),
+    ({"regimes.1.id": "EU"}, [f"duplicate regime 'EU' @ {R1}.id"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    REGIME_CASES,
+    ids=[" ".join(changes) for changes, _ in REGIME_CASES],
+)
+def test_regime_field(
+    tmp_path: Path, changes: dict[str, Any], expected: list[str]
+) -> None:
+    assert problems(tmp_path, "regimes.json", changes) == expected
+
+
+def test_every_regime_is_loaded_as_written() -> None:
+    regimes = load_reference_data().regimes
+    raw = json.loads((data_dir() / "regimes.json").read_text(encoding="utf-8"))
+    for entry in raw["regimes"]:
+        spec = regimes[entry["id"]]
+        assert spec.decisions == entry["decisions"]
+        assert spec.applies_from == date.fromisoformat(entry["applies_from"])
+        territory = entry["territory"]
+        assert spec.territory == (
+            tuple(territory["countries"]) if territory["kind"] == "countries" else None
+        )
+        former = entry.get("former_law")
+        assert spec.former_law == (former["name"] if former else None)
+        assert spec.former_law_until == (
+            date.fromisoformat(former["until"]) if former else None
+        )
+    assert regimes["CH"].former_law is not None
+
+
+def note_fields(raw: dict[str, Any], date_key: str) -> tuple[object, ...]:
+    return (
+        date.fromisoformat(raw[date_key]),
+        raw["text"],
+        raw.get("reference"),
+        tuple(raw["sources"]),
+    )
+
+
+def test_every_decision_is_loaded_as_written() -> None:
+    """Each field of each packaged decision reaches the loaded `Decision`."""
+    refdata = load_reference_data()
+    raw = json.loads((data_dir() / "adequacy.json").read_text(encoding="utf-8"))
+    for entry in raw["entries"]:
+        decision = refdata.decision(entry["id"])
+        assert decision.regime == entry["regime"]
+        assert decision.country == entry.get("country")
+        assert decision.countries == tuple(entry.get("countries", ()))
+        assert decision.international_organisation == entry.get(
+            "international_organisation"
+        )
+        for key in ("title", "reference", "document", "celex", "legal_basis"):
+            assert getattr(decision, key) == entry.get(key), key
+        assert decision.successor == entry.get("successor")
+        for key in ("adopted", "applies_from", "ended"):
+            value = entry.get(key)
+            expected = date.fromisoformat(value) if value else None
+            assert getattr(decision, key) == expected, key
+        assert decision.sources == tuple(entry["sources"])
+        assert decision.unconfirmed == tuple(entry.get("unconfirmed", ()))
+        notes = [
+            (note.date, note.text, note.reference, note.sources)
+            for note in decision.reviews
+        ]
+        assert notes == [note_fields(item, "date") for item in entry["reviews"]]
+        notes = [
+            (note.date, note.text, note.reference, note.sources)
+            for note in decision.watch
+        ]
+        assert notes == [note_fields(item, "since") for item in entry["watch"]]
+        validity = [
+            (item.until, item.set_by, item.adopted, item.sources)
+            for item in decision.validity
+        ]
+        assert validity == [
+            (
+                date.fromisoformat(item["until"]),
+                item["set_by"],
+                date.fromisoformat(item["adopted"]),
+                tuple(item["sources"]),
+            )
+            for item in entry["validity"]
+        ]
+        reason = entry["end_reason"]
+        if reason is None:
+            assert decision.end_reason is None
+        else:
+            assert decision.end_reason is not None
+            assert (
+                decision.end_reason.kind,
+                decision.end_reason.text,
+                decision.end_reason.reference,
+                decision.end_reason.sources,
+            ) == (
+                reason["kind"],
+                reason["text"],
+                reason.get("reference"),
+                tuple(reason["sources"]),
+            )
+        scope = entry["scope"]
+        assert decision.scope.kind == scope["kind"]
+        assert decision.scope.summary == scope["summary"]
+        assert decision.scope.hr_data == scope.get("hr_data")
+        assert decision.scope.conditions == tuple(scope.get("conditions", ()))
+        sectors = scope.get("sectors")
+        assert decision.scope.sectors == (
+            None if sectors is None else frozenset(Sector(item) for item in sectors)
+        )
+        for key, name in (
+            ("certification", "certifications"),
+            ("hr_certification", "hr_certifications"),
+        ):
+            value = scope.get(key)
+            names = (
+                [] if value is None else [value] if isinstance(value, str) else value
+            )
+            assert getattr(decision.scope, name) == tuple(names), key
+        efta = entry["eea_efta"]
+        assert decision.eea_efta_status == efta["status"]
+        assert decision.eea_efta_from == (
+            date.fromisoformat(efta["from"]) if efta.get("from") else None
+        )
+        onward = entry.get("onward_rules")
+        if onward is None:
+            assert decision.onward_rules is None
+        else:
+            assert decision.onward_rules is not None
+            assert (
+                decision.onward_rules.reference,
+                decision.onward_rules.text,
+                decision.onward_rules.sources,
+            ) == (onward["reference"], onward["text"], tuple(onward["sources"]))
+
+
+def test_every_period_and_practice_is_loaded_as_written() -> None:
+    refdata = load_reference_data()
+    raw = json.loads((data_dir() / "eea.json").read_text(encoding="utf-8"))
+    for entry in raw["entries"]:
+        periods = [
+            (
+                period.status,
+                period.start,
+                period.until,
+                period.inside_as_exporter,
+                period.inside_as_importer,
+                period.citation,
+            )
+            for period in refdata.membership[entry["country"]]
+        ]
+        assert periods == [
+            (
+                item["status"],
+                date.fromisoformat(item["from"]),
+                date.fromisoformat(item["until"]) if item["until"] else None,
+                item["inside_as_exporter"],
+                item["inside_as_importer"],
+                item["citation"],
+            )
+            for item in entry["periods"]
+        ]
+    practices = {
+        entry["country"]: entry["adequacy_practice"]
+        for entry in raw["entries"]
+        if "adequacy_practice" in entry
+    }
+    assert practices  # the EEA EFTA states
+    assert refdata.practices == practices
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [
+        # Optional fields left out or null.
+        ("adequacy.json", {"entries.0.reviews.0.reference": DELETE}),
+        ("adequacy.json", {"entries.6.end_reason.reference": DELETE}),
+        ("adequacy.json", {"entries.13.onward_rules": None}),
+        ("adequacy.json", {"entries.13.onward_rules": DELETE}),
+        ("adequacy.json", {"entries.0.document": DELETE, "entries.0.celex": DELETE}),
+        ("adequacy.json", {"entries.0.applies_from": DELETE}),
+        ("adequacy.json", {"entries.0.successor": DELETE}),
+        ("adequacy.json", {"entries.0.reviews": DELETE, "entries.0.watch": DELETE}),
+        ("adequacy.json", {"entries.0.validity": DELETE}),
+        ("adequacy.json", {"entries.0.unconfirmed": DELETE}),
+        ("adequacy.json", {"entries.0.scope.sectors": None}),
+        ("adequacy.json", {"entries.0.scope.certification": DELETE}),
+        ("adequacy.json", {"entries.0.scope.hr_data": DELETE}),
+        ("adequacy.json", {"entries.0.scope.conditions": DELETE}),
+        ("adequacy.json", {"entries.0.eea_efta.from": DELETE}),
+        ("adequacy.json", {"entries.0.end_reason": DELETE, "entries.0.ended": None}),
+        ("adequacy.json", {"entries.4.eea_efta.sources": DELETE}),
+        ("adequacy.json", {"entries.19.watch.0.reference": None}),
+        ("eea.json", {"entries.0.periods.0.until": DELETE}),
+        ("eea.json", {"entries.16.adequacy_practice": "needs_incorporation"}),
+        ("eea.json", {"entries.16.adequacy_practice": DELETE}),
+        # The day after, or the same day, is fine where the check is strict.
+        ("adequacy.json", {"entries.6.ended": "2021-06-29"}),
+        ("adequacy.json", {"entries.6.applies_from": "2021-06-28"}),
+        ("adequacy.json", {"entries.6.validity.0.until": "2021-06-28"}),
+        ("eea.json", {"entries.11.periods.0.until": "2020-01-31"}),
+        # A period of a single day.
+        ("eea.json", {"entries.0.periods.0.until": "1995-01-01"}),
+        # An EEA country is only refused for EU decisions.
+        ("adequacy.json", {"entries.25.country": "FR"}),
+    ],
+)
+def test_valid_variant_loads(
+    tmp_path: Path, name: str, changes: dict[str, Any]
+) -> None:
+    assert loaded(tmp_path, name, changes).decisions
+
+
+def test_left_out_values_are_none(tmp_path: Path) -> None:
+    refdata = loaded(
+        tmp_path,
+        "adequacy.json",
+        {
+            "entries.0.reviews.0.reference": DELETE,
+            "entries.6.end_reason.reference": DELETE,
+            "entries.13.onward_rules": DELETE,
+            "entries.0.scope.hr_data": DELETE,
+        },
+    )
+    andorra = refdata.decision("andorra")
+    assert andorra.reviews[0].reference is None
+    assert andorra.reviews[0].text
+    assert andorra.scope.hr_data is None
+    ended = refdata.decision("gb-gdpr-2021").end_reason
+    assert ended is not None
+    assert ended.reference is None
+    assert refdata.decision("japan").onward_rules is None
+
+
+def test_a_practice_changed_is_loaded(tmp_path: Path) -> None:
+    refdata = loaded(
+        tmp_path, "eea.json", {"entries.16.adequacy_practice": "needs_incorporation"}
+    )
+    assert refdata.practices["IS"] == "needs_incorporation"
+    refdata = loaded(
+        tmp_path / "b", "eea.json", {"entries.16.adequacy_practice": DELETE}
+    )
+    assert "IS" not in refdata.practices
+    assert refdata.practices["NO"] == "follows_eu"
+
+
+def test_unknown_decision_names_the_id() -> None:
+    with pytest.raises(KeyError) as caught:
+        load_reference_data().decision("atlantis")
+    assert caught.value.args == ("atlantis",)
+
+
+def test_regime_lookups_fall_back() -> None:
+    spec = load_reference_data().regimes["EU"]
+    assert spec.tool("no-such-mechanism") is None
+    assert spec.article("no-such-topic") == spec.law
+
+
+def test_duplicate_id_names_the_file_and_the_id(tmp_path: Path) -> None:
+    helper = base.TestValidation()
+    folder = helper.copy(tmp_path)
+    helper.edit(
+        folder,
+        "adequacy.json",
+        lambda value: value["entries"].append(value["entries"][0]),
+    )
+    with pytest.raises(ReferenceDataError) as caught:
+        load_reference_data(folder)
+    assert list(caught.value.problems) == ["duplicate id @ adequacy.json:andorra"]
+
+
+def test_a_dated_regime_is_built_once_per_day() -> None:
+    """`on` keeps its answer: the rules ask for every flow of a run."""
+    spec = load_reference_data().regimes["UK"]
+    day = date(2025, 1, 1)  # inside the UK's articles_history
+    dated = spec.on(day)
+    assert dated is not spec
+    assert spec.on(day) is dated
+
+
+def test_digest_follows_its_documented_format() -> None:
+    """Each file's name, a NUL, its bytes and a NUL, in `REFERENCE_FILES` order."""
+    total = hashlib.sha256()
+    for name in REFERENCE_FILES:
+        total.update(name.encode() + b"\0" + (data_dir() / name).read_bytes() + b"\0")
+    assert digest(data_dir()) == total.hexdigest()
+    assert load_reference_data().sha256 == total.hexdigest()
+
+
+def test_a_sunset_without_extension_ends_the_decision(tmp_path: Path) -> None:
+    """gb-gdpr-2021 without its 2025 extension lapses after 2025-06-27."""
+    refdata = loaded(tmp_path, "adequacy.json", {"entries.6.validity.1": DELETE})
+    decision = refdata.decision("gb-gdpr-2021")
+    assert decision.in_force(date(2025, 6, 27))
+    assert not decision.in_force(date(2025, 6, 28))
+
+
+def test_covering_asks_for_the_regime_given() -> None:
+    refdata = load_reference_data()
+    covered = refdata.covering(base.importer("GB"), date(2026, 11, 28), regime="EU-LED")
+    assert [decision.id for decision in covered] == ["gb-led-2025"]
