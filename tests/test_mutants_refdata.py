@@ -444,6 +444,109 @@ REGIME_CASES: list[tuple[dict[str, Any], list[str]]] = [
     ({"regimes.2.former_law.until": DELETE}, [f"{DAY} @ {R2}.former_law.until"]),
     ({"regimes.2.former_law.sources": []}, [f"{SOURCE} @ {R2}.former_law.sources"]),
     ({"regimes.1.id": "EU"}, [f"duplicate regime 'EU' @ {R1}.id"]),
+    # The regime's texts, citations, dated articles, tools, instruments and sources.
+    (
+        {"regimes.0.id": DELETE, "regimes.0.name": DELETE, "regimes.0.law": DELETE},
+        [f"{TEXT} @ {R0}.id", f"{TEXT} @ {R0}.name", f"{TEXT} @ {R0}.law"],
+    ),
+    (
+        {
+            "regimes.0.origin_code": DELETE,
+            "regimes.0.authority": DELETE,
+            "regimes.0.risk_assessment": DELETE,
+        },
+        [
+            f"{TEXT} @ {R0}.origin_code",
+            f"{TEXT} @ {R0}.authority",
+            f"{TEXT} @ {R0}.risk_assessment",
+        ],
+    ),
+    ({"regimes.0.articles": "x"}, [f"expected an object @ {R0}.articles"]),
+    ({"regimes.0.articles.scc": ""}, [f"expected a citation @ {R0}.articles.scc"]),
+    ({"regimes.0.articles.scc": 5}, [f"expected a citation @ {R0}.articles.scc"]),
+    (
+        {"regimes.0.derogation_articles": []},
+        [f"expected an object @ {R0}.derogation_articles"],
+    ),
+    (
+        {
+            "regimes.0.tools": "x",
+            "regimes.0.instruments": "x",
+            "regimes.0.articles_history": "x",
+        },
+        [
+            f"expected a list @ {R0}.articles_history",
+            f"expected a list @ {R0}.tools",
+            f"expected a list @ {R0}.instruments",
+        ],
+    ),
+    (
+        {"regimes.1.articles_history.0": "x"},
+        [f"expected an object @ {R1}.articles_history[0]"],
+    ),
+    (
+        {
+            "regimes.1.articles_history.0.from": DELETE,
+            "regimes.1.articles_history.0.until": DELETE,
+        },
+        [
+            f"{DAY} @ {R1}.articles_history[0].from",
+            f"{DAY} @ {R1}.articles_history[0].until",
+        ],
+    ),
+    (
+        {"regimes.1.articles_history.0.articles": 1},
+        [f"expected an object @ {R1}.articles_history[0].articles"],
+    ),
+    (
+        {"regimes.1.articles_history.0.sources": []},
+        [f"{SOURCE} @ {R1}.articles_history[0].sources"],
+    ),
+    ({"regimes.0.tools.0": 1}, [f"expected an object @ {R0}.tools[0]"]),
+    (
+        {
+            "regimes.0.tools.0.mechanism": DELETE,
+            "regimes.0.tools.0.reference": DELETE,
+            "regimes.0.tools.0.text": DELETE,
+        },
+        [
+            f"{TEXT} @ {R0}.tools[0].mechanism",
+            f"{TEXT} @ {R0}.tools[0].reference",
+            f"{TEXT} @ {R0}.tools[0].text",
+        ],
+    ),
+    ({"regimes.0.instruments.0": 1}, [f"expected an object @ {R0}.instruments[0]"]),
+    (
+        {
+            "regimes.0.instruments.0.citation": DELETE,
+            "regimes.0.instruments.0.text": DELETE,
+            "regimes.0.instruments.0.from": DELETE,
+        },
+        [
+            f"{TEXT} @ {R0}.instruments[0].citation",
+            f"{TEXT} @ {R0}.instruments[0].text",
+            f"{DAY} @ {R0}.instruments[0].from",
+        ],
+    ),
+    (
+        {"regimes.0.instruments.0.sources": []},
+        [f"{SOURCE} @ {R0}.instruments[0].sources"],
+    ),
+    ({"regimes.0.sources": []}, [f"expected sources per field @ {R0}.sources"]),
+    (
+        # Every sourced fact is checked, not only the first missing one.
+        {"regimes.0.sources.law": DELETE, "regimes.0.sources.authority": DELETE},
+        [f"{SOURCE} @ {R0}.sources.law", f"{SOURCE} @ {R0}.sources.authority"],
+    ),
+    (
+        {"regimes.0.sources.law": [], "regimes.0.sources.articles": [1]},
+        [
+            f"{SOURCE} @ {R0}.sources.law",
+            f"expected a list of strings @ {R0}.sources.articles",
+            f"{SOURCE} @ {R0}.sources.articles",
+        ],
+    ),
+    ({"regimes.0.sources.extra": []}, [f"{SOURCE} @ {R0}.sources.extra"]),
 ]
 
 
