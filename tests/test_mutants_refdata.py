@@ -568,6 +568,8 @@ def test_every_regime_is_loaded_as_written() -> None:
         spec = regimes[entry["id"]]
         assert spec.decisions == entry["decisions"]
         assert spec.applies_from == date.fromisoformat(entry["applies_from"])
+        assert dict(spec.articles) == entry["articles"]
+        assert dict(spec.derogations) == entry.get("derogation_articles", {})
         territory = entry["territory"]
         assert spec.territory == (
             tuple(territory["countries"]) if territory["kind"] == "countries" else None
