@@ -481,8 +481,13 @@ REGIME_CASES: list[tuple[dict[str, Any], list[str]]] = [
         ],
     ),
     (
-        {"regimes.1.articles_history.0": "x"},
-        [f"expected an object @ {R1}.articles_history[0]"],
+        # The item after one that is not an object is still checked.
+        {"regimes.1.articles_history": ["x", {"articles": {}, "sources": ["s"]}]},
+        [
+            f"expected an object @ {R1}.articles_history[0]",
+            f"{DAY} @ {R1}.articles_history[1].from",
+            f"{DAY} @ {R1}.articles_history[1].until",
+        ],
     ),
     (
         {
@@ -569,6 +574,19 @@ def test_every_regime_is_loaded_as_written() -> None:
         assert spec.decisions == entry["decisions"]
         assert spec.applies_from == date.fromisoformat(entry["applies_from"])
         assert dict(spec.articles) == entry["articles"]
+        assert (spec.name, spec.law, spec.origin_code) == (
+            entry["name"],
+            entry["law"],
+            entry["origin_code"],
+        )
+        assert (spec.authority, spec.risk_assessment) == (
+            entry["authority"],
+            entry["risk_assessment"],
+        )
+        assert spec.bcr_foreign_approval is entry["bcr_adequate_state_authority_counts"]
+        assert [tool.mechanism for tool in spec.tools] == [
+            tool["mechanism"] for tool in entry["tools"]
+        ]
         assert dict(spec.derogations) == entry.get("derogation_articles", {})
         territory = entry["territory"]
         assert spec.territory == (
