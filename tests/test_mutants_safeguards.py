@@ -195,6 +195,54 @@ class TestSccs:
             ("Commission Decision 2010/87/EU", "GDPR Art. 46(3)(a)"),
         )
 
+    @pytest.mark.parametrize(
+        ("stem", "cited"),
+        [
+            (
+                "334-scc-wrong-module-controllers-2021-06-26",
+                (
+                    "GDPR Art. 46(2)(c)",
+                    "Commission Decision 2001/497/EC",
+                    "Commission Decision 2004/915/EC",
+                ),
+            ),
+            ("332-scc-wrong-module-processor-exporter-2021-06-27", (SCC_2021,)),
+            ("333-scc-wrong-module-processor-exporter-2021-06-28", (SCC_2021,)),
+        ],
+    )
+    def test_the_wrong_module_is_fixed_with_the_set_of_the_day(
+        self, stem: str, cited: tuple[str, ...]
+    ) -> None:
+        # Before the 2021 SCCs could be used, the fix for a controller exporter cites
+        # the older set that served its roles; it never cites nothing.
+        finding = scenario(stem, "f1")
+        expected = (
+            "1 (controller to controller)"
+            if "controllers" in stem
+            else ("3 (processor to processor)")
+        )
+        assert request(finding, "fix_mechanism") == (
+            f"Sign SCC module {expected} for flow f1 instead of module 2.",
+            cited,
+        )
+
+    def test_the_wrong_module_of_a_processor_exporter_before_2021(self) -> None:
+        # No set served processor exporters: no module to sign, a contract to check.
+        finding = scenario("331-scc-wrong-module-processor-exporter-2021-06-26", "f1")
+        assert reason(finding, "EU.SCC.MODULE")[0] == (
+            "Flow f1 is processor to processor, which needs SCC module 3; the map "
+            "names module 2."
+        )
+        assert request(finding, "legal_review") == (
+            (
+                "Check which contract covered flow f1 on 2021-06-26: no Commission SCC "
+                "set served processor exporters before 2021-06-27; the usual routes "
+                "were the controller signing the 2010 clauses with the sub-processor, "
+                "or ad hoc clauses (Art. 46(3)(a))."
+            ),
+            ("Commission Decision 2010/87/EU", "GDPR Art. 46(3)(a)"),
+        )
+
     def test_an_importer_subject_to_the_gdpr(self) -> None:
         finding = scenario("38-scc-importer-subject-to-gdpr", "f1")
         assert reason(finding, "EU.SCC.IMPORTER_SUBJECT") == (

@@ -329,6 +329,27 @@ def check_tia(context: Context, trace: Trace) -> Status:
     return concluded.worst(Status.ATTENTION)
 
 
+#: The Commission's sets before the 2021 SCCs, by the module that took their place
+#: (the controller exporters' roles; no set served processor exporters).
+_OLD_SETS = {
+    1: ("Commission Decision 2001/497/EC", "Commission Decision 2004/915/EC"),
+    2: ("Commission Decision 2010/87/EU",),
+}
+
+
+def _ask_legacy_review(trace: Trace, flow_id: str, day: date) -> None:
+    """The review a processor exporter's SCCs need before the 2021 clauses."""
+    trace.ask(
+        Action.LEGAL_REVIEW,
+        f"Check which contract covered flow {flow_id} on {day.isoformat()}: "
+        "no Commission SCC set served processor exporters before 2021-06-27; "
+        "the usual routes were the controller signing the 2010 clauses with "
+        "the sub-processor, or ad hoc clauses (Art. 46(3)(a)).",
+        "Commission Decision 2010/87/EU",
+        "GDPR Art. 46(3)(a)",
+    )
+
+
 def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
     flow, importer, day = context.flow, context.importer, context.day
     expected = context.expected_module
@@ -341,12 +362,21 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
             f"Flow {flow.id} is {roles}, which needs SCC module {expected}; the map "
             f"names {signed}.",
         )
-        trace.ask(
-            Action.FIX_MECHANISM,
-            f"Sign SCC module {expected} ({roles}) for flow {flow.id} instead of "
-            f"{signed}.",
-            "Commission Implementing Decision (EU) 2021/914",
-        )
+        if day < SCC_2021_FROM and expected not in _OLD_SETS:
+            _ask_legacy_review(trace, flow.id, day)
+        else:
+            # Before the 2021 SCCs, the set of the time that served these roles.
+            cited = (
+                ("Commission Implementing Decision (EU) 2021/914",)
+                if day >= SCC_2021_FROM
+                else ("GDPR Art. 46(2)(c)", *_OLD_SETS[expected])
+            )
+            trace.ask(
+                Action.FIX_MECHANISM,
+                f"Sign SCC module {expected} ({roles}) for flow {flow.id} instead of "
+                f"{signed}.",
+                *cited,
+            )
         return Outcome(
             transfer=True,
             basis=Basis.NONE,
@@ -375,15 +405,7 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
                 "GDPR Art. 46(2)(c)",
                 "Commission Decision 2010/87/EU",
             )
-            trace.ask(
-                Action.LEGAL_REVIEW,
-                f"Check which contract covered flow {flow.id} on {day.isoformat()}: "
-                "no Commission SCC set served processor exporters before 2021-06-27; "
-                "the usual routes were the controller signing the 2010 clauses with "
-                "the sub-processor, or ad hoc clauses (Art. 46(3)(a)).",
-                "Commission Decision 2010/87/EU",
-                "GDPR Art. 46(3)(a)",
-            )
+            _ask_legacy_review(trace, flow.id, day)
             return Outcome(
                 transfer=True,
                 basis=Basis.NONE,
