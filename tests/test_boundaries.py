@@ -37,7 +37,7 @@ from tests.mapfactory import document, entity, flow
 from transfer_assess import InputError, assess, model, parse_map
 from transfer_assess.model import Frequency, Mechanism
 from transfer_assess.rules.base import Settings
-from transfer_assess.rules.safeguards import SCHREMS_II
+from transfer_assess.rules.safeguards import SCC_DECISION, SCHREMS_II
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -309,13 +309,16 @@ def _access_law_exempt(law_id: str, day: date) -> str | None:
 
 
 def _rule_instruments() -> set[str]:
-    """The instruments whose date is also a rule: Schrems II and the TIA duty."""
+    """
+    The instruments whose date is also a rule: Schrems II (the TIA duty) and the 2021
+    SCCs' decision (its recital 7 on importers subject to the GDPR).
+    """
     content = json.loads((DATA / "regimes.json").read_text(encoding="utf-8"))
     return {
         f"regimes/{regime['id']}/instruments/{index}/from"
         for regime in content["regimes"]
         for index, item in enumerate(regime.get("instruments", []))
-        if item["citation"] == SCHREMS_II
+        if item["citation"] in {SCHREMS_II, SCC_DECISION}
     }
 
 

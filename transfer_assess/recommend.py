@@ -407,7 +407,7 @@ def _scc(context: Context, *, detail: str | None = None) -> Recommendation:
             f"reached {exporter.id}."
         )
         citations.append(source)
-    if importer.subject_to_gdpr:
+    if importer.subject_to_gdpr and context.exists(SCC_DECISION):
         clauses = "the 2021 SCCs are" if context.day >= SCC_2021_FROM else "SCCs are"
         text += (
             f" {importer.id} is subject to the GDPR under Art. 3(2), and {clauses} "

@@ -73,7 +73,9 @@ SCC_IMPORTER_SUBJECT = Rule(
     articles=("Commission Implementing Decision (EU) 2021/914, recital 7 and Art. 1",),
     logic=(
         "The 2021 SCCs are not designed for importers whose processing is itself "
-        "subject to the GDPR under Art. 3(2): status attention, legal review."
+        "subject to the GDPR under Art. 3(2): status attention, legal review. "
+        "Checked from the decision's adoption (2021-06-04); the older sets said "
+        "nothing of such importers."
     ),
     example="SCCs with a US platform that targets EU users.",
 )
@@ -186,6 +188,7 @@ RULES = (
 SCC_2021_FROM = date(2021, 6, 27)
 #: The citations whose adoption dates (reference data) the rules depend on.
 SCHREMS_II = "CJEU C-311/18"
+SCC_DECISION = "Commission Implementing Decision (EU) 2021/914"
 EDPB_REC_01_2020 = "EDPB Recommendations 01/2020"
 
 _ART46_BASIS = {
@@ -367,7 +370,7 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
         else:
             # Before the 2021 SCCs, the set of the time that served these roles.
             cited = (
-                ("Commission Implementing Decision (EU) 2021/914",)
+                (SCC_DECISION,)
                 if day >= SCC_2021_FROM
                 else ("GDPR Art. 46(2)(c)", *_OLD_SETS[expected])
             )
@@ -419,7 +422,7 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
         )
     if flow.mechanism is Mechanism.SCC:
         status = status.worst(_old_clauses(context, trace))
-    if importer.subject_to_gdpr:
+    if importer.subject_to_gdpr and context.exists(SCC_DECISION):
         status = Status.ATTENTION
         trace.add(
             SCC_IMPORTER_SUBJECT,
