@@ -9,7 +9,7 @@ the loader.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from transfer_assess.findings import Basis, Finding, Status
 from transfer_assess.refdata import load_reference_data
 
 DAY = date(2026, 11, 28)
+ONE_DAY = timedelta(days=1)
 
 
 def texts(finding: Finding) -> str:
@@ -81,6 +82,27 @@ class TestInstrumentsByDate:
                 )
             said = texts(finding)
             assert not any(name in said for name in words), (finding.flow, said)
+
+    @pytest.mark.parametrize(
+        "day",
+        sorted(
+            {
+                day
+                for _, start in instruments()
+                for day in (start - ONE_DAY, start, start + ONE_DAY)
+                if day >= date(2018, 5, 25)
+            }
+        ),
+        ids=str,
+    )
+    def test_every_reason_and_advice_cites_something(self, day: date) -> None:
+        # Dropping citations adopted after the day must never leave a reason or a
+        # recommendation with no source at all (the bundled example has every kind
+        # of importer access, so each piece of advice on measures appears).
+        datamap = load_map(EXAMPLES / "global-group.yaml")
+        for finding in assess(datamap, as_of=day).findings:
+            for item in (*finding.reasons, *finding.recommendations):
+                assert item.citations, (finding.flow, finding.regime, item)
 
     @pytest.mark.parametrize(
         ("name", "day", "named"),

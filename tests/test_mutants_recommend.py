@@ -349,6 +349,35 @@ def test_clear_text_advice_before_the_edpb_text() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("day", "cited"),
+    [
+        ("2020-11-09", _SCHREMS),
+        (
+            "2020-11-10",
+            ("EDPB Recommendations 02/2020 (European Essential Guarantees)",),
+        ),
+        (
+            "2020-11-11",
+            ("EDPB Recommendations 02/2020 (European Essential Guarantees)",),
+        ),
+    ],
+)
+def test_legal_review_cites_the_guarantees_from_their_adoption(
+    day: str, cited: tuple[str, ...]
+) -> None:
+    # Before the EDPB adopted the European Essential Guarantees (10 Nov 2020), the
+    # review of the destination's law rests on the judgment itself, not on nothing.
+    advice = _in_india(day, importer_access="cleartext")
+    assert advice[Action.LEGAL_REVIEW] == (
+        (
+            "Have counsel assess the destination's law and practice on public "
+            "authorities' access for flow x, since the data is in clear."
+        ),
+        cited,
+    )
+
+
 def test_gap_before_the_edpb_text_asks_a_plain_tia() -> None:
     value = document(
         entities=[entity("hq-de"), entity("in", "IN")], flows=[flow("x", "hq-de", "in")]

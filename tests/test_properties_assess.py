@@ -23,6 +23,19 @@ from transfer_assess.rules import scc_module_for
 
 days = st.dates(min_value=date(2018, 5, 25), max_value=date(2027, 12, 31))
 REFDATA = load_reference_data()
+#: The days before, of and after each instrument's adoption in every regime: where a
+#: citation starts being given.
+around_instruments = st.sampled_from(
+    sorted(
+        {
+            item.start + timedelta(days=offset)
+            for spec in REFDATA.regimes.values()
+            for item in spec.instruments
+            for offset in (-1, 0, 1)
+            if item.start + timedelta(days=offset) >= date(2018, 5, 25)
+        }
+    )
+)
 
 
 def build(value: dict[str, Any]) -> DataMap:
@@ -184,6 +197,16 @@ class TestRecommendations:
             if finding.status is not Status.OK:
                 assert finding.recommendations
             assert finding.reasons
+
+    @given(documents(), st.one_of(days, around_instruments))
+    def test_every_reason_and_recommendation_names_a_source(
+        self, value: dict[str, Any], day: date
+    ) -> None:
+        # Citations of instruments adopted after the day are dropped; what is left
+        # must never be nothing (the brief: every recommendation with its citations).
+        for finding in assess(build(value), as_of=day).findings:
+            for item in (*finding.reasons, *finding.recommendations):
+                assert item.citations, (finding.flow, finding.regime, item)
 
 
 class TestAnonymisation:

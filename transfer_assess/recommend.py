@@ -30,6 +30,9 @@ from transfer_assess.rules.safeguards import (
     public_ends,
 )
 
+#: The EDPB's European Essential Guarantees, cited once adopted (reference data).
+EDPB_REC_02_2020 = "EDPB Recommendations 02/2020"
+
 #: Purposes that anonymous data can serve (policy: words and Fides data-use keys).
 ANONYMISABLE_PURPOSES = frozenset(
     {
@@ -609,12 +612,19 @@ def _measures(context: Context, outcome: Outcome, trace: Trace) -> list[Recommen
                 cited,
             )
         )
+        # Before the EDPB's European Essential Guarantees, the review applies the
+        # judgment itself, which measured US surveillance law against the Charter.
+        guarantees = (
+            ("EDPB Recommendations 02/2020 (European Essential Guarantees)",)
+            if context.exists(EDPB_REC_02_2020)
+            else ("CJEU C-311/18 (Schrems II)",)
+        )
         result.append(
             Recommendation(
                 Action.LEGAL_REVIEW,
                 f"Have counsel assess the destination's law and practice on public "
                 f"authorities' access for flow {flow.id}, since the data is in clear.",
-                ("EDPB Recommendations 02/2020 (European Essential Guarantees)",),
+                guarantees,
             )
         )
     return result
