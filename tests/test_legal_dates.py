@@ -101,8 +101,10 @@ class TestInstrumentsByDate:
         # of importer access, so each piece of advice on measures appears).
         datamap = load_map(EXAMPLES / "global-group.yaml")
         for finding in assess(datamap, as_of=day).findings:
-            for item in (*finding.reasons, *finding.recommendations):
-                assert item.citations, (finding.flow, finding.regime, item)
+            for reason in finding.reasons:
+                assert reason.citations, (finding.flow, finding.regime, reason)
+            for advice in finding.recommendations:
+                assert advice.citations, (finding.flow, finding.regime, advice)
 
     @pytest.mark.parametrize(
         ("name", "day", "named"),

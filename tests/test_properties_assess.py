@@ -205,8 +205,10 @@ class TestRecommendations:
         # Citations of instruments adopted after the day are dropped; what is left
         # must never be nothing (the brief: every recommendation with its citations).
         for finding in assess(build(value), as_of=day).findings:
-            for item in (*finding.reasons, *finding.recommendations):
-                assert item.citations, (finding.flow, finding.regime, item)
+            for reason in finding.reasons:
+                assert reason.citations, (finding.flow, finding.regime, reason)
+            for advice in finding.recommendations:
+                assert advice.citations, (finding.flow, finding.regime, advice)
 
 
 class TestAnonymisation:
