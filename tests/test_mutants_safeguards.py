@@ -182,8 +182,15 @@ class TestSccs:
             ("GDPR Art. 46(2)(c)", "Commission Decision 2010/87/EU"),
         )
 
-    def test_a_processor_to_processor_flow_is_told_the_usual_routes(self) -> None:
-        finding = scenario("103-scc-processor-exporter-2021-06-26", "f1")
+    @pytest.mark.parametrize(
+        "stem",
+        [
+            "103-scc-processor-exporter-2021-06-26",
+            "331-scc-wrong-module-processor-exporter-2021-06-26",
+        ],
+    )
+    def test_a_processor_exporter_is_told_the_usual_routes(self, stem: str) -> None:
+        finding = scenario(stem, "f1")
         assert request(finding, "legal_review") == (
             (
                 "Check which contract covered flow f1 on 2021-06-26: no Commission SCC "
@@ -227,20 +234,12 @@ class TestSccs:
         )
 
     def test_the_wrong_module_of_a_processor_exporter_before_2021(self) -> None:
-        # No set served processor exporters: no module to sign, a contract to check.
+        # No set served processor exporters: no module to sign, a contract to check
+        # (the advice itself: test_a_processor_exporter_is_told_the_usual_routes).
         finding = scenario("331-scc-wrong-module-processor-exporter-2021-06-26", "f1")
         assert reason(finding, "EU.SCC.MODULE")[0] == (
             "Flow f1 is processor to processor, which needs SCC module 3; the map "
             "names module 2."
-        )
-        assert request(finding, "legal_review") == (
-            (
-                "Check which contract covered flow f1 on 2021-06-26: no Commission SCC "
-                "set served processor exporters before 2021-06-27; the usual routes "
-                "were the controller signing the 2010 clauses with the sub-processor, "
-                "or ad hoc clauses (Art. 46(3)(a))."
-            ),
-            ("Commission Decision 2010/87/EU", "GDPR Art. 46(3)(a)"),
         )
 
     def test_an_importer_subject_to_the_gdpr(self) -> None:

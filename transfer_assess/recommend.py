@@ -26,6 +26,7 @@ from transfer_assess.rules.adequacy import scope_failures
 from transfer_assess.rules.safeguards import (
     EDPB_REC_01_2020,
     SCC_2021_FROM,
+    SCC_DECISION,
     SCHREMS_II,
     public_ends,
 )
@@ -84,7 +85,6 @@ ACTION_RANK = {
         )
     )
 }
-SCC_DECISION = "Commission Implementing Decision (EU) 2021/914"
 #: The older SCC sets by the module that matches them, before 2021-06-27.
 _OLD_SETS = {
     1: "({roles}: the 2001 or 2004 set).",
