@@ -201,7 +201,9 @@ def decode_json(
         parsed = _JSON_DECODER.decode(text)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
-    colons = text.count(":") + len(_ESCAPED_COLON.findall(text))
+    colons = text.count(":")
+    if "\\u003" in text:  # the pattern's scan is slow; most maps have no escape
+        colons += len(_ESCAPED_COLON.findall(text))
     if msgspec.json.encode(parsed).count(b":") != colons:
         return None
     return _build(parsed, taxonomy, limits, source)
