@@ -233,12 +233,15 @@ def map_problems(datamap: DataMap) -> list[Problem]:
     `load_map` and `parse_map` check all of this (and more) while reading a file;
     a `DataMap` made by calling the classes directly is checked here, before it is
     assessed: the types of its entities and flows, unique ids, flow ends that name
-    entities, and the country codes.
+    two different entities, and the country codes.
 
     Args:
         datamap: The map.
     """
-    from transfer_assess.load.validate import country_problem  # noqa: PLC0415
+    from transfer_assess.load.validate import (  # noqa: PLC0415
+        country_problem,
+        loop_problem,
+    )
 
     source = datamap.source or "<DataMap>"
     problems: list[Problem] = []
@@ -261,6 +264,9 @@ def map_problems(datamap: DataMap) -> list[Problem]:
                 problems.append(
                     Problem(source, None, f"{where}.{key}", f"unknown entity {end!r}")
                 )
+        if flow.exporter == flow.importer and flow.exporter in entity_ids:
+            message = loop_problem(flow.exporter)
+            problems.append(Problem(source, None, f"{where}.to", message))
     return problems
 
 

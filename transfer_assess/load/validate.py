@@ -1077,6 +1077,19 @@ def _country(
     return value
 
 
+def loop_problem(entity_id: str) -> str:
+    """
+    Say why a flow cannot go from an entity to itself.
+
+    Args:
+        entity_id: The entity both ends name.
+    """
+    return (
+        f"a flow cannot go from {entity_id!r} to itself (an entity's own staff "
+        "abroad is not a second entity)"
+    )
+
+
 def country_problem(code: str) -> str | None:
     """
     Say what is wrong with a country code, or return ``None`` when it is valid.
@@ -1135,11 +1148,7 @@ class _FlowChecker:
         exporter = self.reference(obj, "from", path)
         importer = self.reference(obj, "to", path)
         if exporter is not None and exporter == importer:
-            checker.problem(
-                (*path, "to"),
-                f"a flow cannot go from {exporter!r} to itself (an entity's own staff "
-                "abroad is not a second entity)",
-            )
+            checker.problem((*path, "to"), loop_problem(exporter))
         exporter_role = checker.choice(obj, "exporter_role", path, Role, required=True)
         importer_role = checker.choice(obj, "importer_role", path, Role, required=True)
         subjects = checker.strings(obj, "data_subjects", path, required=True)
