@@ -85,8 +85,8 @@ def assess(
         regime: ``"EU"``, ``"UK"`` or ``"CH"`` for one regime, a list of them, or
             ``None`` / ``"all"`` for every regime that applies to a flow (the EU's
             always does).
-        progress: Called as ``progress(done, total)`` every 1,000 flows and at the
-            end, for progress bars.
+        progress: Called as ``progress(done, total)`` after every 1,000 flows and
+            once at the end (``done == total``), for progress bars.
 
     Returns:
         One finding per flow that exists on the date and regime that applies to it,
@@ -107,17 +107,18 @@ def assess(
     inactive = []
     total = len(datamap.flows)
     for done, flow in enumerate(run.graph.flows(), start=1):
-        if progress is not None and done % 1_000 == 0:
-            progress(done, total)
         if not flow.exists_on(as_of):
             inactive.append(flow.id)
-            continue
-        for regime_id in selected:
-            finding = run.finding(flow, regime_id)
-            if finding is not None:
-                findings.append(finding)
-    if progress is not None:
-        progress(total, total)
+        else:
+            for regime_id in selected:
+                finding = run.finding(flow, regime_id)
+                if finding is not None:
+                    findings.append(finding)
+        # Each call counts the flows assessed, the last one the whole map once.
+        if progress is not None and (done % 1_000 == 0 or done == total):
+            progress(done, total)
+    if progress is not None and total == 0:
+        progress(0, 0)
     applied = tuple(
         regime_id
         for regime_id in REGIMES
