@@ -17,7 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from transfer_assess.engine import assess
+    from transfer_assess.engine import AssessmentStream, assess, assess_stream
     from transfer_assess.errors import (
         ArgumentTypeError,
         DataMapError,
@@ -63,6 +63,8 @@ __version__ = "0.1.0"
 
 _WHERE = {
     "assess": "transfer_assess.engine",
+    "assess_stream": "transfer_assess.engine",
+    "AssessmentStream": "transfer_assess.engine",
     "ArgumentTypeError": "transfer_assess.errors",
     "DataMapError": "transfer_assess.errors",
     "InputError": "transfer_assess.errors",
@@ -120,6 +122,7 @@ __all__ = [
     "Action",
     "ArgumentTypeError",
     "Assessment",
+    "AssessmentStream",
     "Basis",
     "Category",
     "DataMap",
@@ -151,6 +154,7 @@ __all__ = [
     "TransferAssessError",
     "__version__",
     "assess",
+    "assess_stream",
     "load_map",
     "load_reference_data",
     "parse_map",

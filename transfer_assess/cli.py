@@ -25,9 +25,9 @@ import typer.core
 from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
-    from transfer_assess.findings import Assessment, Status
+    from transfer_assess.findings import Assessment, Status, Tally
     from transfer_assess.governance import Comparison
     from transfer_assess.model import DataMap
     from transfer_assess.refdata import ReferenceData
@@ -452,6 +452,23 @@ def _assess(
     regime: str = RegimeChoice.ALL.value,
 ) -> Assessment:
     from transfer_assess.engine import assess
+
+    with _assessing(datamap, as_of, refdata) as (day, data, progress):
+        return assess(
+            datamap, as_of=day, refdata=data, regime=regime, progress=progress
+        )
+
+
+@contextlib.contextmanager
+def _assessing(
+    datamap: DataMap, as_of: str | None, refdata: ReferenceData | None
+) -> Iterator[tuple[date, ReferenceData, Callable[[int, int], None] | None]]:
+    """
+    The date, the reference data and a progress callback for assessing a map.
+
+    A large map gets a progress bar on standard error while the block runs; an
+    error of the assessment inside the block exits 2 with its message.
+    """
     from transfer_assess.refdata import load_reference_data
 
     try:
@@ -459,19 +476,48 @@ def _assess(
         refdata = refdata or load_reference_data()
         _warn_past_data(day, refdata)
         if len(datamap.flows) <= PROGRESS_FROM:
-            return assess(datamap, as_of=day, refdata=refdata, regime=regime)
+            yield day, refdata, None
+            return
         from transfer_assess.console import progress_bar
 
         with progress_bar(len(datamap.flows)) as advance:
-            return assess(
-                datamap,
-                as_of=day,
-                refdata=refdata,
-                regime=regime,
-                progress=advance,
-            )
+            yield day, refdata, advance
     except TransferAssessError as error:
         _fail([str(error)])
+
+
+def _write_json_report(
+    path: Path,
+    datamap: DataMap,
+    as_of: str | None,
+    refdata: ReferenceData,
+    regime: str,
+    output: Path | None,
+) -> Tally:
+    """
+    Assess the map while its JSON report is written; the counts of its findings.
+
+    The findings are encoded as they are made and none is kept (the report's
+    summary, which comes first, is counted on the way), so that the report of a
+    large map needs the map in memory, not every finding with its reasons.
+    """
+    from transfer_assess.engine import assess_stream
+    from transfer_assess.output import write_stream
+
+    with _assessing(datamap, as_of, refdata) as (day, data, progress):
+        findings = assess_stream(
+            datamap, as_of=day, refdata=data, regime=regime, progress=progress
+        )
+        if output is not None and output.resolve() in _inputs(path):
+            _fail([f"--output {output} would overwrite the map"])
+        if output is None:
+            findings.write_json(sys.stdout)
+        else:
+            try:
+                write_stream(output, findings.write_json)
+            except OSError as error:
+                _fail([f"cannot write {output}: {error.strerror or error}"])
+    return findings.tally
 
 
 StatusOption = Annotated[
@@ -577,6 +623,12 @@ def assess_command(
         _fail(["--base applies to --format sarif only"])
     statuses = _statuses(status)
     datamap = _load(path)
+    if chosen_format is OutputFormat.JSON:
+        tally = _write_json_report(
+            path, datamap, as_of, _refdata(refdata_dir), regime, output
+        )
+        _exit_on(fail_on, tally)
+        return
     result = _assess(datamap, as_of, _refdata(refdata_dir), regime)
     if output is not None and output.resolve() in _inputs(path):
         _fail([f"--output {output} would overwrite the map"])
@@ -597,17 +649,6 @@ def assess_command(
             sys.stdout.write(text)
         else:
             _write(output, text)
-    elif chosen_format is OutputFormat.JSON:
-        from transfer_assess.output import write_stream
-        from transfer_assess.report.json import write_json
-
-        if output is None:
-            write_json(result, sys.stdout)
-        else:
-            try:
-                write_stream(output, lambda stream: write_json(result, stream))
-            except OSError as error:
-                _fail([f"cannot write {output}: {error.strerror or error}"])
     else:
         from transfer_assess.console import (
             assessment_table,
@@ -635,12 +676,17 @@ def assess_command(
                 )
             except OSError as error:
                 _fail([f"cannot write {output}: {error.strerror or error}"])
-    if fail_on is not None:
-        from transfer_assess.findings import Status
+    from transfer_assess.findings import Tally
 
-        threshold = Status(fail_on).rank
-        if any(finding.status.rank >= threshold for finding in result.findings):
-            raise typer.Exit(code=1)
+    _exit_on(fail_on, Tally.of(result.findings))
+
+
+def _exit_on(fail_on: str | None, tally: Tally) -> None:
+    """Exit 1 when ``--fail-on`` is given and a finding reaches its status."""
+    from transfer_assess.findings import Status
+
+    if fail_on is not None and tally.reaches(Status(fail_on)):
+        raise typer.Exit(code=1)
 
 
 @app.command()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 import attrs
 
@@ -34,6 +34,7 @@ from transfer_assess.findings import (
     Reason,
     Recommendation,
     Status,
+    Tally,
 )
 from transfer_assess.graph import FlowGraph, Route, overlap
 from transfer_assess.model import DataMap, Entity, Flow, Mechanism
@@ -98,42 +99,121 @@ def assess(
             missing while the map has no ``as_of``; or a regime is unknown.
         DataMapError: A map built in code has problems the loader would refuse.
     """
+    stream = _stream(datamap, as_of, refdata, settings, regime, progress)
+    return stream.assessment(list(stream))
+
+
+def assess_stream(
+    datamap: DataMap,
+    as_of: date | str | None = None,
+    *,
+    refdata: ReferenceData | None = None,
+    settings: Settings | None = None,
+    regime: str | Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> AssessmentStream:
+    """
+    Assess a map one flow at a time, for reports written while the findings are made.
+
+    Takes the arguments of `assess` and checks them at once (raising as `assess`
+    does); iterating the result makes the findings in `assess`'s order, and keeps
+    none of them. A report of a large map needs then only the map in memory, not
+    every finding with its reasons.
+    """
+    return _stream(datamap, as_of, refdata, settings, regime, progress)
+
+
+def _stream(
+    datamap: DataMap,
+    as_of: date | str | None,
+    refdata: ReferenceData | None,
+    settings: Settings | None,
+    regime: str | Iterable[str] | None,
+    progress: Callable[[int, int], None] | None,
+) -> AssessmentStream:
     as_of = _check_arguments(datamap, as_of, refdata, settings, regime, progress)
     selected = regimes_of(regime)
     refdata = refdata or load_reference_data()
     settings = settings or Settings()
-    run = _Run(datamap, as_of, refdata, settings)
-    findings: list[Finding] = []
-    inactive = []
-    total = len(datamap.flows)
-    for done, flow in enumerate(run.graph.flows(), start=1):
-        if not flow.exists_on(as_of):
-            inactive.append(flow.id)
-        else:
-            for regime_id in selected:
-                finding = run.finding(flow, regime_id)
-                if finding is not None:
-                    findings.append(finding)
-        # Each call counts the flows assessed, the last one the whole map once.
-        if progress is not None and (done % 1_000 == 0 or done == total):
-            progress(done, total)
-    if progress is not None and total == 0:
-        progress(0, 0)
-    applied = tuple(
-        regime_id
-        for regime_id in REGIMES
-        if any(finding.regime == regime_id for finding in findings)
-    )
-    return Assessment(
-        organisation=datamap.organisation,
-        as_of=as_of,
-        regime=applied[0] if len(applied) == 1 else ALL,
-        reference_version=refdata.version,
-        reference_sha256=refdata.sha256,
-        findings=findings,
-        inactive=inactive,
-        regimes=applied,
-    )
+    return AssessmentStream(_Run(datamap, as_of, refdata, settings), selected, progress)
+
+
+class AssessmentStream:
+    """
+    The findings of `assess_stream`, made as they are read.
+
+    Iterate it once for the findings; then `tally` holds their counts, `inactive`
+    the flows that do not exist on the date, and `assessment` builds the
+    `Assessment` (with the findings given, or none for its header alone).
+    """
+
+    def __init__(
+        self,
+        run: _Run,
+        selected: tuple[str, ...],
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        """Made by `assess_stream`, which checks the arguments."""
+        self._run = run
+        self._selected = selected
+        self._progress = progress
+        self.tally = Tally()
+        """The counts of the findings made so far."""
+        self.inactive: list[str] = []
+        """Ids of the flows met so far that do not exist on the date."""
+        self._started = False
+
+    def __iter__(self) -> Iterator[Finding]:
+        """Make each finding, flow by flow (once: a second pass makes none)."""
+        if self._started:
+            return
+        self._started = True
+        run, progress, tally = self._run, self._progress, self.tally
+        total = len(run.datamap.flows)
+        for done, flow in enumerate(run.graph.flows(), start=1):
+            if not flow.exists_on(run.day):
+                self.inactive.append(flow.id)
+            else:
+                for regime_id in self._selected:
+                    finding = run.finding(flow, regime_id)
+                    if finding is not None:
+                        tally.add(finding)
+                        yield finding
+                run.forget(flow)
+            # Each call counts the flows assessed, the last one the whole map once.
+            if progress is not None and (done % 1_000 == 0 or done == total):
+                progress(done, total)
+        if progress is not None and total == 0:
+            progress(0, 0)
+
+    def write_json(self, stream: TextIO) -> None:
+        """
+        Write the JSON report while the findings are made: `Assessment.to_json`'s text.
+
+        The finding lines wait in an unnamed temporary file until the summary, which
+        comes first, is counted; nothing is written to `stream` if the assessment
+        fails. Reads the stream, so call it instead of iterating.
+        """
+        from transfer_assess.report.json import write_json_stream  # noqa: PLC0415
+
+        write_json_stream(self, stream)
+
+    def assessment(self, findings: Iterable[Finding] = ()) -> Assessment:
+        """The assessment, once the findings are read (`findings`: those kept)."""
+        run = self._run
+        applied = tuple(
+            regime_id for regime_id in REGIMES if regime_id in self.tally.regimes
+        )
+        return Assessment(
+            organisation=run.datamap.organisation,
+            as_of=run.day,
+            regime=applied[0] if len(applied) == 1 else ALL,
+            reference_version=run.refdata.version,
+            reference_sha256=run.refdata.sha256,
+            findings=findings,
+            inactive=self.inactive,
+            regimes=applied,
+        )
 
 
 def resolve_date(value: date | str | None, datamap: DataMap | None = None) -> date:
@@ -374,6 +454,11 @@ class _Run:
             return self._eu(flow)
         return self._national_finding(flow, regime_id)
 
+    def forget(self, flow: Flow) -> None:
+        """Drop the findings kept for a flow once it is assessed under every regime."""
+        for regime_id in _BOOKS:
+            self._national.pop((flow.id, regime_id), None)
+
     def _national_finding(self, flow: Flow, regime_id: str) -> Finding | None:
         key = (flow.id, regime_id)
         if key not in self._national:
@@ -591,8 +676,10 @@ def _route(context: Context, flow: Flow) -> Route:
 __all__ = [
     "ALL",
     "REGIMES",
+    "AssessmentStream",
     "Status",
     "assess",
+    "assess_stream",
     "map_problems",
     "regimes_of",
     "resolve_date",

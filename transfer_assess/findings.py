@@ -17,6 +17,8 @@ import attrs
 from transfer_assess.model import to_tuple
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from transfer_assess.tia import TiaResult
 
 
@@ -173,6 +175,74 @@ class Summary:
     above are over findings; with the EU regime alone, one per flow)."""
 
 
+@attrs.define
+class Tally:
+    """
+    The counts of a report, kept while its findings are made one at a time.
+
+    `Assessment.summary` counts its findings with it, and a report written while
+    the findings are made (`transfer_assess.report.json.write_json_stream`) keeps
+    one without holding them, so both give the same numbers.
+    """
+
+    flows: set[str] = attrs.field(factory=set)
+    """Ids of the flows with a finding."""
+    regimes: dict[str, dict[str, int]] = attrs.field(factory=dict)
+    """Per regime, in the order first met: findings, transfers and the count of each
+    status."""
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Tally:
+        """The counts of findings already made."""
+        tally = cls()
+        for finding in findings:
+            tally.add(finding)
+        return tally
+
+    def add(self, finding: Finding) -> None:
+        """Count one more finding."""
+        self.flows.add(finding.flow)
+        counts = self.regimes.get(finding.regime)
+        if counts is None:
+            counts = self.regimes[finding.regime] = dict.fromkeys(_COUNTED, 0)
+        counts["findings"] += 1
+        counts["transfers"] += finding.transfer
+        counts[finding.status.value] += 1
+
+    def total(self, key: str) -> int:
+        """One count over every regime (``findings``, ``transfers``, a status)."""
+        return sum(counts[key] for counts in self.regimes.values())
+
+    def summary(self, *, inactive: int) -> Summary:
+        """The report's summary, with the count of flows that do not exist."""
+        return Summary(
+            flows=len(self.flows),
+            transfers=self.total("transfers"),
+            ok=self.total(Status.OK.value),
+            attention=self.total(Status.ATTENTION.value),
+            gap=self.total(Status.GAP.value),
+            inactive=inactive,
+            findings=self.total("findings"),
+        )
+
+    def by_regime(self, regimes: Iterable[str]) -> dict[str, dict[str, int]]:
+        """The counts of each of `regimes`, in that order (zero where none)."""
+        return {
+            regime: dict(self.regimes.get(regime) or dict.fromkeys(_COUNTED, 0))
+            for regime in regimes
+        }
+
+    def reaches(self, status: Status) -> bool:
+        """Whether a finding has `status` or a worse one."""
+        return any(
+            self.total(item.value) for item in Status if item.rank >= status.rank
+        )
+
+
+#: The counts of each regime in the report, in its order (``docs/report.md``).
+_COUNTED = ("findings", "transfers", *(status.value for status in Status))
+
+
 @attrs.frozen
 class Assessment:
     """The result of assessing a data map on one date."""
@@ -211,16 +281,7 @@ class Assessment:
     @property
     def summary(self) -> Summary:
         """Counts over the findings."""
-        statuses = [finding.status for finding in self.findings]
-        return Summary(
-            flows=len({finding.flow for finding in self.findings}),
-            transfers=sum(finding.transfer for finding in self.findings),
-            ok=statuses.count(Status.OK),
-            attention=statuses.count(Status.ATTENTION),
-            gap=statuses.count(Status.GAP),
-            inactive=len(self.inactive),
-            findings=len(self.findings),
-        )
+        return Tally.of(self.findings).summary(inactive=len(self.inactive))
 
     def findings_by_flow(self) -> dict[str, Finding]:
         """The findings keyed by flow id: the first regime's (the EU's) of each flow."""

@@ -9,16 +9,22 @@ order, two-space indent, trailing newline). Its JSON Schema ships with the packa
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import tempfile
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from transfer_assess.findings import Tally
 from transfer_assess.report.jsonline import encode_line
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from transfer_assess.engine import AssessmentStream
     from transfer_assess.findings import Assessment, Finding
     from transfer_assess.tia import TiaResult
 
@@ -29,15 +35,21 @@ DISCLAIMER = (
 )
 
 
-def report_dict(assessment: Assessment, *, findings: bool = True) -> dict[str, Any]:
+def report_dict(
+    assessment: Assessment, *, findings: bool = True, tally: Tally | None = None
+) -> dict[str, Any]:
     """
     The report as plain values, keys in their documented order.
 
     Args:
         assessment: The assessment.
         findings: Include the findings (`write_json` streams them instead).
+        tally: The counts of findings written elsewhere (`write_json_stream`);
+            by default those of the assessment's findings.
     """
-    summary = assessment.summary
+    if tally is None:
+        tally = Tally.of(assessment.findings)
+    summary = tally.summary(inactive=len(assessment.inactive))
     report: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "organisation": assessment.organisation,
@@ -48,7 +60,10 @@ def report_dict(assessment: Assessment, *, findings: bool = True) -> dict[str, A
             "version": assessment.reference_version,
             "sha256": assessment.reference_sha256,
         },
-        "summary": {**attrs.asdict(summary), "by_regime": _by_regime(assessment)},
+        "summary": {
+            **attrs.asdict(summary),
+            "by_regime": tally.by_regime(assessment.regimes),
+        },
         "findings": [],
         "inactive": list(assessment.inactive),
         "disclaimer": DISCLAIMER,
@@ -58,22 +73,6 @@ def report_dict(assessment: Assessment, *, findings: bool = True) -> dict[str, A
     else:
         del report["findings"]
     return report
-
-
-def _by_regime(assessment: Assessment) -> dict[str, dict[str, int]]:
-    """The status counts of each regime's findings, in report order."""
-    result: dict[str, dict[str, int]] = {}
-    for regime in assessment.regimes:
-        findings = [item for item in assessment.findings if item.regime == regime]
-        statuses = [item.status.value for item in findings]
-        result[regime] = {
-            "findings": len(findings),
-            "transfers": sum(item.transfer for item in findings),
-            "ok": statuses.count("ok"),
-            "attention": statuses.count("attention"),
-            "gap": statuses.count("gap"),
-        }
-    return result
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -163,23 +162,55 @@ def write_json(assessment: Assessment, stream: TextIO) -> None:
     stream out (no second copy in memory) through a C encoder (`encode_line`), and
     still diff line by line. The bytes are the same for the same input.
     """
-    report = report_dict(assessment, findings=False)
+    _write(
+        report_dict(assessment, findings=False), _batches(assessment.findings), stream
+    )
+
+
+def write_json_stream(findings: AssessmentStream, stream: TextIO) -> None:
+    """
+    Write the report while its findings are made: the same bytes as `write_json`.
+
+    The summary comes before the findings, so their lines go first to an unnamed
+    temporary file (gone when closed, or when the process ends), then follow the
+    header; no finding is kept in memory once its line is made.
+    """
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        spool.writelines(_batches(findings))
+        head = report_dict(findings.assessment(), findings=False, tally=findings.tally)
+        spool.seek(0)
+        _write(head, iter(functools.partial(spool.read, _CHUNK), ""), stream)
+
+
+def _batches(findings: Iterable[Finding]) -> Iterator[str]:
+    """The finding lines, `_BATCH` at a time, each line after its separator."""
+    encode = _finding_line
+    separator = "\n    "
+    batch: list[str] = []
+    for finding in findings:
+        batch.append(separator)
+        batch.append(encode(_finding(finding)))
+        separator = ",\n    "
+        if len(batch) == 2 * _BATCH:
+            yield "".join(batch)
+            batch.clear()
+    if batch:
+        yield "".join(batch)
+
+
+def _write(report: dict[str, Any], lines: Iterable[str], stream: TextIO) -> None:
+    """The report's header, then the finding lines (`_batches`), then its end."""
     head = list(report.items())
     stream.write("{\n")
     stream.writelines(
         f"  {_dumps(key)}: {_indented(value)},\n" for key, value in head[:-2]
     )
     stream.write('  "findings": [')
-    encode = _finding_line
-    findings = assessment.findings
-    stream.writelines(
-        "".join(
-            ("\n    " if start + offset == 0 else ",\n    ") + encode(_finding(finding))
-            for offset, finding in enumerate(findings[start : start + _BATCH])
-        )
-        for start in range(0, len(findings), _BATCH)
-    )
-    stream.write("\n  ]," if findings else "],")
+    empty = True
+    for text in lines:
+        stream.write(text)
+        empty = empty and not text
+    stream.write("]," if empty else "\n  ],")
     for index, (key, value) in enumerate(head[-2:]):
         separator = "," if index == 0 else ""
         stream.write(f"\n  {_dumps(key)}: {_indented(value)}{separator}")
@@ -192,6 +223,8 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
 #: Findings encoded and written at a time: few writes, memory bounded.
 _BATCH = 1_000
+#: Characters copied at a time from the spooled finding lines to the report.
+_CHUNK = 1 << 20
 
 
 def _dumps(value: Any) -> str:
