@@ -14,6 +14,7 @@ HTTP server of ``tests/test_fetch.py`` on 127.0.0.1.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import time
@@ -24,6 +25,7 @@ from typing import Any
 
 import pytest
 import requests
+import urllib3
 from typer.testing import CliRunner
 
 from tests.test_fetch import FAST, Server, in_use, new_set
@@ -317,6 +319,44 @@ def test_a_compressed_answer_is_read_decoded(
     result = update(server.url, home=home, settings=FAST)
     assert (result.version, result.changed) == ("2026-12-01", True)
     assert digest(result.folder) == digest(folder)
+
+
+class BeforeRead1:
+    """
+    A response body as urllib3 before 2.2 gives it: `read`, and no `read1`.
+
+    It is urllib3's own response, set up as requests sets it up (no decoding unless
+    asked), with `read1` out of reach.
+    """
+
+    def __init__(self, body: bytes, headers: dict[str, str]) -> None:
+        self._response = urllib3.HTTPResponse(
+            body=io.BytesIO(body),
+            headers=headers,
+            preload_content=False,
+            decode_content=False,
+        )
+
+    def read(self, amt: int | None = None, decode_content: bool | None = None) -> bytes:
+        return self._response.read(amt, decode_content=decode_content)
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_body_read_without_read1(*, compressed: bool) -> None:
+    # With an older urllib3 the body is still read decoded, and at most 64 KiB at a
+    # time, so that the size limit and the deadline are checked as it arrives.
+    body = bytes(range(256)) * 800  # 204,800 bytes
+    sent, headers = (
+        (gzip.compress(body), {"Content-Encoding": "gzip"})
+        if compressed
+        else (body, {})
+    )
+    response = requests.Response()
+    response.raw = BeforeRead1(sent, headers)
+    chunks = list(fetch._chunks(response))  # noqa: SLF001 - the urllib3 1 path alone
+    assert b"".join(chunks) == body
+    assert max(len(chunk) for chunk in chunks) <= 65536
+    assert len(chunks) >= 4
 
 
 def test_a_file_in_place_of_the_versions_folder(
