@@ -296,7 +296,8 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
     The body as it arrives: each read returns what one receive brought.
 
     `iter_content` waits for a whole chunk, so a server sending a byte a second
-    would never give the deadline a chance to be checked.
+    would never give the deadline a chance to be checked. urllib3 has `read1` since
+    2.2; with an older one, `read` asks for at most a chunk at a time.
     """
     raw = response.raw
     read1 = getattr(raw, "read1", None)
@@ -304,7 +305,7 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
         chunk = (
             read1(_CHUNK, decode_content=True)
             if read1 is not None
-            else raw.read(_CHUNK, decode_content=True)  # pragma: no cover - urllib3 1
+            else raw.read(_CHUNK, decode_content=True)
         )
         if not chunk:
             return
