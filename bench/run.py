@@ -89,8 +89,12 @@ def map_file(work: Path, size: int) -> Path:
     """The generated map of `size` flows in the work folder, written once."""
     path = work / f"map-{size}.json"
     if not path.is_file():
-        with path.open("w", encoding="utf-8") as stream:
+        # Written aside and renamed: an interrupted run leaves no half map behind
+        # for the next one to reuse.
+        partial = path.with_suffix(".partial")
+        with partial.open("w", encoding="utf-8") as stream:
             json.dump(generate(size), stream, separators=(",", ":"))
+        partial.replace(path)
     return path
 
 
