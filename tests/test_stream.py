@@ -72,6 +72,21 @@ def test_the_example(regime: str | None) -> None:
     assert json.loads(text)["summary"]["findings"] > 0
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF8", "utf-16", "utf-8-sig"])
+def test_a_stream_with_a_buffer(encoding: str) -> None:
+    # The spooled lines are copied as bytes into a UTF-8 stream's buffer, and
+    # decoded for a stream in another encoding: the text is the same either way.
+    datamap = load_map(EXAMPLES / "global-group.yaml")
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding=encoding, newline="")
+    out.write("before ")
+    assess_stream(datamap, DAY).write_json(out)
+    out.write(" after")
+    out.flush()
+    expected = "before " + finished(datamap, DAY) + " after"
+    assert raw.getvalue() == expected.encode(encoding)
+
+
 def test_no_finding_at_all() -> None:
     # Every flow ended before the date: an empty list, written as `[]`.
     datamap = parse_map(

@@ -9,12 +9,14 @@ order, two-space indent, trailing newline). Its JSON Schema ships with the packa
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 import json
+import shutil
 import tempfile
 from importlib import resources
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 import attrs
 
@@ -162,24 +164,49 @@ def write_json(assessment: Assessment, stream: TextIO) -> None:
     stream out (no second copy in memory) through a C encoder (`encode_line`), and
     still diff line by line. The bytes are the same for the same input.
     """
-    _write(
-        report_dict(assessment, findings=False), _batches(assessment.findings), stream
-    )
+    report = report_dict(assessment, findings=False)
+    _write_head(report, stream)
+    empty = True
+    for text in _batches(assessment.findings):
+        stream.write(text)
+        empty = False
+    _write_tail(report, stream, empty=empty)
 
 
 def write_json_stream(findings: AssessmentStream, stream: TextIO) -> None:
     """
     Write the report while its findings are made: the same bytes as `write_json`.
 
-    The summary comes before the findings, so their lines go first to an unnamed
-    temporary file (gone when closed, or when the process ends), then follow the
-    header; no finding is kept in memory once its line is made.
+    The summary comes before the findings, so their lines go first, encoded, to an
+    unnamed temporary file (gone when closed, or when the process ends), then
+    follow the header; no finding is kept in memory once its line is made.
     """
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        spool.writelines(_batches(findings))
-        head = report_dict(findings.assessment(), findings=False, tally=findings.tally)
+    with tempfile.TemporaryFile() as spool:
+        for text in _batches(findings):
+            spool.write(text.encode("utf-8"))
+        empty = spool.tell() == 0
+        report = report_dict(
+            findings.assessment(), findings=False, tally=findings.tally
+        )
         spool.seek(0)
-        _write(head, iter(functools.partial(spool.read, _CHUNK), ""), stream)
+        _write_head(report, stream)
+        _copy(spool, stream)
+        _write_tail(report, stream, empty=empty)
+
+
+def _copy(spool: BinaryIO, stream: TextIO) -> None:
+    """The spooled UTF-8 lines into a text stream: as bytes where it is UTF-8 too."""
+    buffer = getattr(stream, "buffer", None)
+    encoding = getattr(stream, "encoding", None)
+    if buffer is not None and encoding and codecs.lookup(encoding).name == "utf-8":
+        stream.flush()
+        shutil.copyfileobj(spool, buffer, _CHUNK)
+        return
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    try:
+        stream.writelines(iter(functools.partial(text.read, _CHUNK), ""))
+    finally:
+        text.detach()
 
 
 def _batches(findings: Iterable[Finding]) -> Iterator[str]:
@@ -198,20 +225,20 @@ def _batches(findings: Iterable[Finding]) -> Iterator[str]:
         yield "".join(batch)
 
 
-def _write(report: dict[str, Any], lines: Iterable[str], stream: TextIO) -> None:
-    """The report's header, then the finding lines (`_batches`), then its end."""
+def _write_head(report: dict[str, Any], stream: TextIO) -> None:
+    """The report's keys before its findings, and the opening of their list."""
     head = list(report.items())
     stream.write("{\n")
     stream.writelines(
         f"  {_dumps(key)}: {_indented(value)},\n" for key, value in head[:-2]
     )
     stream.write('  "findings": [')
-    empty = True
-    for text in lines:
-        stream.write(text)
-        empty = empty and not text
+
+
+def _write_tail(report: dict[str, Any], stream: TextIO, *, empty: bool) -> None:
+    """The end of the findings' list and the report's last two keys."""
     stream.write("]," if empty else "\n  ],")
-    for index, (key, value) in enumerate(head[-2:]):
+    for index, (key, value) in enumerate(list(report.items())[-2:]):
         separator = "," if index == 0 else ""
         stream.write(f"\n  {_dumps(key)}: {_indented(value)}{separator}")
     stream.write("\n}\n")
@@ -223,7 +250,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
 #: Findings encoded and written at a time: few writes, memory bounded.
 _BATCH = 1_000
-#: Characters copied at a time from the spooled finding lines to the report.
+#: Bytes (or characters) copied at a time from the spooled finding lines.
 _CHUNK = 1 << 20
 
 
