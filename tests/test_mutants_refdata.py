@@ -547,6 +547,11 @@ REGIME_CASES: list[tuple[dict[str, Any], list[str]]] = [
             f"{TEXT} @ {R2}.tools[0].adaptation",
         ],
     ),
+    (
+        # A tool missing its mechanism still has its dates checked.
+        {"regimes.0.tools.0.mechanism": DELETE, "regimes.0.tools.0.from": "bad"},
+        [f"{TEXT} @ {R0}.tools[0].mechanism", f"{DAY} @ {R0}.tools[0].from"],
+    ),
     ({"regimes.0.instruments.0": 1}, [f"expected an object @ {R0}.instruments[0]"]),
     (
         {
