@@ -85,6 +85,20 @@ def loaded(tmp_path: Path, name: str, changes: dict[str, Any]) -> ReferenceData:
     return load_reference_data(changed(tmp_path, name, changes))
 
 
+def field_test(name: str, cases: list[tuple[dict[str, Any], list[str]]]) -> Any:
+    """A test of `name` run once per row of `cases`, named by the fields it changes."""
+
+    @pytest.mark.parametrize(
+        ("changes", "expected"),
+        cases,
+        ids=[" ".join(changes) for changes, _ in cases],
+    )
+    def test(tmp_path: Path, changes: dict[str, Any], expected: list[str]) -> None:
+        assert problems(tmp_path, name, changes) == expected
+
+    return test
+
+
 EXACTLY_ONE = "exactly one of country, countries and international_organisation"
 TEXT = "expected a non-empty string"
 DAY = "expected an ISO date"
@@ -296,15 +310,7 @@ ADEQUACY_CASES: list[tuple[dict[str, Any], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    ADEQUACY_CASES,
-    ids=[" ".join(changes) for changes, _ in ADEQUACY_CASES],
-)
-def test_adequacy_field(
-    tmp_path: Path, changes: dict[str, Any], expected: list[str]
-) -> None:
-    assert problems(tmp_path, "adequacy.json", changes) == expected
+test_adequacy_field = field_test("adequacy.json", ADEQUACY_CASES)
 
 
 PERIOD = f"{E0}.periods[0]"
@@ -381,15 +387,7 @@ EEA_CASES: list[tuple[dict[str, Any], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    EEA_CASES,
-    ids=[" ".join(changes) for changes, _ in EEA_CASES],
-)
-def test_eea_field(
-    tmp_path: Path, changes: dict[str, Any], expected: list[str]
-) -> None:
-    assert problems(tmp_path, "eea.json", changes) == expected
+test_eea_field = field_test("eea.json", EEA_CASES)
 
 
 @pytest.mark.parametrize(
@@ -587,15 +585,7 @@ REGIME_CASES: list[tuple[dict[str, Any], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    REGIME_CASES,
-    ids=[" ".join(changes) for changes, _ in REGIME_CASES],
-)
-def test_regime_field(
-    tmp_path: Path, changes: dict[str, Any], expected: list[str]
-) -> None:
-    assert problems(tmp_path, "regimes.json", changes) == expected
+test_regime_field = field_test("regimes.json", REGIME_CASES)
 
 
 def test_every_regime_is_loaded_as_written() -> None:
@@ -1072,15 +1062,7 @@ TAXONOMY_CASES: list[tuple[dict[str, Any], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    TAXONOMY_CASES,
-    ids=[" ".join(changes) for changes, _ in TAXONOMY_CASES],
-)
-def test_taxonomy_field(
-    tmp_path: Path, changes: dict[str, Any], expected: list[str]
-) -> None:
-    assert problems(tmp_path, "taxonomy.json", changes) == expected
+test_taxonomy_field = field_test("taxonomy.json", TAXONOMY_CASES)
 
 
 @pytest.mark.parametrize("value", [[], "x", None])
