@@ -11,20 +11,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from tests import test_refdata as base
-from transfer_assess import ReferenceDataError, Sector
+from transfer_assess import ReferenceDataError, Sector, refdata
+from transfer_assess.errors import InputError
+from transfer_assess.model import SpecialCategory
 from transfer_assess.refdata import (
     REFERENCE_FILES,
     ReferenceData,
+    check_as_of,
     data_dir,
     digest,
     load_reference_data,
+    load_regimes,
+    load_taxonomy,
+    load_taxonomy_from,
+    read_json,
 )
 
 #: Marks a field to delete in place of a value to set.
@@ -72,6 +83,20 @@ def problems(tmp_path: Path, name: str, changes: dict[str, Any]) -> list[str]:
 def loaded(tmp_path: Path, name: str, changes: dict[str, Any]) -> ReferenceData:
     """The changed copy, which must load."""
     return load_reference_data(changed(tmp_path, name, changes))
+
+
+def field_test(name: str, cases: list[tuple[dict[str, Any], list[str]]]) -> Any:
+    """A test of `name` run once per row of `cases`, named by the fields it changes."""
+
+    @pytest.mark.parametrize(
+        ("changes", "expected"),
+        cases,
+        ids=[" ".join(changes) for changes, _ in cases],
+    )
+    def test(tmp_path: Path, changes: dict[str, Any], expected: list[str]) -> None:
+        assert problems(tmp_path, name, changes) == expected
+
+    return test
 
 
 EXACTLY_ONE = "exactly one of country, countries and international_organisation"
@@ -285,15 +310,7 @@ ADEQUACY_CASES: list[tuple[dict[str, Any], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    ADEQUACY_CASES,
-    ids=[" ".join(changes) for changes, _ in ADEQUACY_CASES],
-)
-def test_adequacy_field(
-    tmp_path: Path, changes: dict[str, Any], expected: list[str]
-) -> None:
-    assert problems(tmp_path, "adequacy.json", changes) == expected
+test_adequacy_field = field_test("adequacy.json", ADEQUACY_CASES)
 
 
 PERIOD = f"{E0}.periods[0]"
@@ -370,15 +387,7 @@ EEA_CASES: list[tuple[dict[str, Any], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    EEA_CASES,
-    ids=[" ".join(changes) for changes, _ in EEA_CASES],
-)
-def test_eea_field(
-    tmp_path: Path, changes: dict[str, Any], expected: list[str]
-) -> None:
-    assert problems(tmp_path, "eea.json", changes) == expected
+test_eea_field = field_test("eea.json", EEA_CASES)
 
 
 @pytest.mark.parametrize(
@@ -520,6 +529,27 @@ REGIME_CASES: list[tuple[dict[str, Any], list[str]]] = [
             f"{TEXT} @ {R0}.tools[0].text",
         ],
     ),
+    ({"regimes.0.tools.0.sources": []}, [f"{SOURCE} @ {R0}.tools[0].sources"]),
+    (
+        # A tool's dates and the regime whose adaptations it carries, each checked.
+        {
+            "regimes.0.tools.0.from": "bad",
+            "regimes.0.tools.1.until": "2022-12",
+            "regimes.0.tools.1.new_contracts_until": 2021,
+            "regimes.2.tools.0.adaptation": "",
+        },
+        [
+            f"{DAY} @ {R0}.tools[0].from",
+            f"{DAY} @ {R0}.tools[1].until",
+            f"{DAY} @ {R0}.tools[1].new_contracts_until",
+            f"{TEXT} @ {R2}.tools[0].adaptation",
+        ],
+    ),
+    (
+        # A tool missing its mechanism still has its dates checked.
+        {"regimes.0.tools.0.mechanism": DELETE, "regimes.0.tools.0.from": "bad"},
+        [f"{TEXT} @ {R0}.tools[0].mechanism", f"{DAY} @ {R0}.tools[0].from"],
+    ),
     ({"regimes.0.instruments.0": 1}, [f"expected an object @ {R0}.instruments[0]"]),
     (
         {
@@ -555,15 +585,7 @@ REGIME_CASES: list[tuple[dict[str, Any], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    REGIME_CASES,
-    ids=[" ".join(changes) for changes, _ in REGIME_CASES],
-)
-def test_regime_field(
-    tmp_path: Path, changes: dict[str, Any], expected: list[str]
-) -> None:
-    assert problems(tmp_path, "regimes.json", changes) == expected
+test_regime_field = field_test("regimes.json", REGIME_CASES)
 
 
 def test_every_regime_is_loaded_as_written() -> None:
@@ -869,3 +891,241 @@ def test_covering_asks_for_the_regime_given() -> None:
     refdata = load_reference_data()
     covered = refdata.covering(base.importer("GB"), date(2026, 11, 28), regime="EU-LED")
     assert [decision.id for decision in covered] == ["gb-led-2025"]
+
+
+def test_every_tool_and_instrument_is_loaded_as_written(tmp_path: Path) -> None:
+    """Each field of each regime's tools and instruments reaches the loaded regime.
+
+    A fresh copy is loaded, so the loader runs here and not only once per session.
+    """
+    regimes = load_reference_data(base.TestValidation().copy(tmp_path)).regimes
+    raw = read_json(data_dir() / "regimes.json")
+
+    def day(value: str | None) -> date | None:
+        return None if value is None else date.fromisoformat(value)
+
+    for entry in raw["regimes"]:
+        spec = regimes[entry["id"]]
+        tools = [
+            (
+                tool.mechanism,
+                tool.start,
+                tool.until,
+                tool.new_contracts_until,
+                tool.adaptation,
+                tool.reference,
+                tool.text,
+                tool.sources,
+            )
+            for tool in spec.tools
+        ]
+        assert tools == [
+            (
+                item["mechanism"],
+                day(item.get("from")),
+                day(item.get("until")),
+                day(item.get("new_contracts_until")),
+                item.get("adaptation"),
+                item["reference"],
+                item["text"],
+                tuple(item["sources"]),
+            )
+            for item in entry["tools"]
+        ]
+        instruments = [
+            (item.citation, item.start, item.text, item.sources)
+            for item in spec.instruments
+        ]
+        assert instruments == [
+            (
+                item["citation"],
+                date.fromisoformat(item["from"]),
+                item["text"],
+                tuple(item["sources"]),
+            )
+            for item in entry.get("instruments", [])
+        ]
+    # The dated fields are all exercised by the packaged data.
+    eu, ch = regimes["EU"].tools, regimes["CH"].tools
+    assert eu[0].start is not None
+    assert eu[1].until is not None
+    assert eu[1].new_contracts_until is not None
+    assert ch[0].adaptation == "CH"
+    assert regimes["EU"].instruments
+
+
+@pytest.mark.parametrize("key", ["mechanism", "reference", "text"])
+def test_a_tool_missing_a_part_is_left_out(key: str) -> None:
+    """`load_regimes` records the problem and builds the regime without that tool."""
+    raw = read_json(data_dir() / "regimes.json")
+    del raw["regimes"][0]["tools"][0][key]
+    found: list[str] = []
+    regimes = load_regimes(raw, found)
+    assert found == [f"{TEXT} @ {R0}.tools[0].{key}"]
+    assert regimes["EU"].tools == load_reference_data().regimes["EU"].tools[1:]
+
+
+@pytest.mark.parametrize(
+    ("day", "inside"),
+    [
+        # The transition: GB inside for exporters and importers alike.
+        (date(2020, 12, 31), True),
+        # The bridge (TCA Art. FINPROV.10A): inside for importers only.
+        (date(2021, 1, 1), True),
+        (date(2021, 6, 26), True),
+        (date(2021, 6, 27), True),
+        (date(2021, 6, 28), False),
+    ],
+)
+def test_eea_countries_are_those_inside_for_importers(day: date, inside: bool) -> None:
+    """`eea_countries` lists where sending data is not a transfer (graph, profiles)."""
+    members = load_reference_data().eea_countries(day)
+    assert ("GB" in members) is inside
+    assert len(members) == (31 if inside else 30)
+    assert list(members) == sorted(members)
+
+
+@pytest.mark.parametrize("day", [date(2018, 5, 25), date(2018, 5, 26)])
+def test_check_as_of_accepts_the_day_the_gdpr_applies_and_after(day: date) -> None:
+    assert check_as_of(day) == day
+
+
+def test_check_as_of_refuses_the_day_before_with_its_reason() -> None:
+    """GDPR Art. 99(2): it applies from 2018-05-25; the CLI prints this message."""
+    with pytest.raises(InputError) as caught:
+        check_as_of(date(2018, 5, 24))
+    assert str(caught.value) == (
+        "--as-of 2018-05-24 is before 2018-05-25, the day the GDPR applies "
+        "(Art. 99(2)); Chapter V cannot be assessed earlier"
+    )
+
+
+def test_existing_keeps_its_answer() -> None:
+    """As `on`: a run asks the same few tuples for every finding; one answer serves."""
+    spec = load_reference_data().regimes["EU"]
+    citations = ("GDPR Art. 46", "CJEU C-311/18")
+    day = date(2020, 7, 15)  # the day before Schrems II
+    first = spec.existing(citations, day)
+    assert first == ("GDPR Art. 46",)
+    assert spec.existing(citations, day) is first
+
+
+def test_taxonomy_is_loaded_as_written(tmp_path: Path) -> None:
+    """Keys, special categories, this project's extension keys, uses and subjects."""
+    taxonomy = load_taxonomy(base.TestValidation().copy(tmp_path))
+    raw = read_json(data_dir() / "taxonomy.json")
+    categories = raw["categories"]
+    assert taxonomy.keys == {item["key"] for item in categories}
+    assert dict(taxonomy.special) == {
+        item["key"]: SpecialCategory(item["special"])
+        for item in categories
+        if item.get("special") is not None
+    }
+    assert taxonomy.extension == {
+        item["key"] for item in categories if item.get("extension") is True
+    }
+    assert taxonomy.data_uses == frozenset(raw["data_uses"])
+    assert taxonomy.data_subjects == frozenset(raw["data_subjects"])
+    # Each of them is exercised by the packaged file.
+    assert taxonomy.extension
+    assert taxonomy.extension < taxonomy.keys
+    assert taxonomy.data_uses
+    assert taxonomy.data_subjects
+
+
+def test_taxonomy_lists_left_out_are_empty(tmp_path: Path) -> None:
+    """``data_uses`` and ``data_subjects`` are optional."""
+    folder = changed(
+        tmp_path, "taxonomy.json", {"data_uses": DELETE, "data_subjects": DELETE}
+    )
+    taxonomy = load_taxonomy(folder)
+    assert (taxonomy.data_uses, taxonomy.data_subjects) == (frozenset(), frozenset())
+    assert taxonomy.keys == load_taxonomy().keys
+
+
+TAXONOMY_CASES: list[tuple[dict[str, Any], list[str]]] = [
+    ({"categories": "x"}, ["expected a list @ taxonomy.json:$.categories"]),
+    ({"categories.0.key": ""}, ["missing key @ taxonomy.json:$.categories[0].key"]),
+    ({"categories.0.key": 5}, ["missing key @ taxonomy.json:$.categories[0].key"]),
+    ({"data_uses": "x"}, ["expected a list of strings @ taxonomy.json:$.data_uses"]),
+    (
+        {"data_uses": [1], "data_subjects": ["customer", 2]},
+        [
+            "expected a list of strings @ taxonomy.json:$.data_uses",
+            "expected a list of strings @ taxonomy.json:$.data_subjects",
+        ],
+    ),
+    (
+        {"data_subjects": "x"},
+        ["expected a list of strings @ taxonomy.json:$.data_subjects"],
+    ),
+]
+
+
+test_taxonomy_field = field_test("taxonomy.json", TAXONOMY_CASES)
+
+
+@pytest.mark.parametrize("value", [[], "x", None])
+def test_a_taxonomy_file_that_is_no_object(tmp_path: Path, value: object) -> None:
+    folder = base.TestValidation().copy(tmp_path)
+    (folder / "taxonomy.json").write_text(json.dumps(value), encoding="utf-8")
+    with pytest.raises(ReferenceDataError) as caught:
+        load_reference_data(folder)
+    assert list(caught.value.problems) == [
+        "expected a list @ taxonomy.json:$.categories"
+    ]
+
+
+def test_a_broken_taxonomy_still_answers() -> None:
+    """`load_taxonomy_from` records the problem and returns an empty taxonomy."""
+    found: list[str] = []
+    taxonomy = load_taxonomy_from({"categories": {}}, found)
+    assert found == ["expected a list @ taxonomy.json:$.categories"]
+    assert taxonomy.keys == frozenset()
+    assert not taxonomy.is_known("user")
+    assert taxonomy.special_for("user.health") is None
+
+
+def test_an_installed_package_reads_its_own_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a wheel the data is ``transfer_assess/data``; a checkout uses ``data/``."""
+    packaged = tmp_path / "data"
+    packaged.mkdir()
+    (packaged / "adequacy.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(
+        refdata, "resources", SimpleNamespace(files={"transfer_assess": tmp_path}.get)
+    )
+    assert data_dir() == packaged
+    (packaged / "adequacy.json").unlink()
+    assert data_dir() == Path(refdata.__file__).resolve().parent.parent / "data"
+
+
+def test_files_are_read_as_utf8_whatever_the_locale() -> None:
+    """A machine whose locale is not UTF-8 (plain ASCII here) reads the same data."""
+    path = data_dir() / "regimes.json"
+    text = path.read_bytes().decode("utf-8")
+    assert not text.isascii()  # the file has characters an ASCII locale lacks
+    expected = json.loads(text)
+    assert read_json(path) == expected
+    env = {
+        **os.environ,
+        "LC_ALL": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONPATH": str(Path(refdata.__file__).resolve().parent.parent),
+    }
+    script = (
+        "import json, sys; from pathlib import Path; "
+        "from transfer_assess.refdata import read_json; "
+        "print(json.dumps(read_json(Path(sys.argv[1]))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout) == expected

@@ -1429,14 +1429,19 @@ def _tool(item: Any, where: str, reader: _Reader) -> Tool | None:
     reference = reader.text(item, "reference", where)
     text = reader.text(item, "text", where)
     sources = reader.sources(item, where)
+    # Every field is read before any is found missing, so each problem is listed.
+    start = reader.day(item, "from", where)
+    until = reader.day(item, "until", where)
+    new_contracts_until = reader.day(item, "new_contracts_until", where)
+    adaptation = reader.text(item, "adaptation", where, required=False)
     if mechanism is None or reference is None or text is None:
         return None
     return Tool(
         mechanism=mechanism,
-        start=reader.day(item, "from", where),
-        until=reader.day(item, "until", where),
-        new_contracts_until=reader.day(item, "new_contracts_until", where),
-        adaptation=reader.text(item, "adaptation", where, required=False),
+        start=start,
+        until=until,
+        new_contracts_until=new_contracts_until,
+        adaptation=adaptation,
         reference=reference,
         text=text,
         sources=sources,
