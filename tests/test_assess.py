@@ -384,16 +384,23 @@ class TestCli:
         assert report["as_of"] == "2026-11-28"
         jsonschema.Draft202012Validator(SCHEMA).validate(report)
 
-    def test_fail_on(self) -> None:
-        small = str(EXAMPLES / "small.yaml")
-        assert runner.invoke(app, ["assess", small, "--fail-on", "gap"]).exit_code == 1
-        assert runner.invoke(app, ["assess", small]).exit_code == 0
+    # The JSON report counts its findings as it writes them (a tally); the other
+    # formats read the finished assessment: --fail-on is checked both ways.
+    @pytest.mark.parametrize("output_format", ["table", "json"])
+    def test_fail_on(self, output_format: str) -> None:
+        small = ["assess", str(EXAMPLES / "small.yaml"), "--format", output_format]
+        assert runner.invoke(app, [*small, "--fail-on", "gap"]).exit_code == 1
+        assert runner.invoke(app, small).exit_code == 0
         clean = runner.invoke(
-            app, ["assess", small, "--as-of", "2026-11-28", "--fail-on", "attention"]
+            app, [*small, "--as-of", "2026-11-28", "--fail-on", "attention"]
         )
         assert clean.exit_code == 1
 
-    def test_fail_on_not_reached(self, tmp_path: Path) -> None:
+    @pytest.mark.parametrize("output_format", ["table", "json"])
+    @pytest.mark.parametrize("fail_on", ["attention", "gap"])
+    def test_fail_on_not_reached(
+        self, tmp_path: Path, output_format: str, fail_on: str
+    ) -> None:
         path = write_map(
             tmp_path,
             document(
@@ -411,7 +418,16 @@ class TestCli:
         )
         result = runner.invoke(
             app,
-            ["assess", str(path), "--as-of", "2026-11-28", "--fail-on", "attention"],
+            [
+                "assess",
+                str(path),
+                "--as-of",
+                "2026-11-28",
+                "--format",
+                output_format,
+                "--fail-on",
+                fail_on,
+            ],
         )
         assert result.exit_code == 0, result.output
 

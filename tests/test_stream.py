@@ -26,7 +26,6 @@ from typer.testing import CliRunner
 
 from tests.mapfactory import as_json, document, flow
 from tests.strategies import documents
-from tests.test_assess import write_map
 from transfer_assess import engine, load_map, parse_map
 from transfer_assess.cli import app
 from transfer_assess.engine import assess, assess_stream
@@ -146,65 +145,6 @@ class TestCommand:
         expected = finished(load_map(path), DAY)
         assert target.read_text(encoding="utf-8") == expected
         assert runner.invoke(app, args).stdout == expected
-
-    @pytest.mark.parametrize(
-        ("day", "fail_on", "code"),
-        [
-            ("2026-11-28", "gap", 1),
-            ("2026-11-28", "attention", 1),
-        ],
-    )
-    def test_fail_on_reached(self, day: str, fail_on: str, code: int) -> None:
-        small = str(EXAMPLES / "small.yaml")
-        for output_format in ("json", "table"):
-            result = runner.invoke(
-                app,
-                [
-                    "assess",
-                    small,
-                    "--as-of",
-                    day,
-                    "--format",
-                    output_format,
-                    "--fail-on",
-                    fail_on,
-                ],
-            )
-            assert result.exit_code == code, (output_format, result.output)
-
-    def test_fail_on_not_reached(self, tmp_path: Path) -> None:
-        # One flow under SCCs with a current TIA: ok, below both thresholds.
-        path = write_map(
-            tmp_path,
-            document(
-                flows=[
-                    flow(
-                        "f",
-                        "hq-de",
-                        "us-cloud",
-                        mechanism="scc",
-                        scc_module=2,
-                        tia="2026-10-01",
-                    )
-                ]
-            ),
-        )
-        for fail_on in ("attention", "gap"):
-            result = runner.invoke(
-                app,
-                [
-                    "assess",
-                    str(path),
-                    "--as-of",
-                    "2026-11-28",
-                    "--format",
-                    "json",
-                    "--fail-on",
-                    fail_on,
-                ],
-            )
-            assert result.exit_code == 0, result.output
-            assert json.loads(result.stdout)["summary"]["ok"] == 1
 
     @pytest.mark.parametrize("to_file", [False, True])
     def test_a_failure_half_way_writes_nothing(
