@@ -217,8 +217,8 @@ def _get(
     url: str,
     limit: int,
     settings: FetchSettings,
-    progress: Callable[[str, int, int | None], None] | None,
-    deadline: float,
+    progress: Callable[[str, int, int | None], None] | None = None,
+    deadline: float | None = None,
 ) -> bytes:
     """
     GET a URL within the size limit, the update's deadline and the minimum rate.
@@ -239,9 +239,10 @@ def _get_checked(
     limit: int,
     settings: FetchSettings,
     progress: Callable[[str, int, int | None], None] | None,
-    deadline: float,
+    deadline: float | None,
 ) -> bytes:
     """`_get`, before credentials are removed from its messages."""
+    deadline = time.monotonic() + settings.deadline if deadline is None else deadline
     current = url
     for _ in range(_MAX_REDIRECTS + 1):
         check_url(current)
@@ -466,8 +467,7 @@ def update(
                 index_url,
                 settings.max_index_bytes,
                 settings,
-                None,
-                deadline,
+                deadline=deadline,
             ),
             redact(index_url),
             today,
