@@ -6,6 +6,7 @@ a guard that stopped working cannot hide behind another one that also fires.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -90,9 +91,10 @@ class _Unsized(BaseHTTPRequestHandler):
         del args
 
 
-@pytest.fixture
-def unsized() -> Iterator[str]:
-    handler = type("Handler", (_Unsized,), {"body": b"{" + b" " * 4096 + b"}"})
+@contextlib.contextmanager
+def unsized_server(body: bytes) -> Iterator[str]:
+    """A server on 127.0.0.1 answering every GET with `body`; yields its base URL."""
+    handler = type("Handler", (_Unsized,), {"body": body})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -100,6 +102,12 @@ def unsized() -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}/v1/"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def unsized() -> Iterator[str]:
+    with unsized_server(b"{" + b" " * 4096 + b"}") as url:
+        yield url
 
 
 def test_streamed_body_over_the_limit(unsized: str, home: Path) -> None:

@@ -70,9 +70,9 @@ class FetchSettings:
     read_timeout: float = 30.0
     """Seconds to wait for data."""
     retries: int = 3
-    """Retries on connection errors and 5xx answers, with exponential backoff."""
+    """Retries of each request on connection errors and answers 500, 502, 503, 504."""
     backoff: float = 0.5
-    """Backoff factor between retries, in seconds."""
+    """Backoff factor between retries, in seconds (exponential backoff)."""
     max_file_bytes: int = 50 * 1024 * 1024
     """Largest file accepted."""
     max_index_bytes: int = 1024 * 1024
@@ -153,7 +153,9 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
-_CREDENTIALS = re.compile(r"(?<=//)[^/@\s]*@")
+#: The user information of a URL: up to its last ``@`` before the path, the query or
+#: the fragment, since a password may hold an ``@`` of its own (as `redact` allows).
+_CREDENTIALS = re.compile(r"(?<=//)[^/?#\s]*@")
 
 
 def _scrub(text: str) -> str:
@@ -187,13 +189,17 @@ def check_url(url: str) -> None:
 
 
 def make_session(settings: FetchSettings) -> requests.Session:
-    """A session that retries connection errors and 5xx answers with backoff."""
+    """
+    A session that retries failed connections and answers 500, 502, 503 and 504.
+
+    ``settings.retries`` bounds the retries of a request, whatever their causes (a
+    refused or broken connection, a failed TLS handshake, a read timeout, an answer
+    above), with ``settings.backoff`` as the exponential backoff factor. Only GET is
+    ever sent.
+    """
     session = requests.Session()
     retry = Retry(
         total=settings.retries,
-        connect=settings.retries,
-        read=settings.retries,
-        status=settings.retries,
         backoff_factor=settings.backoff,
         status_forcelist=(500, 502, 503, 504),
         allowed_methods=frozenset({"GET"}),
