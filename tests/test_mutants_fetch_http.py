@@ -156,10 +156,10 @@ class TestSession:
         with pytest.raises(FetchError) as raised:
             update(not_tls.url, home=home, settings=FAST)
         assert not_tls.connections == 3
-        # The reason is OpenSSL's; only the line of Python's C source it names varies.
+        # The reason is OpenSSL's own text (here "[SSL: WRONG_VERSION_NUMBER] wrong
+        # version number (_ssl.c:NNNN)"), worded by the OpenSSL the machine has.
         expected = (
-            rf"cannot reach {re.escape(not_tls.url)}index\.json: "
-            r"\[SSL: WRONG_VERSION_NUMBER\] wrong version number \(_ssl\.c:[0-9]+\)"
+            rf"cannot reach {re.escape(not_tls.url)}index\.json: \[SSL: [A-Z_]+\] .+"
         )
         assert re.fullmatch(expected, str(raised.value))
 
