@@ -32,7 +32,7 @@ from transfer_assess.engine import assess, assess_stream
 from transfer_assess.errors import InputError
 from transfer_assess.findings import Finding, Status, Tally
 from transfer_assess.report.json import write_json, write_json_stream
-from transfer_assess.rules import evaluate
+from transfer_assess.rules import Settings, evaluate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DAY = date(2026, 11, 28)
@@ -106,6 +106,41 @@ def test_the_tally_is_the_summary() -> None:
     assert stream.tally == Tally.of(whole.findings)
     assert stream.assessment(findings) == whole
     assert stream.assessment().regimes == ("EU", "UK", "CH")
+
+
+def test_settings_and_progress_are_passed_on() -> None:
+    # A TIA of 2026-10-01 is current under the default 365 days and too old under
+    # 30: the stream applies the caller's thresholds, and reports its progress.
+    datamap = parse_map(
+        as_json(
+            document(
+                flows=[
+                    flow(
+                        "f",
+                        "hq-de",
+                        "us-cloud",
+                        mechanism="scc",
+                        scc_module=2,
+                        tia="2026-10-01",
+                    )
+                ]
+            )
+        )
+    )
+    strict = Settings(tia_max_age_days=30)
+    calls: list[tuple[int, int]] = []
+    stream = assess_stream(
+        datamap,
+        DAY,
+        settings=strict,
+        regime="EU",
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    findings = list(stream)
+    assert [item.status for item in findings] == [Status.ATTENTION]
+    assert findings == list(assess(datamap, DAY, settings=strict, regime="EU").findings)
+    assert [item.status for item in assess(datamap, DAY).findings] == [Status.OK]
+    assert calls == [(1, 1)]
 
 
 def test_read_once() -> None:
