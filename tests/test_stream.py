@@ -144,12 +144,22 @@ def test_settings_and_progress_are_passed_on() -> None:
 
 
 def test_read_once() -> None:
+    # A second pass would give a report whose summary counts findings it does not
+    # list: it is refused, whichever way the first pass read them.
     stream = assess_stream(load_map(EXAMPLES / "small.yaml"), DAY)
     first = list(stream)
     counts = stream.tally.summary(inactive=0)
     assert first
-    assert list(stream) == []
+    message = "the findings of this assessment were already read"
+    with pytest.raises(RuntimeError, match=message):
+        list(stream)
+    with pytest.raises(RuntimeError, match=message):
+        stream.write_json(io.StringIO())
     assert stream.tally.summary(inactive=0) == counts
+    written = assess_stream(load_map(EXAMPLES / "small.yaml"), DAY)
+    written.write_json(io.StringIO())
+    with pytest.raises(RuntimeError, match=message):
+        next(iter(written))
 
 
 def test_no_finding_is_kept() -> None:

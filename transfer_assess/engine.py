@@ -164,9 +164,18 @@ class AssessmentStream:
         self._started = False
 
     def __iter__(self) -> Iterator[Finding]:
-        """Make each finding, flow by flow (once: a second pass makes none)."""
+        """
+        Make each finding, flow by flow.
+
+        Raises:
+            RuntimeError: The findings were read before (they are made once; a
+                report of the second pass would count findings it does not list).
+        """
         if self._started:
-            return
+            raise RuntimeError(
+                "the findings of this assessment were already read; call "
+                "assess_stream again to make them again"
+            )
         self._started = True
         run, progress, tally = self._run, self._progress, self.tally
         total = len(run.datamap.flows)
@@ -192,7 +201,10 @@ class AssessmentStream:
 
         The finding lines wait in an unnamed temporary file until the summary, which
         comes first, is counted; nothing is written to `stream` if the assessment
-        fails. Reads the stream, so call it instead of iterating.
+        fails. It reads the findings itself: call it instead of iterating.
+
+        Raises:
+            RuntimeError: The findings were read before.
         """
         from transfer_assess.report.json import write_json_stream  # noqa: PLC0415
 
