@@ -364,6 +364,22 @@ def write_map(tmp_path: Path, value: dict[str, Any]) -> Path:
     return path
 
 
+def one_scc_flow() -> dict[str, Any]:
+    """One flow to the US under SCC module 2, TIA of 2026-10-01: ok on 2026-11-28."""
+    return document(
+        flows=[
+            flow(
+                "f",
+                "hq-de",
+                "us-cloud",
+                mechanism="scc",
+                scc_module=2,
+                tia="2026-10-01",
+            )
+        ]
+    )
+
+
 class TestCli:
     """``assess`` and ``explain``."""
 
@@ -401,21 +417,7 @@ class TestCli:
     def test_fail_on_not_reached(
         self, tmp_path: Path, output_format: str, fail_on: str
     ) -> None:
-        path = write_map(
-            tmp_path,
-            document(
-                flows=[
-                    flow(
-                        "f",
-                        "hq-de",
-                        "us-cloud",
-                        mechanism="scc",
-                        scc_module=2,
-                        tia="2026-10-01",
-                    )
-                ]
-            ),
-        )
+        path = write_map(tmp_path, one_scc_flow())
         result = runner.invoke(
             app,
             [

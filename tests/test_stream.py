@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from tests.mapfactory import as_json, document, flow
 from tests.strategies import documents
+from tests.test_assess import one_scc_flow
 from transfer_assess import engine, load_map, parse_map
 from transfer_assess.cli import app
 from transfer_assess.engine import assess, assess_stream
@@ -111,22 +112,7 @@ def test_the_tally_is_the_summary() -> None:
 def test_settings_and_progress_are_passed_on() -> None:
     # A TIA of 2026-10-01 is current under the default 365 days and too old under
     # 30: the stream applies the caller's thresholds, and reports its progress.
-    datamap = parse_map(
-        as_json(
-            document(
-                flows=[
-                    flow(
-                        "f",
-                        "hq-de",
-                        "us-cloud",
-                        mechanism="scc",
-                        scc_module=2,
-                        tia="2026-10-01",
-                    )
-                ]
-            )
-        )
-    )
+    datamap = parse_map(as_json(one_scc_flow()))
     strict = Settings(tia_max_age_days=30)
     calls: list[tuple[int, int]] = []
     stream = assess_stream(
