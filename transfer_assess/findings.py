@@ -3,7 +3,8 @@ What an assessment finds: one `Finding` per flow, with reasons and recommendatio
 
 The vocabularies (`Basis`, `Status`, `Action`) are the stable values of the JSON
 report (``docs/report.md``); the classes are frozen values, built by
-`transfer_assess.assess` and rendered by `transfer_assess.report`.
+`transfer_assess.assess` and rendered by `transfer_assess.report`, except `Tally`,
+the counts a report keeps while its findings are made.
 """
 
 from __future__ import annotations
