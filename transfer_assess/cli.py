@@ -627,7 +627,8 @@ def assess_command(
         tally = _write_json_report(
             path, datamap, as_of, _refdata(refdata_dir), regime, output
         )
-        _exit_on(fail_on, tally)
+        if fail_on is not None:
+            _exit_on(fail_on, tally)
         return
     result = _assess(datamap, as_of, _refdata(refdata_dir), regime)
     if output is not None and output.resolve() in _inputs(path):
@@ -676,16 +677,17 @@ def assess_command(
                 )
             except OSError as error:
                 _fail([f"cannot write {output}: {error.strerror or error}"])
-    from transfer_assess.findings import Tally
+    if fail_on is not None:
+        from transfer_assess.findings import Tally
 
-    _exit_on(fail_on, Tally.of(result.findings))
+        _exit_on(fail_on, Tally.of(result.findings))
 
 
-def _exit_on(fail_on: str | None, tally: Tally) -> None:
-    """Exit 1 when ``--fail-on`` is given and a finding reaches its status."""
+def _exit_on(fail_on: str, tally: Tally) -> None:
+    """Exit 1 when a finding reaches the status ``--fail-on`` names."""
     from transfer_assess.findings import Status
 
-    if fail_on is not None and tally.reaches(Status(fail_on)):
+    if tally.reaches(Status(fail_on)):
         raise typer.Exit(code=1)
 
 

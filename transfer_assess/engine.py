@@ -99,7 +99,14 @@ def assess(
             missing while the map has no ``as_of``; or a regime is unknown.
         DataMapError: A map built in code has problems the loader would refuse.
     """
-    stream = _stream(datamap, as_of, refdata, settings, regime, progress)
+    stream = assess_stream(
+        datamap,
+        as_of,
+        refdata=refdata,
+        settings=settings,
+        regime=regime,
+        progress=progress,
+    )
     return stream.assessment(list(stream))
 
 
@@ -120,17 +127,6 @@ def assess_stream(
     none of them. A report of a large map needs then only the map in memory, not
     every finding with its reasons.
     """
-    return _stream(datamap, as_of, refdata, settings, regime, progress)
-
-
-def _stream(
-    datamap: DataMap,
-    as_of: date | str | None,
-    refdata: ReferenceData | None,
-    settings: Settings | None,
-    regime: str | Iterable[str] | None,
-    progress: Callable[[int, int], None] | None,
-) -> AssessmentStream:
     as_of = _check_arguments(datamap, as_of, refdata, settings, regime, progress)
     selected = regimes_of(regime)
     refdata = refdata or load_reference_data()
