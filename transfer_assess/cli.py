@@ -415,6 +415,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _refuse_overwrite(output: Path | None, path: Path) -> None:
+    """Exit 2 when ``--output`` names a file the map is read from."""
+    if output is not None and output.resolve() in _inputs(path):
+        _fail([f"--output {output} would overwrite the map"])
+
+
 def _load(path: Path) -> DataMap:
     from transfer_assess.load import Limits, load_map
 
@@ -508,8 +514,7 @@ def _write_json_report(
         findings = assess_stream(
             datamap, as_of=day, refdata=data, regime=regime, progress=progress
         )
-        if output is not None and output.resolve() in _inputs(path):
-            _fail([f"--output {output} would overwrite the map"])
+        _refuse_overwrite(output, path)
         if output is None:
             findings.write_json(sys.stdout)
         else:
@@ -631,8 +636,7 @@ def assess_command(
             _exit_on(fail_on, tally)
         return
     result = _assess(datamap, as_of, _refdata(refdata_dir), regime)
-    if output is not None and output.resolve() in _inputs(path):
-        _fail([f"--output {output} would overwrite the map"])
+    _refuse_overwrite(output, path)
     if chosen_format is OutputFormat.SARIF:
         from transfer_assess import __version__
         from transfer_assess.load import Limits, flow_locations
@@ -931,8 +935,7 @@ def scc(
         from transfer_assess.report.document import write_report
         from transfer_assess.report.docx import render_scc_docx
 
-        if output.resolve() in _inputs(path):
-            _fail([f"--output {output} would overwrite the map"])
+        _refuse_overwrite(output, path)
         try:
             write_report(
                 {output.name: render_scc_docx(text, flow_id, record)}, output.parent
@@ -960,8 +963,7 @@ def _emit(text: str, output: Path | None, path: Path) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    if output.resolve() in _inputs(path):
-        _fail([f"--output {output} would overwrite the map"])
+    _refuse_overwrite(output, path)
     _write(output, text)
 
 
@@ -1546,8 +1548,7 @@ def tia_questionnaire(
     from transfer_assess.report.docx import markdown_to_docx
     from transfer_assess.report.provenance import provenance
 
-    if output.resolve() in _inputs(path):
-        _fail([f"--output {output} would overwrite the map"])
+    _refuse_overwrite(output, path)
     try:
         record = provenance(datamap, _assess(datamap, as_of, refdata))
         blob = markdown_to_docx(
