@@ -62,7 +62,9 @@ def test_run_writes_a_table(tmp_path: Path) -> None:
     # The terminal table's own block, after the main one.
     assert page.index("<!-- bench:end -->") < page.index("<!-- bench:table:begin -->")
     assert "| 300 |" in page
-    assert "| table peak (MiB) |" in page
+    assert "| table peak (MiB) | worst 100 peak (MiB) |" in page
+    row = next(line for line in page.splitlines() if line.startswith("| 300 |"))
+    assert len(row.strip("|").split("|")) == 10
     # The report folders' block, after the terminal table: HTML and Markdown.
     assert (
         page.index("<!-- bench:table:end -->")
@@ -89,12 +91,29 @@ def test_bounds_writes_a_table(tmp_path: Path) -> None:
 
 def test_formats_measures_every_form() -> None:
     rows = bench("formats.py", "--flows", "60", "--runs", "1").splitlines()
-    assert rows[0] == "| form (60 flows) | validate, s | peak memory, MiB |"
-    assert [row.split(" |")[0] for row in rows[2:]] == [
+    assert rows[0] == (
+        "| form (60 flows) | validate, CPU s | validate, peak MiB | assess, s "
+        "| assess, CPU s | assess CPU ÷ JSON's | assess, peak MiB |"
+    )
+    assert [row.split(" |")[0] for row in rows[2:6]] == [
         "| JSON",
         "| YAML",
         "| CSV",
         "| XLSX",
+    ]
+    # JSON is the unit of the ratio column; every cell is a measured number.
+    assert rows[2].split(" | ")[5] == "1.00"
+    for row in rows[2:6]:
+        cells = row.strip("| ").split(" | ")[1:]
+        assert all(float(cell) > 0 for cell in cells), row
+    assert rows[-1].startswith("Load average ")
+
+
+def test_formats_always_measures_json_first() -> None:
+    rows = bench("formats.py", "--flows", "30", "--runs", "1", "--forms", "CSV")
+    assert [row.split(" |")[0] for row in rows.splitlines()[2:4]] == [
+        "| JSON",
+        "| CSV",
     ]
 
 
