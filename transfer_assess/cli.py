@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import gc
 import sys
 from datetime import date
@@ -27,6 +28,9 @@ from transfer_assess.errors import DataMapError, InputError, TransferAssessError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
+    from rich.console import RenderableType
+
+    from transfer_assess.engine import AssessmentStream
     from transfer_assess.findings import Assessment, Status, Tally
     from transfer_assess.governance import Comparison
     from transfer_assess.model import DataMap
@@ -635,56 +639,91 @@ def assess_command(
         if fail_on is not None:
             _exit_on(fail_on, tally)
         return
+    if chosen_format is OutputFormat.TABLE:
+        from transfer_assess.console import stream_table
+
+        tally = _print_table(
+            path,
+            datamap,
+            (as_of, _refdata(refdata_dir), regime),
+            output,
+            functools.partial(
+                stream_table,
+                statuses=statuses,
+                limit=limit,
+                show_all=show_all,
+                codes=codes,
+            ),
+        )
+        if fail_on is not None:
+            _exit_on(fail_on, tally)
+        return
     result = _assess(datamap, as_of, _refdata(refdata_dir), regime)
     _refuse_overwrite(output, path)
-    if chosen_format is OutputFormat.SARIF:
-        from transfer_assess import __version__
-        from transfer_assess.load import Limits, flow_locations
-        from transfer_assess.report.sarif import render_sarif, repository_root
+    from transfer_assess import __version__
+    from transfer_assess.load import Limits, flow_locations
+    from transfer_assess.report.sarif import render_sarif, repository_root
 
-        if base is not None and not base.is_dir():
-            _fail([f"--base {base}: no such folder"])
-        text = render_sarif(
-            result,
-            flow_locations(path, datamap, limits=Limits(**_LIMITS)),
-            version=__version__,
-            base=base if base is not None else repository_root(path),
-        )
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            _write(output, text)
+    if base is not None and not base.is_dir():
+        _fail([f"--base {base}: no such folder"])
+    text = render_sarif(
+        result,
+        flow_locations(path, datamap, limits=Limits(**_LIMITS)),
+        version=__version__,
+        base=base if base is not None else repository_root(path),
+    )
+    if output is None:
+        sys.stdout.write(text)
     else:
-        from transfer_assess.console import (
-            assessment_table,
-            make_console,
-            print_report,
-        )
-
-        table = assessment_table(
-            result, statuses=statuses, limit=limit, show_all=show_all, codes=codes
-        )
-        # Printed part by part, a long table in batches of lines; not cropped: a
-        # line wider than the terminal (an id longer than it) wraps in the
-        # terminal instead of losing its end.
-        if output is None:
-            print_report(make_console(), table)
-        else:
-            from transfer_assess.output import write_stream
-
-            try:
-                write_stream(
-                    output,
-                    lambda stream: print_report(
-                        make_console(width=100, file=stream), table
-                    ),
-                )
-            except OSError as error:
-                _fail([f"cannot write {output}: {error.strerror or error}"])
+        _write(output, text)
     if fail_on is not None:
         from transfer_assess.findings import Tally
 
         _exit_on(fail_on, Tally.of(result.findings))
+
+
+def _print_table(
+    path: Path,
+    datamap: DataMap,
+    assessing: tuple[str | None, ReferenceData, str],
+    output: Path | None,
+    make: Callable[[AssessmentStream], RenderableType],
+) -> Tally:
+    """
+    Assess the map while the terminal report keeps what it lists; print it.
+
+    `assessing` is the date given, the reference data and the regime; `make`
+    reads the findings into the report (`stream_table`). Only the findings the
+    table lists are kept, so that the report of a large map needs the map in
+    memory, not every finding. The report is printed part by part, a long table
+    in batches of lines; not cropped: a line wider than the terminal (an id longer
+    than it) wraps in the terminal instead of losing its end.
+    """
+    from transfer_assess.console import make_console, print_report
+    from transfer_assess.engine import assess_stream
+
+    as_of, refdata, regime = assessing
+    with _assessing(datamap, as_of, refdata) as (day, data, progress):
+        findings = assess_stream(
+            datamap, as_of=day, refdata=data, regime=regime, progress=progress
+        )
+        _refuse_overwrite(output, path)
+        table = make(findings)
+    if output is None:
+        print_report(make_console(), table)
+    else:
+        from transfer_assess.output import write_stream
+
+        try:
+            write_stream(
+                output,
+                lambda stream: print_report(
+                    make_console(width=100, file=stream), table
+                ),
+            )
+        except OSError as error:
+            _fail([f"cannot write {output}: {error.strerror or error}"])
+    return findings.tally
 
 
 def _exit_on(fail_on: str, tally: Tally) -> None:

@@ -31,7 +31,7 @@ from rich.text import Text
 from rich.theme import Theme
 from rich.tree import Tree
 
-from transfer_assess.findings import Action, Basis, Status
+from transfer_assess.findings import Action, Basis, Status, Tally
 from transfer_assess.graph import chain_display
 from transfer_assess.labels import (
     REGIME_NAMES,
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from datetime import date
 
+    from transfer_assess.engine import AssessmentStream
     from transfer_assess.errors import Problem
     from transfer_assess.findings import Assessment, Finding
     from transfer_assess.governance import Comparison
@@ -163,20 +164,20 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{_number(number)} {one if number == 1 else many}"
 
 
-def _per_regime(assessment: Assessment) -> str | None:
+def _per_regime(regimes: tuple[str, ...], tally: Tally) -> str | None:
     """
     ``with 42 findings (EU 37, UK 2, CH 3); of them `` for more than one regime.
 
     The status counts that follow are over findings, one per flow and regime; the
     line break keeps the summary readable at 80 columns.
     """
-    if len(assessment.regimes) < 2:  # noqa: PLR2004 - one regime needs no breakdown
+    if len(regimes) < 2:  # noqa: PLR2004 - one regime needs no breakdown
         return None
-    found = [finding.regime for finding in assessment.findings]
     counts = ", ".join(
-        f"{regime} {_number(found.count(regime))}" for regime in assessment.regimes
+        f"{regime} {_number(found['findings'])}"
+        for regime, found in tally.by_regime(regimes).items()
     )
-    findings = _count(len(assessment.findings), "finding", "findings")
+    findings = _count(tally.total("findings"), "finding", "findings")
     return f"with {findings} ({counts});\nof the findings, "
 
 
@@ -622,81 +623,200 @@ def assessment_table(
         show_all: List every finding even above `SUMMARY_FROM`.
         codes: Show the report's codes (``fix_mechanism``) instead of plain labels.
     """
-    summary = assessment.summary
-    wanted = set(statuses) if statuses is not None else set(Status)
-    selected = [
-        finding
-        for status in (Status.GAP, Status.ATTENTION, Status.OK)
-        if status in wanted
-        for finding in assessment.findings
-        if finding.status is status
-    ]
-    parts: list[RenderableType] = [
-        _text(assessment.organisation, style="ta.heading"),
-        _assemble(
-            f"{_count(summary.flows, 'flow', 'flows')} on "
-            f"{assessment.as_of.isoformat()}, "
-            + (_per_regime(assessment) or "")
-            + f"{_count(summary.transfers, 'transfer', 'transfers')}: ",
-            (f"{_number(summary.ok)} ok", "ta.ok"),
-            ", ",
-            (f"{_number(summary.attention)} attention", "ta.attention"),
-            ", ",
-            (f"{_number(summary.gap)} gap", "ta.gap"),
-            f"; {_number(summary.inactive)} inactive" if summary.inactive else "",
-        ),
-        _text(
-            f"Reference data {assessment.reference_version} "
-            f"(sha256 {assessment.reference_sha256[:12]}). "
-            "Information, not legal advice.",
-            style="ta.muted",
-        ),
-    ]
-    listed = selected
-    if limit is not None:
-        listed = selected[:limit]
-    elif not show_all and len(selected) > SUMMARY_FROM:
-        listed = []
-    if listed:
-        parts.append(_findings_lines(listed, codes=codes))
-    elif selected:
-        parts.append(_actions_lines(selected, codes=codes))
-    chains = _chain_lines(listed)
-    if chains is not None:
-        parts.append(chains)
-    if len(listed) < len(selected):
-        which = "" if statuses is None else " with that status"
-        shown = (
-            f"Showing {_number(len(listed))} of {_number(len(selected))} findings"
-            f"{which}"
-            if listed
-            else f"Summary only: {_number(len(selected))} findings{which} are more "
-            f"than {_number(SUMMARY_FROM)}"
+    selection = Selection(statuses, limit=limit, show_all=show_all, codes=codes)
+    for finding in assessment.findings:
+        selection.add(finding)
+    return selection.table(assessment, Tally.of(assessment.findings))
+
+
+def stream_table(
+    findings: AssessmentStream,
+    *,
+    statuses: Iterable[Status] | None = None,
+    limit: int | None = None,
+    show_all: bool = False,
+    codes: bool = False,
+) -> RenderableType:
+    """
+    `assessment_table` of an assessment read while it is made, keeping what it lists.
+
+    The findings are read from the stream one at a time: the summary is counted on
+    the way, and only the findings the table will list are kept (with `limit`, the
+    first `limit` of each status; without it or `show_all`, at most `SUMMARY_FROM`
+    before the table turns into the summary of first actions), so that the report
+    of a large map needs the map in memory, not every finding. The table is the
+    same as `assessment_table` of the whole assessment.
+
+    Args:
+        findings: What `transfer_assess.assess_stream` returned, not yet read.
+        statuses: As for `assessment_table`.
+        limit: As for `assessment_table`.
+        show_all: As for `assessment_table` (every finding listed is kept).
+        codes: As for `assessment_table`.
+    """
+    selection = Selection(statuses, limit=limit, show_all=show_all, codes=codes)
+    for finding in findings:
+        selection.add(finding)
+    return selection.table(findings.assessment(), findings.tally)
+
+
+#: The statuses in the order the terminal report lists them: worst first.
+_WORST_FIRST = (Status.GAP, Status.ATTENTION, Status.OK)
+
+
+class Selection:
+    """
+    What the terminal report lists of findings read one at a time.
+
+    It counts the findings with a wanted status and keeps those the table may
+    list; once there are more than `SUMMARY_FROM` and no rows were asked for
+    (``--all``, ``--limit``), it counts each status's first actions instead and
+    keeps none.
+
+    Args:
+        statuses: The statuses listed (all when omitted).
+        limit: List at most this many, worst first.
+        show_all: List every one.
+        codes: Show the report's codes instead of plain labels.
+    """
+
+    def __init__(
+        self,
+        statuses: Iterable[Status] | None,
+        *,
+        limit: int | None,
+        show_all: bool,
+        codes: bool,
+    ) -> None:
+        """Start with nothing read."""
+        chosen = None if statuses is None else frozenset(statuses)
+        self.wanted = frozenset(Status) if chosen is None else chosen
+        self.filtered = chosen is not None
+        """Whether statuses were chosen (the notes then speak of "that status")."""
+        self.limit = limit
+        self.show_all = show_all
+        self.codes = codes
+        self.count = 0
+        """Findings read with a wanted status."""
+        self.kept: dict[Status, list[Finding]] = {status: [] for status in Status}
+        self.actions: dict[Status, dict[str, int]] | None = None
+        """Per status, how many findings have each first action; ``None`` while
+        the findings are few enough to list."""
+
+    def add(self, finding: Finding) -> None:
+        """Read one more finding (in report order)."""
+        status = finding.status
+        if status not in self.wanted:
+            return
+        self.count += 1
+        kept = self.kept[status]
+        if self.limit is not None:
+            # The listed ones are the first `limit` of the worst statuses: no
+            # status needs more than that many kept.
+            if len(kept) < self.limit:
+                kept.append(finding)
+        elif self.show_all:
+            kept.append(finding)
+        elif self.actions is not None:
+            self._count_action(finding)
+        else:
+            kept.append(finding)
+            if self.count > SUMMARY_FROM:
+                self.actions = {status: {} for status in Status}
+                for findings in self.kept.values():
+                    for item in findings:
+                        self._count_action(item)
+                    findings.clear()
+
+    def _count_action(self, finding: Finding) -> None:
+        assert self.actions is not None  # noqa: S101 - set before any call
+        action = _action_cell(finding, codes=self.codes) or (
+            Action.NONE.value if self.codes else action_label(Action.NONE)
         )
-        some = (
-            "the first with --limit 50"
-            if statuses
-            else "some with --status gap or --limit 50"
-        )
-        parts.append(
+        counts = self.actions[finding.status]
+        counts[action] = counts.get(action, 0) + 1
+
+    def listed(self) -> list[Finding]:
+        """The findings the table lists, worst first (none for the summary only)."""
+        if self.actions is not None:
+            return []
+        listed = [finding for status in _WORST_FIRST for finding in self.kept[status]]
+        return listed if self.limit is None else listed[: self.limit]
+
+    def table(self, assessment: Assessment, tally: Tally) -> RenderableType:
+        """
+        The terminal report of what was read.
+
+        Args:
+            assessment: The assessment's header (its findings are not read).
+            tally: The counts of every finding of the assessment.
+        """
+        summary = tally.summary(inactive=len(assessment.inactive))
+        parts: list[RenderableType] = [
+            _text(assessment.organisation, style="ta.heading"),
+            _assemble(
+                f"{_count(summary.flows, 'flow', 'flows')} on "
+                f"{assessment.as_of.isoformat()}, "
+                + (_per_regime(assessment.regimes, tally) or "")
+                + f"{_count(summary.transfers, 'transfer', 'transfers')}: ",
+                (f"{_number(summary.ok)} ok", "ta.ok"),
+                ", ",
+                (f"{_number(summary.attention)} attention", "ta.attention"),
+                ", ",
+                (f"{_number(summary.gap)} gap", "ta.gap"),
+                f"; {_number(summary.inactive)} inactive" if summary.inactive else "",
+            ),
             _text(
-                f"{shown}. List them all with --all, or {some}.", style="ta.attention"
+                f"Reference data {assessment.reference_version} "
+                f"(sha256 {assessment.reference_sha256[:12]}). "
+                "Information, not legal advice.",
+                style="ta.muted",
+            ),
+        ]
+        listed = self.listed()
+        if listed:
+            parts.append(_findings_lines(listed, codes=self.codes))
+        elif self.actions is not None:
+            parts.append(_actions_lines(self.actions))
+        chains = _chain_lines(listed)
+        if chains is not None:
+            parts.append(chains)
+        if len(listed) < self.count:
+            which = " with that status" if self.filtered else ""
+            shown = (
+                f"Showing {_number(len(listed))} of {_number(self.count)} findings"
+                f"{which}"
+                if listed
+                else f"Summary only: {_number(self.count)} findings{which} are more "
+                f"than {_number(SUMMARY_FROM)}"
             )
+            some = (
+                "the first with --limit 50"
+                if self.filtered and self.wanted
+                else "some with --status gap or --limit 50"
+            )
+            parts.append(
+                _text(
+                    f"{shown}. List them all with --all, or {some}.",
+                    style="ta.attention",
+                )
+            )
+        if listed:
+            parts.append(
+                _text(
+                    "transfer-assess explain MAP FLOW_ID shows why.", style="ta.muted"
+                )
+            )
+        return Group(
+            *(part if isinstance(part, Lines) else Trimmed(part) for part in parts)
         )
-    if listed:
-        parts.append(
-            _text("transfer-assess explain MAP FLOW_ID shows why.", style="ta.muted")
-        )
-    return Group(
-        *(part if isinstance(part, Lines) else Trimmed(part) for part in parts)
-    )
 
 
 #: How many first actions the summary shows per status; the rest are added up.
 _TOP_ACTIONS = 5
 
 
-def _actions_lines(findings: list[Finding], *, codes: bool) -> Lines:
+def _actions_lines(actions: dict[Status, dict[str, int]]) -> Lines:
     """
     The summary of findings too many to list: per status, what to do first.
 
@@ -704,14 +824,8 @@ def _actions_lines(findings: list[Finding], *, codes: bool) -> Lines:
     large map's report still says where the work is.
     """
     rows = [["Status", "Findings", "First action"]]
-    for status in (Status.GAP, Status.ATTENTION, Status.OK):
-        counts: dict[str, int] = {}
-        for finding in findings:
-            if finding.status is status:
-                action = _action_cell(finding, codes=codes) or (
-                    Action.NONE.value if codes else action_label(Action.NONE)
-                )
-                counts[action] = counts.get(action, 0) + 1
+    for status in _WORST_FIRST:
+        counts = actions[status]
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         shown = ranked[:_TOP_ACTIONS]
         rest = sum(count for _, count in ranked[_TOP_ACTIONS:])
