@@ -9,11 +9,13 @@ when the table shows the summary only or the first ``--limit`` findings.
 
 from __future__ import annotations
 
+import heapq
 import io
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,13 +27,17 @@ from transfer_assess import load_map, parse_map
 from transfer_assess.console import (
     SUMMARY_FROM,
     THEME,
+    TREE_CHAINS,
+    RowSpool,
     Selection,
     _action_cell,
+    _row,
+    _shown,
     assessment_table,
     stream_table,
 )
 from transfer_assess.engine import assess, assess_stream
-from transfer_assess.findings import Action, Finding, Status
+from transfer_assess.findings import Action, Finding, Status, Tally
 from transfer_assess.labels import action_label
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -53,6 +59,7 @@ def reference(
     findings: list[Finding],
     statuses: list[Status] | None,
     limit: int | None,
+    *,
     show_all: bool,
     codes: bool,
 ) -> tuple[list[Finding], int, dict[Status, dict[str, int]] | None]:
@@ -112,10 +119,28 @@ def test_the_selection_is_that_of_every_finding_at_once(
     selection = Selection(statuses, limit=limit, show_all=show_all, codes=codes)
     for finding in findings:
         selection.add(finding)
-    listed, count, actions = reference(findings, statuses, limit, show_all, codes)
-    assert selection.listed() == listed
+    listed, count, actions = reference(
+        findings, statuses, limit, show_all=show_all, codes=codes
+    )
     assert selection.count == count
     assert selection.actions == actions
+    if selection.spool is None:
+        assert selection.listed() == listed
+    else:
+        # --all keeps rows, not findings: the same rows, and the same first chains.
+        assert selection.listed() == []
+        assert_spooled(selection.spool, listed, codes=codes)
+
+
+def assert_spooled(spool: RowSpool, listed: list[Finding], *, codes: bool) -> None:
+    """The spool holds the rows and the first chains of the findings listed."""
+    rows = [row for status in WORST_FIRST for row in spool.rows(status)]
+    assert rows == [_row(finding, codes=codes) for finding in listed]
+    # Read again, the same rows: the table reads them twice.
+    assert [row for status in WORST_FIRST for row in spool.rows(status)] == rows
+    onward = [finding for finding in listed if finding.onward]
+    assert spool.onward_total == len(onward)
+    assert spool.first_chains() == heapq.nsmallest(TREE_CHAINS, onward, key=_shown)
 
 
 @pytest.mark.parametrize(
@@ -158,8 +183,54 @@ def test_what_is_kept_stays_bounded() -> None:
     assert limited.count == sum(
         finding.status in {Status.GAP, Status.OK} for finding in many
     )
-    # --all keeps every finding it lists.
-    assert sum(len(kept) for kept in everything.kept.values()) == len(many)
+    # --all keeps no finding: their rows wait on disk, with the first chains.
+    assert all(not kept for kept in everything.kept.values())
+    assert everything.spool is not None
+    assert sum(everything.spool.counts.values()) == len(many)
+    assert len(everything.spool.onward) < 2 * TREE_CHAINS
+
+
+@pytest.mark.parametrize("step", [1, 5, 11])
+def test_the_first_chains_of_many(step: int) -> None:
+    # More onward findings than the tree draws, in orders where findings with the
+    # same chain but another status come before and after each other (every
+    # `step`-th finding of the pool, forwards and backwards in turn): the tree draws
+    # those `heapq.nsmallest` finds in the listed (worst first) order.
+    order = [POOL[index * step % len(POOL)] for index in range(len(POOL))]
+    assert set(order) == set(POOL)  # a step prime to the pool's size
+    many = [
+        finding
+        for turn in range(50)
+        for finding in (order[::-1] if turn % 2 else order)
+    ]
+    selection = Selection(None, limit=None, show_all=True, codes=False)
+    for finding in many:
+        selection.add(finding)
+    listed, _, _ = reference(many, None, None, show_all=True, codes=False)
+    assert sum(finding.onward for finding in listed) > 2 * TREE_CHAINS
+    assert selection.spool is not None
+    assert_spooled(selection.spool, listed, codes=False)
+
+
+def test_chains_that_tie_are_drawn_worst_status_first() -> None:
+    # Two onward findings with one chain: an ok one made first, a gap one after.
+    # The table lists the gap first, so of the two the tree ends the chain with the
+    # ok one (the last drawn), as it did when it read the listed findings.
+    onward = next(finding for finding in POOL if finding.onward)
+    ok = attrs.evolve(onward, flow="f-ok", status=Status.OK)
+    gap = attrs.evolve(onward, flow="f-gap", status=Status.GAP)
+    selection = Selection(None, limit=None, show_all=True, codes=False)
+    for finding in (ok, gap):
+        selection.add(finding)
+    assert selection.spool is not None
+    assert selection.spool.first_chains() == [gap, ok]
+    text = rendered(
+        selection.table(
+            assess(load_map(EXAMPLES / "small.yaml"), DAY), Tally.of([ok, gap])
+        )
+    )
+    assert "f-ok: ok" in text
+    assert "f-gap: gap" not in text
 
 
 days = st.dates(min_value=date(2018, 5, 25), max_value=date(2027, 12, 31))

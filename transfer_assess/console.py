@@ -12,6 +12,9 @@ import contextlib
 import functools
 import heapq
 import itertools
+import json
+import tempfile
+import weakref
 from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
@@ -702,6 +705,8 @@ class Selection:
         self.actions: dict[Status, dict[str, int]] | None = None
         """Per status, how many findings have each first action; ``None`` while
         the findings are few enough to list."""
+        self.spool = RowSpool(codes=codes) if show_all and limit is None else None
+        """With `show_all`, every listed finding's row (the findings are not kept)."""
 
     def add(self, finding: Finding) -> None:
         """Read one more finding (in report order)."""
@@ -715,8 +720,8 @@ class Selection:
             # status needs more than that many kept.
             if len(kept) < self.limit:
                 kept.append(finding)
-        elif self.show_all:
-            kept.append(finding)
+        elif self.spool is not None:
+            self.spool.add(finding)
         elif self.actions is not None:
             self._count_action(finding)
         else:
@@ -773,19 +778,25 @@ class Selection:
                 style="ta.muted",
             ),
         ]
-        listed = self.listed()
-        if listed:
-            parts.append(_findings_lines(listed, codes=self.codes))
-        elif self.actions is not None:
-            parts.append(_actions_lines(self.actions))
-        chains = _chain_lines(listed)
+        if self.spool is not None:
+            listed = self.count
+            if listed:
+                parts.append(_rows_lines(self.spool.counts, self.spool.rows))
+            chains = _chain_tree(self.spool.first_chains(), self.spool.onward_total)
+        else:
+            findings = self.listed()
+            listed = len(findings)
+            if findings:
+                parts.append(_findings_lines(findings, codes=self.codes))
+            elif self.actions is not None:
+                parts.append(_actions_lines(self.actions))
+            chains = _chain_lines(findings)
         if chains is not None:
             parts.append(chains)
-        if len(listed) < self.count:
+        if listed < self.count:
             which = " with that status" if self.filtered else ""
             shown = (
-                f"Showing {_number(len(listed))} of {_number(self.count)} findings"
-                f"{which}"
+                f"Showing {_number(listed)} of {_number(self.count)} findings{which}"
                 if listed
                 else f"Summary only: {_number(self.count)} findings{which} are more "
                 f"than {_number(SUMMARY_FROM)}"
@@ -810,6 +821,69 @@ class Selection:
         return Group(
             *(part if isinstance(part, Lines) else Trimmed(part) for part in parts)
         )
+
+
+class RowSpool:
+    """
+    The table rows of every finding listed, per status, in unnamed temporary files.
+
+    For ``--all`` on a large map: each finding's row is written as it comes (a JSON
+    array a line) and read back, twice, when the table is laid out, after the last
+    `add`; of the onward findings only those whose chains the tree may draw are
+    kept. The files are closed when the spool is freed.
+
+    Args:
+        codes: Show the report's codes instead of plain labels.
+    """
+
+    def __init__(self, *, codes: bool) -> None:
+        """Start empty."""
+        self.codes = codes
+        self.counts = dict.fromkeys(Status, 0)
+        """Rows of each status."""
+        self.files: dict[Status, IO[bytes]] = {}
+        self.onward: list[Finding] = []
+        self.onward_total = 0
+        """Onward findings added."""
+
+    def add(self, finding: Finding) -> None:
+        """Write one more finding's row (in report order)."""
+        status = finding.status
+        file = self.files.get(status)
+        if file is None:
+            file = self.files[status] = tempfile.TemporaryFile()  # noqa: SIM115
+            weakref.finalize(self, file.close)
+        # ensure_ascii: the line is ASCII, each newline of a cell escaped.
+        file.write(json.dumps(_row(finding, codes=self.codes)).encode("ascii"))
+        file.write(b"\n")
+        self.counts[status] += 1
+        if finding.onward:
+            self.onward_total += 1
+            self.onward.append(finding)
+            if len(self.onward) >= 2 * TREE_CHAINS:
+                self.first_chains()
+
+    def first_chains(self) -> list[Finding]:
+        """
+        The onward findings whose chains come first, at most `TREE_CHAINS`.
+
+        Sorted by chain, ties worst status first, then in the order added: what
+        `heapq.nsmallest` gives of the listed findings, which come worst status
+        first (the sort is stable, and those kept came before any added since).
+        """
+        self.onward.sort(key=_listed_order)
+        del self.onward[TREE_CHAINS:]
+        return self.onward
+
+    def rows(self, status: Status) -> Iterator[list[str]]:
+        """The rows of a status, in the order added, read afresh at each call."""
+        file = self.files.get(status)
+        if file is None:
+            return
+        file.flush()
+        file.seek(0)
+        for line in file:
+            yield json.loads(line)
 
 
 #: How many first actions the summary shows per status; the rest are added up.
@@ -855,20 +929,31 @@ def _findings_lines(findings: list[Finding], *, codes: bool) -> Lines:
     One table per status, worst first, all with the same column widths.
 
     The rows are made twice, once to size the columns and once to lay them out,
-    and never kept: the table of a large map is printed in constant memory.
+    and never kept.
     """
-    header = ["Flow", "From → to", "Basis", "First action"]
     counts = dict.fromkeys(Status, 0)
     for finding in findings:
         counts[finding.status] += 1
-    groups = [
-        status for status in (Status.GAP, Status.ATTENTION, Status.OK) if counts[status]
-    ]
 
     def rows(status: Status) -> Iterator[list[str]]:
         for finding in findings:
             if finding.status is status:
                 yield _row(finding, codes=codes)
+
+    return _rows_lines(counts, rows)
+
+
+def _rows_lines(
+    counts: dict[Status, int], rows: Callable[[Status], Iterator[list[str]]]
+) -> Lines:
+    """
+    The tables of `_findings_lines`, from each status's count and rows.
+
+    `rows` gives a status's rows afresh at each call, in order: once to size the
+    columns and once to lay them out, so that no table is held whole.
+    """
+    header = ["Flow", "From → to", "Basis", "First action"]
+    groups = [status for status in _WORST_FIRST if counts[status]]
 
     def everything() -> Iterator[list[str]]:
         yield header
@@ -894,25 +979,43 @@ def _findings_lines(findings: list[Finding], *, codes: bool) -> Lines:
 TREE_CHAINS = 200
 
 
+def _shown(finding: Finding) -> tuple[str, ...]:
+    """The chain of a finding as the tree draws it (the order of the chains)."""
+    return chain_display(finding.chain, finding.chain_omitted)
+
+
+def _listed_order(finding: Finding) -> tuple[tuple[str, ...], int]:
+    """Where a finding's chain comes in the tree: by chain, then worst status first."""
+    return _shown(finding), _WORST_FIRST.index(finding.status)
+
+
 def _chain_lines(findings: list[Finding]) -> Lines | None:
     """Onward chains as a tree merged by their common starts (`TREE_CHAINS` at most)."""
-
-    def shown(finding: Finding) -> tuple[str, ...]:
-        return chain_display(finding.chain, finding.chain_omitted)
-
     # The first chains in order, without sorting (or keeping) all of them.
     total = sum(finding.onward for finding in findings)
+    onward = heapq.nsmallest(
+        TREE_CHAINS, (finding for finding in findings if finding.onward), key=_shown
+    )
+    return _chain_tree(onward, total)
+
+
+def _chain_tree(onward: list[Finding], total: int) -> Lines | None:
+    """
+    The tree of `_chain_lines`: `onward` are the first chains in order.
+
+    Args:
+        onward: The `TREE_CHAINS` onward findings whose chains come first (by
+            `_shown`, ties in report order), sorted so.
+        total: How many onward findings were listed in all.
+    """
     if not total:
         return None
-    onward = heapq.nsmallest(
-        TREE_CHAINS, (finding for finding in findings if finding.onward), key=shown
-    )
     left_out = max(0, total - TREE_CHAINS)
     tree: dict[str, Any] = {}
     ends: dict[tuple[str, ...], Finding] = {}
     for finding in onward:
         node = tree
-        chain = shown(finding)
+        chain = _shown(finding)
         for entity in chain:
             node = node.setdefault(entity, {})
         ends[chain] = finding
