@@ -47,6 +47,24 @@ def test_without_a_system_error_the_text_is_given() -> None:
     assert _reason(RuntimeError("bad status line")) == "bad status line"
 
 
+def test_an_error_of_several_values_gives_its_message() -> None:
+    # urllib3's ProtocolError holds its message and the error again, and prints
+    # the pair; requests' ChunkedEncodingError wraps it as its one argument.
+    broken = RuntimeError("Connection broken: IncompleteRead(3)", ValueError("3"))
+    assert _reason(broken) == "Connection broken: IncompleteRead(3)"
+    assert _reason(RuntimeError(broken)) == "Connection broken: IncompleteRead(3)"
+
+
+def test_an_error_of_one_value_gives_its_text() -> None:
+    # Its text, not its argument: a KeyError quotes the key, wrapped or not.
+    assert _reason(KeyError("name")) == "'name'"
+    assert _reason(RuntimeError(KeyError("name"))) == "'name'"
+
+
+def test_several_values_without_a_message_give_the_text() -> None:
+    assert _reason(RuntimeError(3, "three")) == "(3, 'three')"
+
+
 def test_a_cycle_of_causes_ends() -> None:
     # Two errors naming each other as context: the walk stops at the first repeat.
     first = RuntimeError("first")

@@ -345,8 +345,8 @@ def _reason(error: BaseException) -> str:
     Why a request failed, in one short line: ``connection refused``.
 
     requests wraps urllib3, which wraps the socket error; the innermost operating
-    system message is the one a person understands. Other errors give their text,
-    shortened.
+    system message is the one a person understands. Other errors give their text
+    (the message alone of one that holds several values), shortened.
     """
     seen: set[int] = set()
     current: object = error
@@ -363,6 +363,15 @@ def _reason(error: BaseException) -> str:
     if innermost:
         return innermost[:1].lower() + innermost[1:]
     text = str(error)
+    # An error of several arguments prints them as a tuple (urllib3's "connection
+    # broken" holds its message and the error again); its message is the first.
+    wrapped = error.args[0] if len(error.args) == 1 else error
+    if (
+        isinstance(wrapped, BaseException)
+        and len(wrapped.args) > 1
+        and isinstance(wrapped.args[0], str)
+    ):
+        text = wrapped.args[0]
     if len(text) <= _REASON_LENGTH:
         return text
     return text[: _REASON_LENGTH - 3] + "..."
