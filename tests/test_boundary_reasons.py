@@ -56,13 +56,16 @@ def test_decision_still_to_come_is_named_the_day_before() -> None:
     assert "Implementing Decision (EU) 2019/419 applies only from 2019-01-23," in text
 
 
-def scc_advice(day: date, *, art3_2: bool = False) -> tuple[str, tuple[str, ...]]:
-    """The SCC recommendation for a German controller's processor in India."""
+def scc_advice(
+    day: date, *, art3_2: bool = False, role: str = "processor"
+) -> tuple[str, tuple[str, ...]]:
+    """The SCC recommendation for a German controller's processor (`role`) in India."""
     importer = entity("in-co", "IN", kind="service_provider")
     if art3_2:
         importer["subject_to_gdpr"] = True
     datamap = document(
-        [entity("hq-de"), importer], [flow("f-in", "hq-de", "in-co", mechanism="none")]
+        [entity("hq-de"), importer],
+        [flow("f-in", "hq-de", "in-co", mechanism="none", importer_role=role)],
     )
     result = assess(parse_map(json.dumps(datamap), format="json"), as_of=day)
     finding = result.finding("f-in", "EU")
@@ -77,6 +80,18 @@ def test_scc_advice_before_the_2021_clauses() -> None:
     assert detail.startswith("Sign the Commission's standard contractual clauses")
     assert detail.endswith("(controller to processor: the 2010 set).")
     assert "Commission Decision 2010/87/EU" in citations
+
+
+def test_controller_to_controller_advice_before_the_2021_clauses() -> None:
+    # For C->C, the 2001 and 2004 sets: each decision cited on its own, as the
+    # rules cite them (one citation each, so each is dated and linked alone).
+    _, citations = scc_advice(date(2021, 6, 26), role="controller")
+    assert citations == (
+        "GDPR Art. 46(2)(c)",
+        "Commission Implementing Decision (EU) 2021/914",
+        "Commission Decision 2001/497/EC",
+        "Commission Decision 2004/915/EC",
+    )
 
 
 @pytest.mark.parametrize("day", [date(2021, 6, 27), date(2021, 6, 28)])

@@ -25,6 +25,7 @@ from transfer_assess.rules import Context, Hint, Outcome, Trace
 from transfer_assess.rules.adequacy import scope_failures
 from transfer_assess.rules.safeguards import (
     EDPB_REC_01_2020,
+    OLD_SCC_SETS,
     SCC_2021_FROM,
     SCC_DECISION,
     SCHREMS_II,
@@ -95,10 +96,6 @@ _NO_OLD_SET = (
     "the controller can sign the 2010 clauses with the sub-processor, or use ad hoc "
     "clauses."
 )
-_OLD_DECISIONS = {
-    1: "Commission Decisions 2001/497/EC and 2004/915/EC",
-    2: "Commission Decision 2010/87/EU",
-}
 #: Where each SCC module governs onward transfers by the importer.
 _ONWARD_CLAUSES = {
     1: "Clause 8.7",
@@ -390,8 +387,8 @@ def _scc(context: Context, *, detail: str | None = None) -> Recommendation:
     else:
         text = f"Sign the 2021 SCCs, module {module} ({roles}), for flow {flow.id}."
     citations = ["GDPR Art. 46(2)(c)", SCC_DECISION]
-    if context.day < SCC_2021_FROM and module in _OLD_DECISIONS:
-        citations.append(_OLD_DECISIONS[module])
+    if context.day < SCC_2021_FROM and module in OLD_SCC_SETS:
+        citations.extend(OLD_SCC_SETS[module])
     framework = _framework(context) if not context.exporter_subject else None
     if framework is not None:
         reference, decision = framework

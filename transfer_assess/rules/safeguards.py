@@ -334,7 +334,7 @@ def check_tia(context: Context, trace: Trace) -> Status:
 
 #: The Commission's sets before the 2021 SCCs, by the module that took their place
 #: (the controller exporters' roles; no set served processor exporters).
-_OLD_SETS = {
+OLD_SCC_SETS = {
     1: ("Commission Decision 2001/497/EC", "Commission Decision 2004/915/EC"),
     2: ("Commission Decision 2010/87/EU",),
 }
@@ -365,14 +365,14 @@ def _scc(context: Context, trace: Trace, *, onward: bool) -> Outcome:
             f"Flow {flow.id} is {roles}, which needs SCC module {expected}; the map "
             f"names {signed}.",
         )
-        if day < SCC_2021_FROM and expected not in _OLD_SETS:
+        if day < SCC_2021_FROM and expected not in OLD_SCC_SETS:
             _ask_legacy_review(trace, flow.id, day)
         else:
             # Before the 2021 SCCs, the set of the time that served these roles.
             cited = (
                 (SCC_DECISION,)
                 if day >= SCC_2021_FROM
-                else ("GDPR Art. 46(2)(c)", *_OLD_SETS[expected])
+                else ("GDPR Art. 46(2)(c)", *OLD_SCC_SETS[expected])
             )
             trace.ask(
                 Action.FIX_MECHANISM,
