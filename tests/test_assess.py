@@ -511,7 +511,21 @@ class TestCli:
         assert "did you mean 'de-to-us-cloud'" in unknown.stderr
         inactive = runner.invoke(app, ["explain", example, "fr-to-br"])
         assert inactive.exit_code == 2
-        assert "does not exist on 2026-11-28" in inactive.stderr
+        assert inactive.stderr == (
+            "error: flow 'fr-to-br' does not exist on 2026-11-28\n"
+        )
+
+    def test_explain_a_flow_without_a_finding_under_the_regime(self) -> None:
+        # de-to-us-cloud carries no UK data: it has an EU finding only. The flow
+        # exists, so the message says what is missing, not that the flow is unknown.
+        example = str(EXAMPLES / "global-group.yaml")
+        result = runner.invoke(
+            app, ["explain", example, "de-to-us-cloud", "--regime", "UK"]
+        )
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"error: {example}: flow 'de-to-us-cloud' has no UK finding on 2026-11-28\n"
+        )
 
     def test_assess_before_the_gdpr(self) -> None:
         result = runner.invoke(

@@ -30,7 +30,7 @@ from tests.test_assess import one_scc_flow
 from transfer_assess import engine, load_map, parse_map
 from transfer_assess.cli import app
 from transfer_assess.engine import assess, assess_stream
-from transfer_assess.errors import InputError
+from transfer_assess.errors import ArgumentTypeError, InputError
 from transfer_assess.findings import Finding, Status, Tally
 from transfer_assess.report.json import write_json, write_json_stream
 from transfer_assess.rules import Settings, evaluate
@@ -162,6 +162,85 @@ def test_no_finding_is_kept() -> None:
     gc.collect()
     assert len(refs) == len(assess(datamap, DAY).findings)
     assert [ref for ref in refs if ref() is not None] == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(documents(), days, regimes, st.data())
+def test_some_flows_get_the_findings_of_the_whole_map(
+    value: dict[str, Any], day: date, regime: Any, data: st.DataObject
+) -> None:
+    # The rules still read the rest of the map (origins, the flows that brought
+    # the data): a flow assessed alone gets what the whole assessment gives it.
+    datamap = parse_map(as_json(value), format="json")
+    ids = [flow.id for flow in datamap.flows]
+    chosen = data.draw(
+        st.lists(st.sampled_from(ids), max_size=4) if ids else st.just([])
+    )
+    whole = assess(datamap, day, regime=regime)
+    some = assess(datamap, day, regime=regime, flows=chosen)
+    assert some.findings == tuple(
+        finding for finding in whole.findings if finding.flow in chosen
+    )
+    assert some.inactive == tuple(item for item in whole.inactive if item in chosen)
+
+
+def test_some_flows_each_once_in_id_order() -> None:
+    datamap = load_map(EXAMPLES / "global-group.yaml")
+    calls: list[tuple[int, int]] = []
+    stream = assess_stream(
+        datamap,
+        DAY,
+        flows=[
+            "in-support-to-ph-overflow",
+            "de-to-us-cloud",
+            "fr-to-br",
+            "de-to-us-cloud",
+        ],
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    found = [(finding.flow, finding.regime) for finding in stream]
+    assert found == [
+        ("de-to-us-cloud", "EU"),
+        ("in-support-to-ph-overflow", "EU"),
+        ("in-support-to-ph-overflow", "UK"),
+        ("in-support-to-ph-overflow", "CH"),
+    ]
+    # fr-to-br has not started on the date; only the three flows were counted.
+    assert stream.inactive == ["fr-to-br"]
+    assert calls == [(3, 3)]
+    assert stream.tally.summary(inactive=1).flows == 2
+
+
+def test_an_empty_list_of_flows_assesses_none() -> None:
+    stream = assess_stream(load_map(EXAMPLES / "small.yaml"), DAY, flows=[])
+    assert list(stream) == []
+    assert stream.inactive == []
+
+
+@pytest.mark.parametrize(
+    ("flows", "error", "message"),
+    [
+        (
+            "de-to-us-cloud",
+            ArgumentTypeError,
+            "flows must be a list of flow ids, got str",
+        ),
+        (7, ArgumentTypeError, "flows must be a list of flow ids, got int"),
+        (
+            ["de-to-us-cloud", 7],
+            ArgumentTypeError,
+            "flows must hold flow ids (strings), got int",
+        ),
+        (["de-to-us-clod"], KeyError, "\"no flow 'de-to-us-clod' in the map\""),
+    ],
+)
+def test_flows_are_checked_at_once(flows: Any, error: type, message: str) -> None:
+    datamap = load_map(EXAMPLES / "global-group.yaml")
+    with pytest.raises(error) as raised:
+        assess_stream(datamap, DAY, flows=flows)
+    assert str(raised.value) == message
+    with pytest.raises(error):
+        assess(datamap, DAY, flows=flows)
 
 
 def test_arguments_are_checked_at_once() -> None:

@@ -471,13 +471,18 @@ def _assess(
 
 @contextlib.contextmanager
 def _assessing(
-    datamap: DataMap, as_of: str | None, refdata: ReferenceData | None
+    datamap: DataMap,
+    as_of: str | None,
+    refdata: ReferenceData | None,
+    *,
+    bar: bool = True,
 ) -> Iterator[tuple[date, ReferenceData, Callable[[int, int], None] | None]]:
     """
     The date, the reference data and a progress callback for assessing a map.
 
-    A large map gets a progress bar on standard error while the block runs; an
-    error of the assessment inside the block exits 2 with its message.
+    A large map gets a progress bar on standard error while the block runs (unless
+    `bar` is false: a few flows are assessed); an error of the assessment inside
+    the block exits 2 with its message.
     """
     from transfer_assess.refdata import load_reference_data
 
@@ -485,7 +490,7 @@ def _assessing(
         day = _parse_day(as_of, datamap.as_of)
         refdata = refdata or load_reference_data()
         _warn_past_data(day, refdata)
-        if len(datamap.flows) <= PROGRESS_FROM:
+        if not bar or len(datamap.flows) <= PROGRESS_FROM:
             yield day, refdata, None
             return
         from transfer_assess.console import progress_bar
@@ -746,17 +751,31 @@ def explain(
 ) -> None:
     """Show why a flow got its verdict: rules fired, reasons, sources, the chain."""
     from transfer_assess.console import explanation, make_console
+    from transfer_assess.engine import assess_stream
+    from transfer_assess.load.validate import suggest
 
     datamap = _load(path)
-    result = _assess(datamap, as_of, _refdata(refdata_dir), regime)
-    _known_flow(result, datamap, flow_id, path)
-    console = make_console()
-    findings = result.findings_for(flow_id)
+    if flow_id not in {flow.id for flow in datamap.flows}:
+        hint = suggest(flow_id, [flow.id for flow in datamap.flows])
+        _fail([f"no flow {flow_id!r} in {path}{hint}"])
+    # The one flow is assessed, against the whole map: the same findings as the
+    # map's assessment gives it, without assessing every other flow.
+    with _assessing(datamap, as_of, _refdata(refdata_dir), bar=False) as (
+        day,
+        data,
+        _,
+    ):
+        stream = assess_stream(
+            datamap, as_of=day, refdata=data, regime=regime, flows=[flow_id]
+        )
+        findings = list(stream)
+    if stream.inactive:
+        _fail([f"flow {flow_id!r} does not exist on {day.isoformat()}"])
     if not findings:
-        message = f"{path}: flow {flow_id!r} has no {regime} finding on "
-        _fail([f"{message}{result.as_of}"])
+        _fail([f"{path}: flow {flow_id!r} has no {regime} finding on {day}"])
+    console = make_console()
     for finding in findings:
-        console.print(explanation(finding, result.as_of))
+        console.print(explanation(finding, day))
 
 
 class ReportFormat(enum.StrEnum):
