@@ -752,12 +752,10 @@ def explain(
     """Show why a flow got its verdict: rules fired, reasons, sources, the chain."""
     from transfer_assess.console import explanation, make_console
     from transfer_assess.engine import assess_stream
-    from transfer_assess.load.validate import suggest
 
     datamap = _load(path)
-    if flow_id not in {flow.id for flow in datamap.flows}:
-        hint = suggest(flow_id, [flow.id for flow in datamap.flows])
-        _fail([f"no flow {flow_id!r} in {path}{hint}"])
+    if all(flow.id != flow_id for flow in datamap.flows):
+        _no_such_flow(datamap, flow_id, path)
     # The one flow is assessed, against the whole map: the same findings as the
     # map's assessment gives it, without assessing every other flow.
     with _assessing(datamap, as_of, _refdata(refdata_dir), bar=False) as (
@@ -1006,12 +1004,17 @@ def scc(
 
 def _known_flow(result: Assessment, datamap: DataMap, flow_id: str, path: Path) -> None:
     """Exit 2 with a clear message unless the flow has a finding on the date."""
-    from transfer_assess.load.validate import suggest
-
     if flow_id in result.findings_by_flow():
         return
     if flow_id in result.inactive:
         _fail([f"flow {flow_id!r} does not exist on {result.as_of.isoformat()}"])
+    _no_such_flow(datamap, flow_id, path)
+
+
+def _no_such_flow(datamap: DataMap, flow_id: str, path: Path) -> NoReturn:
+    """Exit 2: the map has no flow of that id (with the nearest id, if one is near)."""
+    from transfer_assess.load.validate import suggest
+
     hint = suggest(flow_id, [flow.id for flow in datamap.flows])
     _fail([f"no flow {flow_id!r} in {path}{hint}"])
 

@@ -646,7 +646,8 @@ def stream_table(
     The findings are read from the stream one at a time: the summary is counted on
     the way, and only the findings the table will list are kept (with `limit`, the
     first `limit` of each status; without it or `show_all`, at most `SUMMARY_FROM`
-    before the table turns into the summary of first actions), so that the report
+    before the table turns into the summary of first actions; with `show_all`,
+    none: their rows wait in temporary files, see `RowSpool`), so that the report
     of a large map needs the map in memory, not every finding. The table is the
     same as `assessment_table` of the whole assessment.
 
@@ -654,7 +655,7 @@ def stream_table(
         findings: What `transfer_assess.assess_stream` returned, not yet read.
         statuses: As for `assessment_table`.
         limit: As for `assessment_table`.
-        show_all: As for `assessment_table` (every finding listed is kept).
+        show_all: As for `assessment_table`.
         codes: As for `assessment_table`.
     """
     selection = Selection(statuses, limit=limit, show_all=show_all, codes=codes)
@@ -674,7 +675,7 @@ class Selection:
     It counts the findings with a wanted status and keeps those the table may
     list; once there are more than `SUMMARY_FROM` and no rows were asked for
     (``--all``, ``--limit``), it counts each status's first actions instead and
-    keeps none.
+    keeps none. With ``--all`` it writes every row to a `RowSpool` instead.
 
     Args:
         statuses: The statuses listed (all when omitted).
@@ -697,7 +698,6 @@ class Selection:
         self.filtered = chosen is not None
         """Whether statuses were chosen (the notes then speak of "that status")."""
         self.limit = limit
-        self.show_all = show_all
         self.codes = codes
         self.count = 0
         """Findings read with a wanted status."""
