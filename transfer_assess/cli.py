@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import functools
 import gc
 import sys
 from datetime import date
@@ -501,37 +500,44 @@ def _assessing(
         _fail([str(error)])
 
 
-def _write_json_report(
+@contextlib.contextmanager
+def _streaming(
     path: Path,
     datamap: DataMap,
     as_of: str | None,
     refdata: ReferenceData,
     regime: str,
     output: Path | None,
-) -> Tally:
+) -> Iterator[AssessmentStream]:
     """
-    Assess the map while its JSON report is written; the counts of its findings.
+    The map's assessment, made while the block reads it, inside `_assessing`.
 
-    The findings are encoded as they are made and none is kept (the report's
-    summary, which comes first, is counted on the way), so that the report of a
-    large map needs the map in memory, not every finding with its reasons.
+    A report read from it keeps only what it writes (the JSON report none of the
+    findings, the table those it lists), so that the report of a large map needs
+    the map in memory, not every finding with its reasons. ``--output`` is checked
+    against the map's files before anything is assessed.
     """
     from transfer_assess.engine import assess_stream
-    from transfer_assess.output import write_stream
 
     with _assessing(datamap, as_of, refdata) as (day, data, progress):
         findings = assess_stream(
             datamap, as_of=day, refdata=data, regime=regime, progress=progress
         )
         _refuse_overwrite(output, path)
-        if output is None:
-            findings.write_json(sys.stdout)
-        else:
-            try:
-                write_stream(output, findings.write_json)
-            except OSError as error:
-                _fail([f"cannot write {output}: {error.strerror or error}"])
-    return findings.tally
+        yield findings
+
+
+def _write_json_report(findings: AssessmentStream, output: Path | None) -> None:
+    """Write the JSON report while its findings are made; the summary is counted."""
+    from transfer_assess.output import write_stream
+
+    if output is None:
+        findings.write_json(sys.stdout)
+        return
+    try:
+        write_stream(output, findings.write_json)
+    except OSError as error:
+        _fail([f"cannot write {output}: {error.strerror or error}"])
 
 
 StatusOption = Annotated[
@@ -637,31 +643,28 @@ def assess_command(
         _fail(["--base applies to --format sarif only"])
     statuses = _statuses(status)
     datamap = _load(path)
-    if chosen_format is OutputFormat.JSON:
-        tally = _write_json_report(
+    if chosen_format is not OutputFormat.SARIF:
+        reading = _streaming(
             path, datamap, as_of, _refdata(refdata_dir), regime, output
         )
-        if fail_on is not None:
-            _exit_on(fail_on, tally)
-        return
-    if chosen_format is OutputFormat.TABLE:
-        from transfer_assess.console import stream_table
+        with reading as findings:
+            table = None
+            if chosen_format is OutputFormat.JSON:
+                _write_json_report(findings, output)
+            else:
+                from transfer_assess.console import stream_table
 
-        tally = _print_table(
-            path,
-            datamap,
-            (as_of, _refdata(refdata_dir), regime),
-            output,
-            functools.partial(
-                stream_table,
-                statuses=statuses,
-                limit=limit,
-                show_all=show_all,
-                codes=codes,
-            ),
-        )
+                table = stream_table(
+                    findings,
+                    statuses=statuses,
+                    limit=limit,
+                    show_all=show_all,
+                    codes=codes,
+                )
+        if table is not None:
+            _print_table(table, output)
         if fail_on is not None:
-            _exit_on(fail_on, tally)
+            _exit_on(fail_on, findings.tally)
         return
     result = _assess(datamap, as_of, _refdata(refdata_dir), regime)
     _refuse_overwrite(output, path)
@@ -687,48 +690,28 @@ def assess_command(
         _exit_on(fail_on, Tally.of(result.findings))
 
 
-def _print_table(
-    path: Path,
-    datamap: DataMap,
-    assessing: tuple[str | None, ReferenceData, str],
-    output: Path | None,
-    make: Callable[[AssessmentStream], RenderableType],
-) -> Tally:
+def _print_table(table: RenderableType, output: Path | None) -> None:
     """
-    Assess the map while the terminal report keeps what it lists; print it.
+    Print the terminal report, or write it to ``--output``.
 
-    `assessing` is the date given, the reference data and the regime; `make`
-    reads the findings into the report (`stream_table`). Only the findings the
-    table lists are kept, so that the report of a large map needs the map in
-    memory, not every finding. The report is printed part by part, a long table
-    in batches of lines; not cropped: a line wider than the terminal (an id longer
-    than it) wraps in the terminal instead of losing its end.
+    Printed part by part, a long table in batches of lines; not cropped: a line
+    wider than the terminal (an id longer than it) wraps in the terminal instead
+    of losing its end.
     """
     from transfer_assess.console import make_console, print_report
-    from transfer_assess.engine import assess_stream
 
-    as_of, refdata, regime = assessing
-    with _assessing(datamap, as_of, refdata) as (day, data, progress):
-        findings = assess_stream(
-            datamap, as_of=day, refdata=data, regime=regime, progress=progress
-        )
-        _refuse_overwrite(output, path)
-        table = make(findings)
     if output is None:
         print_report(make_console(), table)
-    else:
-        from transfer_assess.output import write_stream
+        return
+    from transfer_assess.output import write_stream
 
-        try:
-            write_stream(
-                output,
-                lambda stream: print_report(
-                    make_console(width=100, file=stream), table
-                ),
-            )
-        except OSError as error:
-            _fail([f"cannot write {output}: {error.strerror or error}"])
-    return findings.tally
+    try:
+        write_stream(
+            output,
+            lambda stream: print_report(make_console(width=100, file=stream), table),
+        )
+    except OSError as error:
+        _fail([f"cannot write {output}: {error.strerror or error}"])
 
 
 def _exit_on(fail_on: str, tally: Tally) -> None:
@@ -754,7 +737,9 @@ def explain(
     from transfer_assess.engine import assess_stream
 
     datamap = _load(path)
-    if all(flow.id != flow_id for flow in datamap.flows):
+    try:
+        datamap.flow(flow_id)
+    except KeyError:
         _no_such_flow(datamap, flow_id, path)
     # The one flow is assessed, against the whole map: the same findings as the
     # map's assessment gives it, without assessing every other flow.
